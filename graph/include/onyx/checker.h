@@ -1,0 +1,26 @@
+// Structural validation of a loaded model: the onnx.checker rules that matter at
+// run time. Throws onyx::Error naming node (name and index), op, domain and value.
+#pragma once
+
+#include <functional>
+#include <string>
+
+#include "onyx/ir.h"
+
+namespace onyx {
+
+// Optional knowledge of operator schemas: the attribute types an op expects.
+// Returns the expected type for (domain, op, opset, attribute), or Undefined when
+// the attribute is unknown to the schema or the op has no schema here.
+using AttrTypeLookup =
+    std::function<AttrType(const std::string& domain, const std::string& op, int opset,
+                           const std::string& attr)>;
+
+struct CheckOptions {
+  AttrTypeLookup attr_types;  // may be empty
+  int max_subgraph_depth = 64;
+};
+
+void check_model(const Model& model, const CheckOptions& options = {});
+
+}  // namespace onyx

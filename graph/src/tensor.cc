@@ -1,0 +1,109 @@
+#include "onyx/tensor.h"
+
+#include <cstdlib>
+#include <cstring>
+#include <limits>
+#include <new>
+#include <sstream>
+
+namespace onyx {
+namespace {
+
+constexpr size_t kAlignment = 64;
+
+// Allocates zeroed, aligned storage; strings are constructed in place and
+// destroyed by the deleter, so every dtype goes through the same path.
+std::shared_ptr<void> allocate(DType dtype, int64_t numel) {
+  size_t bytes = dtype_storage_bytes(dtype, numel);
+  size_t rounded = (bytes + kAlignment - 1) / kAlignment * kAlignment;
+  if (rounded == 0) rounded = kAlignment;
+  void* p = std::aligned_alloc(kAlignment, rounded);
+  if (!p) fail("out of memory allocating ", bytes, " bytes for a ", dtype_name(dtype), " tensor");
+  if (dtype == DType::String) {
+    auto* s = static_cast<std::string*>(p);
+    for (int64_t i = 0; i < numel; ++i) new (s + i) std::string();
+    return std::shared_ptr<void>(p, [numel](void* q) {
+      auto* strings = static_cast<std::string*>(q);
+      for (int64_t i = 0; i < numel; ++i) strings[i].~basic_string();
+      std::free(q);
+    });
+  }
+  std::memset(p, 0, rounded);
+  return std::shared_ptr<void>(p, [](void* q) { std::free(q); });
+}
+
+}  // namespace
+
+int64_t checked_numel(const Shape& shape) {
+  int64_t n = 1;
+  for (int64_t d : shape) {
+    if (d < 0) fail("negative dimension ", d, " in shape ", shape_to_string(shape));
+    if (d != 0 && n > std::numeric_limits<int64_t>::max() / d)
+      fail("shape ", shape_to_string(shape), " has too many elements");
+    n *= d;
+  }
+  return n;
+}
+
+std::string shape_to_string(const Shape& shape) {
+  std::ostringstream out;
+  out << "[";
+  for (size_t i = 0; i < shape.size(); ++i) out << (i ? ", " : "") << shape[i];
+  out << "]";
+  return out.str();
+}
+
+Tensor::Tensor(DType dtype, Shape shape) : dtype_(dtype), shape_(std::move(shape)) {
+  if (!dtype_info(dtype).supported) fail("tensors of dtype ", dtype_name(dtype), " are not supported");
+  numel_ = checked_numel(shape_);
+  holder_ = allocate(dtype_, numel_);
+  data_ = holder_.get();
+}
+
+Tensor Tensor::borrow(DType dtype, Shape shape, void* data) {
+  Tensor t;
+  t.dtype_ = dtype;
+  t.shape_ = std::move(shape);
+  t.numel_ = checked_numel(t.shape_);
+  t.data_ = data;
+  return t;
+}
+
+Tensor Tensor::share(DType dtype, Shape shape, std::shared_ptr<void> holder, void* data) {
+  Tensor t = borrow(dtype, std::move(shape), data);
+  t.holder_ = std::move(holder);
+  return t;
+}
+
+Tensor Tensor::reshaped(Shape shape) const {
+  int64_t n = checked_numel(shape);
+  if (n != numel_)
+    fail("cannot view ", describe(), " with shape ", shape_to_string(shape), ": element counts differ");
+  Tensor t = *this;
+  t.shape_ = std::move(shape);
+  return t;
+}
+
+Tensor Tensor::clone() const {
+  if (!defined()) return Tensor();
+  Tensor t(dtype_, shape_);
+  if (dtype_ == DType::String) {
+    const auto* src = static_cast<const std::string*>(data_);
+    auto* dst = static_cast<std::string*>(t.data_);
+    for (int64_t i = 0; i < numel_; ++i) dst[i] = src[i];
+  } else if (numel_ > 0) {
+    std::memcpy(t.data_, data_, nbytes());
+  }
+  return t;
+}
+
+std::string Tensor::describe() const {
+  return std::string(dtype_name(dtype_)) + shape_to_string(shape_);
+}
+
+void Tensor::check_type(DType requested) const {
+  if (requested != dtype_)
+    fail("tensor of dtype ", dtype_name(dtype_), " accessed as ", dtype_name(requested));
+}
+
+}  // namespace onyx

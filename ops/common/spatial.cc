@@ -1,0 +1,212 @@
+#include "common/spatial.h"
+
+#include <algorithm>
+
+namespace onyx {
+
+namespace {
+
+// Attribute values beyond this are rejected so that window arithmetic stays in int64.
+constexpr int64_t kMaxAttrValue = int64_t{1} << 31;
+// Input dims beyond this cannot be real tensors; rejecting them keeps sums exact.
+constexpr int64_t kMaxSpatialDim = int64_t{1} << 48;
+// Taps are enumerated with fixed-size scratch arrays.
+constexpr int kMaxSpatialRank = 8;
+
+void check_values(const std::vector<int64_t>& values, const char* name, int64_t min,
+                  const std::string& label) {
+  for (int64_t v : values) {
+    if (v < min || v > kMaxAttrValue)
+      fail(label, ": attribute ", name, " holds ", v, ", expected a value in [", min, ", ",
+           kMaxAttrValue, "]");
+  }
+}
+
+void check_lengths(const WindowAttrs& attrs, size_t rank, size_t kernel_rank,
+                   const std::string& label) {
+  if (rank < 1 || rank > static_cast<size_t>(kMaxSpatialRank))
+    fail(label, ": ", rank, " spatial dims are not supported (expected 1 to ", kMaxSpatialRank,
+         ")");
+  if (kernel_rank != rank)
+    fail(label, ": kernel has ", kernel_rank, " spatial dims but the input has ", rank);
+  if (!attrs.strides.empty() && attrs.strides.size() != rank)
+    fail(label, ": strides has ", attrs.strides.size(), " values for ", rank, " spatial dims");
+  if (!attrs.dilations.empty() && attrs.dilations.size() != rank)
+    fail(label, ": dilations has ", attrs.dilations.size(), " values for ", rank, " spatial dims");
+  if (!attrs.pads.empty() && attrs.pads.size() != 2 * rank)
+    fail(label, ": pads has ", attrs.pads.size(), " values for ", rank, " spatial dims (expected ",
+         2 * rank, ")");
+}
+
+// Output size and applied padding of one axis (see the table in spatial.h).
+AxisWindow resolve_axis(const WindowAttrs& attrs, size_t axis, size_t rank, int64_t in,
+                        int64_t kernel, const std::string& label) {
+  if (in < 0 || in > kMaxSpatialDim)
+    fail(label, ": spatial dim ", axis, " of size ", in, " is out of range");
+  if (kernel < 1 || kernel > kMaxAttrValue)
+    fail(label, ": kernel size ", kernel, " on spatial dim ", axis, " is out of range");
+  AxisWindow w;
+  w.in = in;
+  w.kernel = kernel;
+  w.stride = attrs.strides.empty() ? 1 : attrs.strides[axis];
+  w.dilation = attrs.dilations.empty() ? 1 : attrs.dilations[axis];
+  const int64_t extent = (kernel - 1) * w.dilation + 1;
+  switch (attrs.auto_pad) {
+    case AutoPad::NotSet: {
+      w.pad_begin = attrs.pads.empty() ? 0 : attrs.pads[axis];
+      w.pad_end = attrs.pads.empty() ? 0 : attrs.pads[axis + rank];
+      const int64_t span = in + w.pad_begin + w.pad_end - extent;
+      if (span < 0)
+        fail(label, ": kernel extent ", extent, " exceeds padded input size ",
+             in + w.pad_begin + w.pad_end, " on spatial dim ", axis);
+      w.out = (attrs.ceil_mode ? (span + w.stride - 1) / w.stride : span / w.stride) + 1;
+      // A ceil_mode window must still start inside the input or the begin padding.
+      if (attrs.ceil_mode && (w.out - 1) * w.stride >= in + w.pad_begin) --w.out;
+      break;
+    }
+    case AutoPad::Valid: {
+      if (in < extent)
+        fail(label, ": kernel extent ", extent, " exceeds input size ", in, " on spatial dim ",
+             axis, " (auto_pad VALID)");
+      w.out = (in - extent) / w.stride + 1;
+      break;
+    }
+    case AutoPad::SameUpper:
+    case AutoPad::SameLower: {
+      w.out = (in + w.stride - 1) / w.stride;
+      const int64_t total = std::max<int64_t>(0, (w.out - 1) * w.stride + extent - in);
+      const int64_t small = total / 2, large = total - total / 2;
+      w.pad_begin = attrs.auto_pad == AutoPad::SameUpper ? small : large;
+      w.pad_end = total - w.pad_begin;
+      break;
+    }
+  }
+  return w;
+}
+
+}  // namespace
+
+WindowAttrs read_window_attrs(const Attrs& attrs, const std::string& label) {
+  WindowAttrs w;
+  const std::string auto_pad = attrs.get_string("auto_pad", "NOTSET");
+  if (auto_pad == "NOTSET") {
+    w.auto_pad = AutoPad::NotSet;
+  } else if (auto_pad == "SAME_UPPER") {
+    w.auto_pad = AutoPad::SameUpper;
+  } else if (auto_pad == "SAME_LOWER") {
+    w.auto_pad = AutoPad::SameLower;
+  } else if (auto_pad == "VALID") {
+    w.auto_pad = AutoPad::Valid;
+  } else {
+    fail(label, ": auto_pad '", auto_pad, "' is not one of NOTSET, SAME_UPPER, SAME_LOWER, VALID");
+  }
+  w.kernel_shape = attrs.get_ints("kernel_shape");
+  w.strides = attrs.get_ints("strides");
+  w.dilations = attrs.get_ints("dilations");
+  w.pads = attrs.get_ints("pads");
+  const int64_t ceil_mode = attrs.get_int("ceil_mode", 0);
+  if (ceil_mode != 0 && ceil_mode != 1) fail(label, ": ceil_mode must be 0 or 1, got ", ceil_mode);
+  w.ceil_mode = ceil_mode == 1;
+  check_values(w.kernel_shape, "kernel_shape", 1, label);
+  check_values(w.strides, "strides", 1, label);
+  check_values(w.dilations, "dilations", 1, label);
+  check_values(w.pads, "pads", 0, label);
+  if (w.pads.size() % 2 != 0) fail(label, ": pads has an odd number of values, ", w.pads.size());
+  if (!w.kernel_shape.empty() && !w.pads.empty() && w.pads.size() != 2 * w.kernel_shape.size())
+    fail(label, ": pads has ", w.pads.size(), " values for a kernel of rank ",
+         w.kernel_shape.size());
+  // The spec allows explicit pads only with NOTSET; all-zero pads are harmless.
+  bool any_pad = std::any_of(w.pads.begin(), w.pads.end(), [](int64_t p) { return p != 0; });
+  if (w.auto_pad != AutoPad::NotSet && any_pad)
+    fail(label, ": pads cannot be given together with auto_pad ", auto_pad);
+  if (w.auto_pad != AutoPad::NotSet) w.pads.clear();
+  return w;
+}
+
+Window::Window(std::vector<AxisWindow> axes) : axes_(std::move(axes)) {
+  const size_t n = axes_.size();
+  in_strides_.assign(n, 1);
+  out_strides_.assign(n, 1);
+  kernel_strides_.assign(n, 1);
+  Shape in(n), out(n), kernel(n);
+  for (size_t a = 0; a < n; ++a) {
+    in[a] = axes_[a].in;
+    out[a] = axes_[a].out;
+    kernel[a] = axes_[a].kernel;
+  }
+  input_size_ = checked_numel(in);
+  output_size_ = checked_numel(out);
+  taps_ = checked_numel(kernel);
+  for (size_t a = n; a-- > 1;) {
+    in_strides_[a - 1] = in_strides_[a] * in[a];
+    out_strides_[a - 1] = out_strides_[a] * out[a];
+    kernel_strides_[a - 1] = kernel_strides_[a] * kernel[a];
+  }
+}
+
+Shape Window::output_dims() const {
+  Shape out;
+  for (const AxisWindow& a : axes_) out.push_back(a.out);
+  return out;
+}
+
+void Window::taps_of(int64_t p, std::vector<int64_t>& taps) const {
+  taps.resize(static_cast<size_t>(taps_));
+  const size_t n = axes_.size();
+  int64_t origin[kMaxSpatialRank];  // input coordinate of kernel element 0, per axis
+  for (size_t a = 0; a < n; ++a) {
+    const int64_t o = (p / out_strides_[a]) % axes_[a].out;
+    origin[a] = o * axes_[a].stride - axes_[a].pad_begin;
+  }
+  for (int64_t q = 0; q < taps_; ++q) {
+    int64_t offset = 0, mark = 0;
+    for (size_t a = 0; a < n; ++a) {
+      const AxisWindow& w = axes_[a];
+      const int64_t i = origin[a] + ((q / kernel_strides_[a]) % w.kernel) * w.dilation;
+      if (i >= w.in + w.pad_end) {
+        mark = kTapOutside;
+      } else if ((i < 0 || i >= w.in) && mark == 0) {
+        mark = kTapPadding;
+      }
+      offset += i * in_strides_[a];
+    }
+    taps[static_cast<size_t>(q)] = mark != 0 ? mark : offset;
+  }
+}
+
+int64_t Window::column_major(int64_t offset) const {
+  int64_t result = 0, stride = 1;
+  for (size_t a = 0; a < axes_.size(); ++a) {
+    result += ((offset / in_strides_[a]) % axes_[a].in) * stride;
+    stride *= axes_[a].in;
+  }
+  return result;
+}
+
+Window resolve_window(const WindowAttrs& attrs, const Shape& in_spatial,
+                      const std::vector<int64_t>& kernel, const std::string& label) {
+  const size_t rank = in_spatial.size();
+  check_lengths(attrs, rank, kernel.size(), label);
+  std::vector<AxisWindow> axes;
+  for (size_t a = 0; a < rank; ++a)
+    axes.push_back(resolve_axis(attrs, a, rank, in_spatial[a], kernel[a], label));
+  return Window(std::move(axes));
+}
+
+std::vector<Dim> window_output_dims(const WindowAttrs& attrs, const std::vector<Dim>& in_spatial,
+                                    const std::vector<int64_t>& kernel, const std::string& label) {
+  const size_t rank = in_spatial.size();
+  check_lengths(attrs, rank, kernel.size(), label);
+  std::vector<Dim> out;
+  for (size_t a = 0; a < rank; ++a) {
+    if (in_spatial[a].is_known()) {
+      out.push_back(
+          Dim::known(resolve_axis(attrs, a, rank, in_spatial[a].value, kernel[a], label).out));
+    } else {
+      out.push_back(Dim{});  // a symbolic size changes with the window: unknown
+    }
+  }
+  return out;
+}
+
+}  // namespace onyx

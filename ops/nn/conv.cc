@@ -1,0 +1,203 @@
+// Conv: N-D convolution with groups, strides, dilations and padding.
+//
+//   X: (N, C, D1..Dn)   W: (M, C / group, k1..kn)   B: (M), optional
+//   Y[n, m, o] = B[m] + sum over c < C/group and kernel taps k of
+//                X[n, g * C/group + c, o * stride - pad_begin + k * dilation] * W[m, c, k]
+// where g = m / (M / group) is the group of output channel m and taps on the padding
+// read zero. The window geometry comes from common/spatial.h.
+#include <map>
+#include <string>
+#include <vector>
+
+#include "common/spatial.h"
+#include "nn/nn.h"
+#include "nn/nn_util.h"
+
+namespace onyx {
+namespace {
+
+struct ConvAttrs {
+  WindowAttrs window;
+  int64_t group = 1;
+};
+
+class ConvKernel : public Kernel {
+ public:
+  explicit ConvKernel(const KernelInit& init);
+  void run(KernelContext& ctx) const override;
+
+ private:
+  std::string label_;
+  ConvAttrs attrs_;
+};
+
+void infer_conv(InferContext& ctx);
+
+}  // namespace
+
+// ---- registration ----
+
+void register_conv(Registry& registry) {
+  // Conv-11 only relaxed the kernel_shape/pads wording; both versions compute the same.
+  for (auto [since, until] : {std::pair{1, 10}, std::pair{11, kOpsetOpen}}) {
+    KernelDef def;
+    def.op_type = "Conv";
+    def.since_version = since;
+    def.until_version = until;
+    def.dtypes = {DType::Float, DType::Double, DType::Float16};
+    def.create = make_kernel<ConvKernel>();
+    def.infer = infer_conv;
+    def.attr_types = {{"auto_pad", AttrType::String}, {"dilations", AttrType::Ints},
+                      {"group", AttrType::Int},       {"kernel_shape", AttrType::Ints},
+                      {"pads", AttrType::Ints},       {"strides", AttrType::Ints}};
+    registry.add(std::move(def));
+  }
+}
+
+// ---- construction ----
+
+namespace {
+
+ConvAttrs read_conv_attrs(const Attrs& attrs, const std::string& label) {
+  ConvAttrs a;
+  a.window = read_window_attrs(attrs, label);
+  a.group = attrs.get_int("group", 1);
+  if (a.group < 1) fail(label, ": group must be at least 1, got ", a.group);
+  return a;
+}
+
+// Checks X (N, C, ...) against W (M, C/group, ...) and kernel_shape, for the dims known.
+void check_conv_dims(const ConvAttrs& a, const std::vector<Dim>& x, const std::vector<Dim>& w,
+                     const std::string& label) {
+  if (x.size() < 3) fail(label, ": X must have rank 3 or more (N, C, D1..), got rank ", x.size());
+  if (w.size() != x.size()) fail(label, ": W has rank ", w.size(), " but X has rank ", x.size());
+  if (x[1].is_known() && w[1].is_known() && x[1].value != a.group * w[1].value)
+    fail(label, ": X has ", x[1].value, " channels but W expects group ", a.group, " x ",
+         w[1].value);
+  if (w[0].is_known() && w[0].value % a.group != 0)
+    fail(label, ": W has ", w[0].value, " output channels, not a multiple of group ", a.group);
+  if (!a.window.kernel_shape.empty()) {
+    if (a.window.kernel_shape.size() != w.size() - 2)
+      fail(label, ": kernel_shape has ", a.window.kernel_shape.size(), " values for ", w.size() - 2,
+           " spatial dims");
+    for (size_t i = 0; i + 2 < w.size(); ++i) {
+      if (w[i + 2].is_known() && w[i + 2].value != a.window.kernel_shape[i])
+        fail(label, ": kernel_shape[", i, "] = ", a.window.kernel_shape[i],
+             " does not match W's dim ", w[i + 2].value);
+    }
+  }
+}
+
+std::vector<Dim> dims_of(const Shape& shape) {
+  std::vector<Dim> dims;
+  for (int64_t d : shape) dims.push_back(Dim::known(d));
+  return dims;
+}
+
+}  // namespace
+
+ConvKernel::ConvKernel(const KernelInit& init)
+    : label_(init.label()), attrs_(read_conv_attrs(init.attrs(), init.label())) {
+  if (!init.has_input(0) || !init.has_input(1)) init.fail("Conv needs inputs X and W");
+  const TypeInfo& x = init.input_type(0);
+  const TypeInfo& w = init.input_type(1);
+  if (x.has_shape() && w.has_shape()) check_conv_dims(attrs_, *x.shape, *w.shape, label_);
+}
+
+// ---- shape rule ----
+
+namespace {
+
+void infer_conv(InferContext& ctx) {
+  const ConvAttrs a = read_conv_attrs(Attrs(ctx.node(), ctx.label()), ctx.label());
+  const TypeInfo& x = ctx.input(0);
+  const TypeInfo& w = ctx.input(1);
+  if (!x.has_shape()) {
+    ctx.set_output(0, TypeInfo::tensor(x.elem));
+    return;
+  }
+  const std::vector<Dim>& xs = *x.shape;
+  if (xs.size() < 3) ctx.fail(cat("X must have rank 3 or more (N, C, D1..), got rank ", xs.size()));
+  std::vector<Dim> out = {xs[0], Dim{}};
+  std::vector<int64_t> kernel = a.window.kernel_shape;
+  if (w.has_shape()) {
+    check_conv_dims(a, xs, *w.shape, ctx.label());
+    out[1] = (*w.shape)[0];
+    if (kernel.empty()) {
+      for (size_t i = 2; i < w.shape->size(); ++i) {
+        if (!(*w.shape)[i].is_known()) {
+          kernel.clear();
+          break;
+        }
+        kernel.push_back((*w.shape)[i].value);
+      }
+    }
+  }
+  std::vector<Dim> spatial(xs.begin() + 2, xs.end());
+  if (kernel.size() == spatial.size()) {
+    for (const Dim& d : window_output_dims(a.window, spatial, kernel, ctx.label()))
+      out.push_back(d);
+  } else {
+    out.resize(xs.size());  // the kernel size is not known yet: spatial dims unknown
+  }
+  ctx.set_output(0, TypeInfo::tensor(x.elem, out));
+}
+
+}  // namespace
+
+// ---- compute ----
+
+void ConvKernel::run(KernelContext& ctx) const {
+  const Tensor& x = ctx.input(0);
+  const Tensor& w = ctx.input(1);
+  const Tensor* b = ctx.has_input(2) ? &ctx.input(2) : nullptr;
+  if (w.dtype() != x.dtype() || (b && b->dtype() != x.dtype()))
+    ctx.fail(cat("X, W and B must share one dtype; got ", x.describe(), ", ", w.describe(),
+                 b ? ", " + b->describe() : ""));
+  check_conv_dims(attrs_, dims_of(x.shape()), dims_of(w.shape()), label_);
+  const int64_t N = x.dim(0), C = x.dim(1), M = w.dim(0), Cg = w.dim(1);
+  if (b && (b->rank() != 1 || b->dim(0) != M))
+    ctx.fail(cat("B must have shape [", M, "], got ", b->describe()));
+  const Shape x_spatial(x.shape().begin() + 2, x.shape().end());
+  const std::vector<int64_t> kernel(w.shape().begin() + 2, w.shape().end());
+  const Window win = resolve_window(attrs_.window, x_spatial, kernel, label_);
+
+  Shape out_shape = {N, M};
+  for (int64_t d : win.output_dims()) out_shape.push_back(d);
+  Tensor& y = ctx.allocate_output(0, x.dtype(), out_shape);
+  const int64_t P = win.output_size(), Q = win.taps(), S = win.input_size();
+  const int64_t Mg = M / attrs_.group;  // output channels per group
+
+  dispatch<FloatTypes>(x.dtype(), "Conv", [&](auto tag) {
+    using T = typename decltype(tag)::type;
+    using A = acc_t<T>;
+    const T* X = x.data<T>();
+    const T* W = w.data<T>();
+    const T* B = b ? b->data<T>() : nullptr;
+    T* Y = y.data<T>();
+    // Chunks of output positions are independent: each writes its own Y elements.
+    ctx.pool().parallel_for(P, 16, [&](int64_t p0, int64_t p1) {
+      std::vector<int64_t> taps;
+      for (int64_t p = p0; p < p1; ++p) {
+        win.taps_of(p, taps);  // input offsets read by output position p
+        for (int64_t n = 0; n < N; ++n) {
+          for (int64_t m = 0; m < M; ++m) {
+            const T* xg = X + (n * C + (m / Mg) * Cg) * S;  // first channel of m's group
+            const T* wm = W + m * Cg * Q;
+            A acc = B ? static_cast<A>(B[m]) : A(0);
+            for (int64_t c = 0; c < Cg; ++c) {
+              const T* xc = xg + c * S;
+              const T* wc = wm + c * Q;
+              for (int64_t q = 0; q < Q; ++q) {
+                if (taps[q] >= 0) acc += static_cast<A>(xc[taps[q]]) * static_cast<A>(wc[q]);
+              }
+            }
+            Y[(n * M + m) * P + p] = from_acc<T>(acc);
+          }
+        }
+      }
+    });
+  });
+}
+
+}  // namespace onyx

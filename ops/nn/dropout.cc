@@ -1,0 +1,155 @@
+// Dropout: the identity at inference; in training, zeroes random elements.
+//
+//   inference:  output = data, mask = all true (all ones in opsets 7-9, typed like data)
+//   training:   mask ~ Bernoulli(1 - ratio) per element, output = data * mask / (1 - ratio)
+//
+// Opsets 1-11 carry `ratio` (and, in 1 and 6, `is_test`) as attributes; a runtime never
+// trains, so they always run in inference mode. From opset 12 ratio and training_mode are
+// optional inputs read at run time, and `seed` makes the training mask reproducible:
+// with a seed every run draws the same mask, without one each run draws a fresh mask.
+#include <algorithm>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "nn/nn.h"
+#include "nn/nn_util.h"
+
+namespace onyx {
+namespace {
+
+class DropoutKernel : public Kernel {
+ public:
+  explicit DropoutKernel(const KernelInit& init);
+  void run(KernelContext& ctx) const override;
+
+ private:
+  std::string label_;
+  bool inputs_control_ = false;  // opset 12+: ratio and training_mode are inputs
+  bool bool_mask_ = true;        // opset 10+: mask is bool, before it has data's dtype
+  bool has_seed_ = false;
+  int64_t seed_ = 0;
+};
+
+void infer_dropout(InferContext& ctx);
+
+}  // namespace
+
+// ---- registration ----
+
+void register_dropout(Registry& registry) {
+  const std::vector<DType> floats = {DType::Float, DType::Double, DType::Float16};
+  std::vector<DType> with_bf16 = floats;
+  with_bf16.push_back(DType::BFloat16);
+  // 1: consumed_inputs, is_test, ratio; 6: drops consumed_inputs; 7: drops is_test;
+  // 10: bool mask; 12: ratio and training_mode inputs, seed; 13: bfloat16.
+  for (auto [since, until] : {std::pair{1, 5}, std::pair{6, 6}, std::pair{7, 9}, std::pair{10, 11},
+                              std::pair{12, 12}, std::pair{13, kOpsetOpen}}) {
+    KernelDef def;
+    def.op_type = "Dropout";
+    def.since_version = since;
+    def.until_version = until;
+    def.dtypes = since >= 13 ? with_bf16 : floats;
+    def.create = make_kernel<DropoutKernel>();
+    def.infer = infer_dropout;
+    if (since < 12) def.attr_types["ratio"] = AttrType::Float;
+    if (since < 7) def.attr_types["is_test"] = AttrType::Int;
+    if (since < 6) def.attr_types["consumed_inputs"] = AttrType::Ints;
+    if (since >= 12) def.attr_types["seed"] = AttrType::Int;
+    registry.add(std::move(def));
+  }
+}
+
+// ---- construction ----
+
+DropoutKernel::DropoutKernel(const KernelInit& init) : label_(init.label()) {
+  inputs_control_ = init.opset() >= 12;
+  bool_mask_ = init.opset() >= 10;
+  if (init.num_outputs() > 2) init.fail("Dropout has at most 2 outputs (output, mask)");
+  if (!inputs_control_) {
+    const float ratio = init.attrs().get_float("ratio", 0.5f);
+    if (!(ratio >= 0 && ratio <= 1)) init.fail(cat("ratio must be in [0, 1], got ", ratio));
+    if (init.num_inputs() > 1) init.fail(cat("Dropout-", init.opset(), " takes one input"));
+    return;
+  }
+  has_seed_ = init.attrs().has("seed");
+  seed_ = init.attrs().get_int("seed", 0);
+  if (const Tensor* ratio = init.has_input(1) ? init.constant_input(1) : nullptr) {
+    if (ratio->numel() != 1) init.fail(cat("ratio must be a scalar, got ", ratio->describe()));
+    const double r = float_values<double>(*ratio, "Dropout ratio")[0];
+    if (!(r >= 0 && r < 1)) init.fail(cat("ratio must be in [0, 1), got ", r));
+  }
+}
+
+// ---- shape rule ----
+
+namespace {
+
+void infer_dropout(InferContext& ctx) {
+  const TypeInfo& x = ctx.input(0);
+  ctx.set_output(0, x);
+  if (ctx.num_outputs() > 1)
+    ctx.set_output(1, TypeInfo::tensor(ctx.opset() >= 10 ? DType::Bool : x.elem, x.shape));
+}
+
+}  // namespace
+
+// ---- compute ----
+
+void DropoutKernel::run(KernelContext& ctx) const {
+  const Tensor& x = ctx.input(0);
+  const bool want_mask = ctx.num_outputs() > 1;
+  double ratio = 0.5;
+  bool training = false;
+  if (inputs_control_ && ctx.has_input(1)) {
+    const Tensor& r = ctx.input(1);
+    if (r.numel() != 1) ctx.fail(cat("ratio must be a scalar, got ", r.describe()));
+    ratio = float_values<double>(r, "Dropout ratio")[0];
+  }
+  if (inputs_control_ && ctx.has_input(2)) {
+    const Tensor& t = ctx.input(2);
+    if (t.dtype() != DType::Bool || t.numel() != 1)
+      ctx.fail(cat("training_mode must be a bool scalar, got ", t.describe()));
+    training = t.data<bool>()[0];
+  }
+  if (training && !(ratio >= 0 && ratio < 1))
+    ctx.fail(cat("ratio must be in [0, 1) in training mode, got ", ratio));
+
+  if (!training || ratio == 0) {
+    ctx.set_output(0, x);  // the identity: share data's buffer
+    if (!want_mask) return;
+    if (bool_mask_) {
+      Tensor& mask = ctx.allocate_output(1, DType::Bool, x.shape());
+      std::fill_n(mask.data<bool>(), mask.numel(), true);
+    } else {
+      Tensor& mask = ctx.allocate_output(1, x.dtype(), x.shape());
+      dispatch<FloatTypes>(x.dtype(), "Dropout", [&](auto tag) {
+        using T = typename decltype(tag)::type;
+        std::fill_n(mask.data<T>(), mask.numel(), from_acc<T>(1.0f));
+      });
+    }
+    return;
+  }
+
+  // Training: the mask is drawn serially from one generator so that a seed fixes it.
+  std::mt19937_64 rng(has_seed_ ? static_cast<uint64_t>(seed_) : std::random_device{}());
+  std::bernoulli_distribution keep(1.0 - ratio);
+  std::vector<bool> kept(static_cast<size_t>(x.numel()));
+  for (size_t i = 0; i < kept.size(); ++i) kept[i] = keep(rng);
+  Tensor& y = ctx.allocate_output(0, x.dtype(), x.shape());
+  dispatch<FloatTypes>(x.dtype(), "Dropout", [&](auto tag) {
+    using T = typename decltype(tag)::type;
+    using A = acc_t<T>;
+    const A scale = static_cast<A>(1.0 / (1.0 - ratio));
+    const T* px = x.data<T>();
+    T* py = y.data<T>();
+    for (size_t i = 0; i < kept.size(); ++i)
+      py[i] = kept[i] ? from_acc<T>(static_cast<A>(px[i]) * scale) : from_acc<T>(A(0));
+  });
+  if (want_mask) {
+    bool* mask = ctx.allocate_output(1, DType::Bool, x.shape()).data<bool>();
+    for (size_t i = 0; i < kept.size(); ++i) mask[i] = kept[i];
+  }
+}
+
+}  // namespace onyx

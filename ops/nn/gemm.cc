@@ -1,0 +1,167 @@
+// Gemm: Y = alpha * A' * B' + beta * C, where A' = transpose(A) if transA, B' likewise.
+//
+//   A' is (M, K), B' is (K, N), Y is (M, N). C broadcasts to (M, N): before opset 7 only
+//   when the legacy `broadcast` attribute is 1 (else C must be exactly (M, N)); from
+//   opset 7 always (unidirectionally); from opset 11 C may be omitted.
+#include <string>
+#include <vector>
+
+#include "nn/nn.h"
+#include "nn/nn_util.h"
+
+namespace onyx {
+namespace {
+
+// Every dtype some Gemm version accepts; the registry narrows it per version.
+using GemmTypes =
+    type_list<float, double, float16_t, bfloat16_t, int32_t, int64_t, uint32_t, uint64_t>;
+
+class GemmKernel : public Kernel {
+ public:
+  explicit GemmKernel(const KernelInit& init);
+  void run(KernelContext& ctx) const override;
+
+ private:
+  std::string label_;
+  float alpha_ = 1, beta_ = 1;
+  bool trans_a_ = false, trans_b_ = false;
+  bool broadcast_c_ = true;  // false only for opsets 1-6 without broadcast=1
+};
+
+void infer_gemm(InferContext& ctx);
+
+}  // namespace
+
+// ---- registration ----
+
+void register_gemm(Registry& registry) {
+  const std::vector<DType> floats = {DType::Float, DType::Double, DType::Float16};
+  std::vector<DType> with_ints = floats;
+  for (DType t : {DType::Int32, DType::Int64, DType::UInt32, DType::UInt64}) with_ints.push_back(t);
+  std::vector<DType> with_bf16 = with_ints;
+  with_bf16.push_back(DType::BFloat16);
+  struct Version {
+    int since, until;
+    std::vector<DType> dtypes;
+  };
+  // 1 and 6: legacy broadcast attribute; 7: unidirectional broadcast; 9: integer types;
+  // 11: C optional; 13: bfloat16.
+  for (const Version& v : {Version{1, 6, floats}, Version{7, 8, floats}, Version{9, 10, with_ints},
+                           Version{11, 12, with_ints}, Version{13, kOpsetOpen, with_bf16}}) {
+    KernelDef def;
+    def.op_type = "Gemm";
+    def.since_version = v.since;
+    def.until_version = v.until;
+    def.dtypes = v.dtypes;
+    def.create = make_kernel<GemmKernel>();
+    def.infer = infer_gemm;
+    def.attr_types = {{"alpha", AttrType::Float},
+                      {"beta", AttrType::Float},
+                      {"transA", AttrType::Int},
+                      {"transB", AttrType::Int}};
+    if (v.since < 7) def.attr_types["broadcast"] = AttrType::Int;
+    registry.add(std::move(def));
+  }
+}
+
+// ---- construction ----
+
+GemmKernel::GemmKernel(const KernelInit& init) : label_(init.label()) {
+  const Attrs& attrs = init.attrs();
+  alpha_ = attrs.get_float("alpha", 1.0f);
+  beta_ = attrs.get_float("beta", 1.0f);
+  trans_a_ = attrs.get_int("transA", 0) != 0;
+  trans_b_ = attrs.get_int("transB", 0) != 0;
+  if (init.opset() < 7) broadcast_c_ = attrs.get_int("broadcast", 0) != 0;
+  if (!init.has_input(0) || !init.has_input(1)) init.fail("Gemm needs inputs A and B");
+  if (init.opset() < 11 && !init.has_input(2)) init.fail("input C is required before opset 11");
+}
+
+// ---- shape rule ----
+
+namespace {
+
+void infer_gemm(InferContext& ctx) {
+  const Attrs attrs(ctx.node(), ctx.label());
+  const TypeInfo& a = ctx.input(0);
+  const TypeInfo& b = ctx.input(1);
+  std::vector<Dim> out = {Dim{}, Dim{}};
+  Dim ka, kb;
+  if (a.has_shape()) {
+    if (a.shape->size() != 2) ctx.fail(cat("A must be 2-D, got rank ", a.shape->size()));
+    const bool t = attrs.get_int("transA", 0) != 0;
+    out[0] = (*a.shape)[t ? 1 : 0];
+    ka = (*a.shape)[t ? 0 : 1];
+  }
+  if (b.has_shape()) {
+    if (b.shape->size() != 2) ctx.fail(cat("B must be 2-D, got rank ", b.shape->size()));
+    const bool t = attrs.get_int("transB", 0) != 0;
+    out[1] = (*b.shape)[t ? 0 : 1];
+    kb = (*b.shape)[t ? 1 : 0];
+  }
+  if (ka.is_known() && kb.is_known() && ka.value != kb.value)
+    ctx.fail(cat("inner dims differ: A' has K = ", ka.value, ", B' has K = ", kb.value));
+  ctx.set_output(0, TypeInfo::tensor(a.elem, out));
+}
+
+}  // namespace
+
+// ---- compute ----
+
+void GemmKernel::run(KernelContext& ctx) const {
+  const Tensor& a = ctx.input(0);
+  const Tensor& b = ctx.input(1);
+  const Tensor* c = ctx.has_input(2) ? &ctx.input(2) : nullptr;
+  if (a.rank() != 2 || b.rank() != 2)
+    ctx.fail(cat("A and B must be 2-D, got ", a.describe(), " and ", b.describe()));
+  if (b.dtype() != a.dtype() || (c && c->dtype() != a.dtype()))
+    ctx.fail(cat("A, B and C must share one dtype; got ", a.describe(), ", ", b.describe(),
+                 c ? ", " + c->describe() : ""));
+  const int64_t M = trans_a_ ? a.dim(1) : a.dim(0), K = trans_a_ ? a.dim(0) : a.dim(1);
+  const int64_t N = trans_b_ ? b.dim(0) : b.dim(1), Kb = trans_b_ ? b.dim(1) : b.dim(0);
+  if (K != Kb)
+    ctx.fail(cat("inner dims differ: A' is [", M, ", ", K, "], B' is [", Kb, ", ", N, "]"));
+
+  // C is read through strides: 0 along the axes it broadcasts over.
+  int64_t c_row = 0, c_col = 0;
+  if (c) {
+    const Shape& cs = c->shape();
+    const bool exact = cs == Shape{M, N};
+    const int64_t rows = cs.size() == 2 ? cs[0] : 1, cols = cs.empty() ? 1 : cs.back();
+    const bool fits = cs.size() <= 2 && (rows == M || rows == 1) && (cols == N || cols == 1);
+    if (!exact && !(broadcast_c_ && fits))
+      ctx.fail(cat("C of shape ", shape_to_string(cs), " does not ",
+                   broadcast_c_ ? "broadcast to " : "equal (broadcast = 0) ",
+                   shape_to_string({M, N})));
+    c_row = rows == 1 ? 0 : N;
+    c_col = cols == 1 ? 0 : 1;
+  }
+  Tensor& y = ctx.allocate_output(0, a.dtype(), {M, N});
+
+  dispatch<GemmTypes>(a.dtype(), "Gemm", [&](auto tag) {
+    using T = typename decltype(tag)::type;
+    using A = acc_t<T>;
+    // alpha and beta scale in float for float/half types, in double otherwise.
+    using S = std::conditional_t<std::is_same_v<A, float>, float, double>;
+    const T* pa = a.data<T>();
+    const T* pb = b.data<T>();
+    const T* pc = c ? c->data<T>() : nullptr;
+    T* py = y.data<T>();
+    // A'(m, k) and B'(k, n) as strided views of the stored matrices.
+    const int64_t a_row = trans_a_ ? 1 : K, a_col = trans_a_ ? M : 1;
+    const int64_t b_row = trans_b_ ? 1 : N, b_col = trans_b_ ? K : 1;
+    ctx.pool().parallel_for(M, 8, [&](int64_t m0, int64_t m1) {
+      std::vector<A> acc(static_cast<size_t>((m1 - m0) * N), A(0));
+      matmul_accumulate(pa + m0 * a_row, a_row, a_col, pb, b_row, b_col, m1 - m0, N, K, acc.data());
+      for (int64_t m = m0; m < m1; ++m) {
+        for (int64_t n = 0; n < N; ++n) {
+          S v = static_cast<S>(alpha_) * static_cast<S>(acc[(m - m0) * N + n]);
+          if (pc) v += static_cast<S>(beta_) * static_cast<S>(pc[m * c_row + n * c_col]);
+          py[m * N + n] = from_acc<T>(v);
+        }
+      }
+    });
+  });
+}
+
+}  // namespace onyx

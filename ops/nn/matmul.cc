@@ -1,0 +1,152 @@
+// MatMul: matrix product with numpy.matmul semantics.
+//
+//   A (..., M, K) x B (..., K, N) -> Y (..., M, N), the leading (batch) dims broadcast
+//   multidirectionally. A 1-D A is read as (1, K) and a 1-D B as (K, 1); the dim added
+//   for them is removed from Y again.
+#include <algorithm>
+#include <string>
+#include <tuple>
+#include <vector>
+
+#include "common/shape_utils.h"
+#include "nn/nn.h"
+#include "nn/nn_util.h"
+
+namespace onyx {
+namespace {
+
+// Every dtype some MatMul version accepts; the registry narrows it per version.
+using MatMulTypes =
+    type_list<float, double, float16_t, bfloat16_t, int32_t, int64_t, uint32_t, uint64_t>;
+
+class MatMulKernel : public Kernel {
+ public:
+  explicit MatMulKernel(const KernelInit& init);
+  void run(KernelContext& ctx) const override;
+
+ private:
+  std::string label_;
+};
+
+void infer_matmul(InferContext& ctx);
+
+}  // namespace
+
+// ---- registration ----
+
+void register_matmul(Registry& registry) {
+  const std::vector<DType> floats = {DType::Float, DType::Double, DType::Float16};
+  std::vector<DType> with_ints = floats;
+  for (DType t : {DType::Int32, DType::Int64, DType::UInt32, DType::UInt64}) with_ints.push_back(t);
+  std::vector<DType> with_bf16 = with_ints;
+  with_bf16.push_back(DType::BFloat16);
+  // 9 added the integer types, 13 bfloat16; the semantics never changed.
+  for (auto [since, until, dtypes] : {std::tuple{1, 8, floats}, std::tuple{9, 12, with_ints},
+                                      std::tuple{13, kOpsetOpen, with_bf16}}) {
+    KernelDef def;
+    def.op_type = "MatMul";
+    def.since_version = since;
+    def.until_version = until;
+    def.dtypes = dtypes;
+    def.create = make_kernel<MatMulKernel>();
+    def.infer = infer_matmul;
+    registry.add(std::move(def));
+  }
+}
+
+// ---- construction ----
+
+MatMulKernel::MatMulKernel(const KernelInit& init) : label_(init.label()) {
+  if (!init.has_input(0) || !init.has_input(1)) init.fail("MatMul needs inputs A and B");
+  for (int i = 0; i < 2; ++i) {
+    const TypeInfo& t = init.input_type(i);
+    if (t.has_shape() && t.shape->empty())
+      init.fail(cat("input ", i, " is a scalar; MatMul needs rank 1 or more"));
+  }
+}
+
+// ---- shape rule ----
+
+namespace {
+
+void infer_matmul(InferContext& ctx) {
+  const TypeInfo& a = ctx.input(0);
+  const TypeInfo& b = ctx.input(1);
+  if (!a.has_shape() || !b.has_shape()) {
+    ctx.set_output(0, TypeInfo::tensor(a.elem));
+    return;
+  }
+  std::vector<Dim> as = *a.shape, bs = *b.shape;
+  if (as.empty() || bs.empty()) ctx.fail("MatMul inputs must have rank 1 or more");
+  const bool a_vector = as.size() == 1, b_vector = bs.size() == 1;
+  if (a_vector) as.insert(as.begin(), Dim::known(1));
+  if (b_vector) bs.push_back(Dim::known(1));
+  const Dim& ka = as.back();
+  const Dim& kb = bs[bs.size() - 2];
+  if (ka.is_known() && kb.is_known() && ka.value != kb.value)
+    ctx.fail(cat("inner dims differ: A has K = ", ka.value, ", B has K = ", kb.value));
+  std::vector<Dim> out = *broadcast_dims(std::vector<Dim>(as.begin(), as.end() - 2),
+                                         std::vector<Dim>(bs.begin(), bs.end() - 2), ctx.label());
+  if (!a_vector) out.push_back(as[as.size() - 2]);
+  if (!b_vector) out.push_back(bs.back());
+  ctx.set_output(0, TypeInfo::tensor(a.elem, out));
+}
+
+}  // namespace
+
+// ---- compute ----
+
+void MatMulKernel::run(KernelContext& ctx) const {
+  const Tensor& a = ctx.input(0);
+  const Tensor& b = ctx.input(1);
+  if (a.rank() == 0 || b.rank() == 0)
+    ctx.fail(cat("inputs must have rank 1 or more, got ", a.describe(), " and ", b.describe()));
+  if (a.dtype() != b.dtype())
+    ctx.fail(cat("A and B must share one dtype; got ", a.describe(), " and ", b.describe()));
+  // Promote vectors to matrices, as numpy does.
+  Shape as = a.shape(), bs = b.shape();
+  if (a.rank() == 1) as.insert(as.begin(), 1);
+  if (b.rank() == 1) bs.push_back(1);
+  const int64_t M = as[as.size() - 2], K = as.back(), N = bs.back();
+  if (bs[bs.size() - 2] != K)
+    ctx.fail(cat("inner dims differ: A is ", a.describe(), ", B is ", b.describe()));
+  const Shape a_batch(as.begin(), as.end() - 2), b_batch(bs.begin(), bs.end() - 2);
+  const Shape batch = broadcast_shapes(a_batch, b_batch, label_);
+  // Strides (in matrices) to read A's and B's batch dims as broadcast to `batch`.
+  const std::vector<int64_t> a_step = broadcast_strides(a_batch, batch);
+  const std::vector<int64_t> b_step = broadcast_strides(b_batch, batch);
+  const std::vector<int64_t> out_step = strides_of(batch);
+  const int64_t batches = checked_numel(batch);
+
+  Shape out_shape = batch;
+  if (a.rank() > 1) out_shape.push_back(M);
+  if (b.rank() > 1) out_shape.push_back(N);
+  Tensor& y = ctx.allocate_output(0, a.dtype(), out_shape);
+
+  dispatch<MatMulTypes>(a.dtype(), "MatMul", [&](auto tag) {
+    using T = typename decltype(tag)::type;
+    using A = acc_t<T>;
+    const T* pa = a.data<T>();
+    const T* pb = b.data<T>();
+    T* py = y.data<T>();
+    // One task per output row (batch index, m); rows are written independently.
+    ctx.pool().parallel_for(batches * M, 8, [&](int64_t r0, int64_t r1) {
+      std::vector<A> acc(static_cast<size_t>(N));
+      for (int64_t r = r0; r < r1; ++r) {
+        const int64_t i = r / M, m = r % M;
+        int64_t a_mat = 0, b_mat = 0;  // matrix index of batch i within A and B
+        for (size_t d = 0; d < batch.size(); ++d) {
+          const int64_t coord = (i / out_step[d]) % batch[d];
+          a_mat += coord * a_step[d];
+          b_mat += coord * b_step[d];
+        }
+        std::fill(acc.begin(), acc.end(), A(0));
+        matmul_accumulate(pa + a_mat * M * K + m * K, K, 1, pb + b_mat * K * N, N, 1, 1, N, K,
+                          acc.data());
+        for (int64_t n = 0; n < N; ++n) py[r * N + n] = from_acc<T>(acc[n]);
+      }
+    });
+  });
+}
+
+}  // namespace onyx

@@ -1,0 +1,22 @@
+// The one list of operator families. Each family adds its own kernels.
+#include "common/families.h"
+#include "onyx/onyx.h"
+
+namespace onyx {
+
+void register_all(Registry& registry) {
+  register_math(registry);
+  register_nn(registry);
+  register_tensor(registry);
+}
+
+const Registry& builtin_registry() {
+  static const Registry registry = [] {
+    Registry r;
+    register_all(r);
+    return r;
+  }();
+  return registry;
+}
+
+}  // namespace onyx

@@ -1,0 +1,40 @@
+// Identity: the output is the input, shared (no copy). Opsets 14 and 16 only widen the
+// accepted types to sequences and optionals, so one kernel serves every version.
+#include "common/shape_utils.h"
+#include "onyx/kernel.h"
+#include "tensor/tensor_ops.h"
+
+namespace onyx {
+namespace {
+
+// ---- 1. registration ----
+
+std::vector<OpVersion> identity_versions() {
+  return {{1, 12, all_dtypes()}, {13, kOpsetOpen, all_dtypes_13()}};
+}
+
+// ---- 2. attributes: none ----
+
+// ---- 3. shape rule: the input's type, and its value when that is a constant ----
+
+void infer_identity(InferContext& ctx) {
+  if (const Tensor* c = ctx.constant(0)) return ctx.set_output_constant(0, *c);
+  ctx.set_output(0, ctx.input(0));
+}
+
+// ---- 4. compute ----
+
+class IdentityKernel final : public Kernel {
+ public:
+  explicit IdentityKernel(const KernelInit&) {}
+  void run(KernelContext& ctx) const override { ctx.set_output(0, ctx.input(0)); }
+};
+
+}  // namespace
+
+void register_identity(Registry& registry) {
+  add_op_versions(registry, "Identity", identity_versions(), make_kernel<IdentityKernel>(),
+                  infer_identity);
+}
+
+}  // namespace onyx

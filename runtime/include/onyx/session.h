@@ -1,0 +1,65 @@
+// The public entry point: load a model once, run it many times.
+//
+//   onyx::Session session = onyx::load_session("model.onnx");   // onyx/onyx.h
+//   auto outputs = session.run({{"input", tensor}});
+//
+// Creation checks the model, infers shapes, orders the graph, builds every kernel
+// and plans value lifetimes; run() only computes. run() may be called from several
+// threads at once.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "onyx/ir.h"
+#include "onyx/registry.h"
+#include "onyx/tensor.h"
+
+namespace onyx {
+
+struct SessionOptions {
+  int threads = 0;            // 0: one per hardware core
+  bool check_model = true;    // run the checker at load
+};
+
+struct IOInfo {
+  std::string name;
+  TypeInfo type;  // declared (inputs) or inferred (outputs) dtype and shape
+};
+
+struct SessionStats {
+  int64_t planned_peak_bytes = 0;  // largest sum of live intermediate tensors (static shapes)
+  int nodes = 0;
+};
+
+class Session {
+ public:
+  Session(const Registry& registry, const std::string& path, SessionOptions options = {});
+  Session(const Registry& registry, Model model, SessionOptions options = {});
+  static Session from_bytes(const Registry& registry, std::string_view bytes,
+                            SessionOptions options = {}, const std::string& base_dir = "");
+  ~Session();
+  Session(Session&&) noexcept;
+  Session& operator=(Session&&) noexcept;
+
+  const std::vector<IOInfo>& inputs() const;
+  const std::vector<IOInfo>& outputs() const;
+  const Model& model() const;
+  const SessionStats& stats() const;
+  int threads() const;
+
+  // Runs the graph. `feeds` maps input names to tensors (validated against declared
+  // dtypes and static dims). Returns the outputs named in `output_names` in that
+  // order, or every graph output when it is empty.
+  std::vector<Tensor> run(const std::map<std::string, Tensor>& feeds,
+                          const std::vector<std::string>& output_names = {}) const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace onyx

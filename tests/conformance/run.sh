@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Runs the ONNX backend suites with `onyx test` and fails when a test on the
+# expected-pass list does not pass. Tests passing but not yet listed are reported
+# so the list can grow (tests/conformance/update.sh rewrites it).
+set -uo pipefail
+onyx=$1 data=$2 expected=$3
+[ -f "$expected" ] || { echo "conformance: no expected list at $expected"; exit 1; }
+suites=(node pytorch-converted pytorch-operator simple)
+out=$(mktemp)
+trap 'rm -f "$out"' EXIT
+"$onyx" test "${suites[@]/#/$data/}" > "$out"
+grep -E '^[0-9]+ passed, [0-9]+ failed$' "$out" | tail -1 | sed 's/^/backend suite: /'
+
+missing=$(comm -23 <(grep -v '^#' "$expected" | sed '/^$/d' | sort) \
+                   <(awk '$1 == "PASS" {print $2}' "$out" | sort))
+new=$(comm -13 <(grep -v '^#' "$expected" | sed '/^$/d' | sort) \
+               <(awk '$1 == "PASS" {print $2}' "$out" | sort))
+listed=$(grep -vc '^#' "$expected")
+if [ -n "$new" ]; then
+  echo "passing but not on the expected list ($(echo "$new" | wc -l)):"
+  echo "$new" | sed 's/^/  /'
+fi
+if [ -n "$missing" ]; then
+  echo "expected to pass but did not ($(echo "$missing" | wc -l) of $listed):"
+  for t in $missing; do grep -E "^(FAIL|ERROR) $t(:|$)" "$out" | sed 's/^/  /'; done
+  echo "conformance: 0 passed, 1 failed"
+  exit 1
+fi
+echo "conformance: all $listed expected tests pass"

@@ -1,0 +1,90 @@
+// onyx bench: load time, first run, latency percentiles and peak memory of one model.
+#include <sys/resource.h>
+
+#include <algorithm>
+#include <chrono>
+#include <iomanip>
+#include <iostream>
+
+#include "cli.h"
+
+namespace onyx::cli {
+namespace {
+
+double peak_rss_mb() {
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+  return static_cast<double>(usage.ru_maxrss) / 1024.0;  // Linux reports KiB
+}
+
+double percentile(std::vector<double> sorted, double q) {
+  if (sorted.empty()) return 0;
+  size_t k = static_cast<size_t>(q * static_cast<double>(sorted.size() - 1) + 0.5);
+  return sorted[std::min(k, sorted.size() - 1)];
+}
+
+}  // namespace
+
+int cmd_bench(Args& args) {
+  args.parse({"input", "inputs", "threads", "warmup", "iters", "dim"}, {"json"});
+  std::string path = args.one_positional("MODEL");
+  int warmup = args.get_int("warmup", 3);
+  int iters = args.get_int("iters", 20);
+  if (warmup < 0 || iters < 1) throw UsageError("--warmup must be >= 0 and --iters >= 1");
+  std::map<std::string, int64_t> dims;
+  for (const std::string& spec : args.all("dim")) {
+    size_t eq = spec.find('=');
+    try {
+      if (eq == std::string::npos) throw std::invalid_argument(spec);
+      dims[spec.substr(0, eq)] = std::stoll(spec.substr(eq + 1));
+    } catch (const std::exception&) {
+      throw UsageError("--dim expects NAME=VALUE, got '" + spec + "'");
+    }
+  }
+  SessionOptions options;
+  options.threads = args.get_int("threads", 0);
+
+  using clock = std::chrono::steady_clock;
+  auto ms = [](auto a, auto b) { return std::chrono::duration<double, std::milli>(b - a).count(); };
+  auto t0 = clock::now();
+  Session session(builtin_registry(), path, options);
+  auto t1 = clock::now();
+  std::map<std::string, Tensor> feeds = gather_inputs(session, args, true, dims);
+  auto t2 = clock::now();
+  session.run(feeds);
+  auto t3 = clock::now();
+  for (int i = 0; i < warmup; ++i) session.run(feeds);
+  std::vector<double> times;
+  for (int i = 0; i < iters; ++i) {
+    auto a = clock::now();
+    session.run(feeds);
+    times.push_back(ms(a, clock::now()));
+  }
+  std::sort(times.begin(), times.end());
+  double load = ms(t0, t1), first = ms(t2, t3);
+  double mn = times.front(), med = percentile(times, 0.5), p90 = percentile(times, 0.9);
+  double rss = peak_rss_mb();
+
+  std::cout << std::fixed << std::setprecision(3);
+  if (args.flag("json")) {
+    std::cout << "{\"model\": \"" << path << "\", \"load_ms\": " << load
+              << ", \"first_run_ms\": " << first << ", \"min_ms\": " << mn
+              << ", \"median_ms\": " << med << ", \"p90_ms\": " << p90
+              << ", \"peak_rss_mb\": " << rss << ", \"threads\": " << session.threads()
+              << ", \"iters\": " << iters << ", \"planned_peak_mb\": "
+              << static_cast<double>(session.stats().planned_peak_bytes) / (1 << 20) << "}\n";
+  } else {
+    std::cout << path << "\n"
+              << "  threads      " << session.threads() << "\n"
+              << "  load         " << load << " ms\n"
+              << "  first run    " << first << " ms\n"
+              << "  min          " << mn << " ms\n"
+              << "  median       " << med << " ms\n"
+              << "  p90          " << p90 << " ms   (" << iters << " iterations after " << warmup
+              << " warm-up)\n"
+              << "  peak RSS     " << rss << " MiB\n";
+  }
+  return 0;
+}
+
+}  // namespace onyx::cli

@@ -1,0 +1,27 @@
+// onyx check / onyx print
+#include <iostream>
+
+#include "cli.h"
+
+namespace onyx::cli {
+
+int cmd_check(Args& args) {
+  args.parse({}, {});
+  std::string path = args.one_positional("MODEL");
+  Model model = load_model(path);
+  // Building a session also infers shapes and resolves a kernel for every node,
+  // so "check" passing means the model can run here.
+  Session session(builtin_registry(), std::move(model), SessionOptions{1, true});
+  std::cout << path << ": OK (" << session.stats().nodes << " nodes, "
+            << session.inputs().size() << " inputs, " << session.outputs().size() << " outputs)\n";
+  return 0;
+}
+
+int cmd_print(Args& args) {
+  args.parse({}, {});
+  Model model = load_model(args.one_positional("MODEL"));
+  print_model(model, std::cout);
+  return 0;
+}
+
+}  // namespace onyx::cli

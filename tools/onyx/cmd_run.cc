@@ -1,0 +1,41 @@
+// onyx run: one inference, outputs summarized and optionally written as .pb files.
+#include <chrono>
+#include <filesystem>
+#include <iomanip>
+#include <iostream>
+
+#include "cli.h"
+
+namespace onyx::cli {
+
+int cmd_run(Args& args) {
+  args.parse({"input", "inputs", "output-dir", "threads"}, {"random-inputs"});
+  std::string path = args.one_positional("MODEL");
+  SessionOptions options;
+  options.threads = args.get_int("threads", 0);
+
+  auto t0 = std::chrono::steady_clock::now();
+  Session session(builtin_registry(), path, options);
+  auto t1 = std::chrono::steady_clock::now();
+  std::map<std::string, Tensor> feeds = gather_inputs(session, args, args.flag("random-inputs"), {});
+  auto t2 = std::chrono::steady_clock::now();
+  std::vector<Tensor> outputs = session.run(feeds);
+  auto t3 = std::chrono::steady_clock::now();
+
+  for (const auto& [name, t] : feeds) std::cout << "input   " << summarize(name, t) << "\n";
+  for (size_t i = 0; i < outputs.size(); ++i)
+    std::cout << "output  " << summarize(session.outputs()[i].name, outputs[i]) << "\n";
+  auto ms = [](auto a, auto b) { return std::chrono::duration<double, std::milli>(b - a).count(); };
+  std::cout << std::fixed << std::setprecision(2) << "load " << ms(t0, t1) << " ms, run "
+            << ms(t2, t3) << " ms, threads " << session.threads() << "\n";
+
+  if (auto dir = args.get("output-dir")) {
+    std::filesystem::create_directories(*dir);
+    for (size_t i = 0; i < outputs.size(); ++i)
+      save_tensor(outputs[i], *dir + "/output_" + std::to_string(i) + ".pb", session.outputs()[i].name);
+    std::cout << "wrote " << outputs.size() << " outputs to " << *dir << "\n";
+  }
+  return 0;
+}
+
+}  // namespace onyx::cli

@@ -1,0 +1,157 @@
+// onyx test: run ONNX backend test folders and compare with their reference outputs.
+#include <algorithm>
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <regex>
+
+#include "cli.h"
+#include "compare.h"
+
+namespace fs = std::filesystem;
+
+namespace onyx::cli {
+namespace {
+
+struct Outcome {
+  std::string name;
+  std::string status;  // PASS, FAIL, ERROR
+  std::string reason;
+  double ms = 0;
+};
+
+// Test folders under `root`: root itself when it holds model.onnx, else its
+// subfolders (recursively), sorted by path.
+void collect_tests(const fs::path& root, std::vector<fs::path>& out, int depth = 0) {
+  if (fs::exists(root / "model.onnx")) {
+    out.push_back(root);
+    return;
+  }
+  if (!fs::is_directory(root)) fail(root.string(), ": not a test folder (no model.onnx)");
+  if (depth > 3) return;
+  std::vector<fs::path> children;
+  for (const auto& entry : fs::directory_iterator(root))
+    if (entry.is_directory()) children.push_back(entry.path());
+  std::sort(children.begin(), children.end());
+  for (const auto& c : children) collect_tests(c, out, depth + 1);
+}
+
+std::vector<fs::path> numbered_files(const fs::path& dir, const std::string& prefix) {
+  std::vector<fs::path> files;
+  for (int k = 0;; ++k) {
+    fs::path p = dir / (prefix + std::to_string(k) + ".pb");
+    if (!fs::exists(p)) break;
+    files.push_back(p);
+  }
+  return files;
+}
+
+// Runs every test_data_set_N of one test; returns an empty reason when all match.
+std::string run_one(const fs::path& dir, double rtol, double atol) {
+  Session session(builtin_registry(), (dir / "model.onnx").string(), SessionOptions{1, true});
+  const Graph& graph = session.model().graph;
+  std::vector<int> feed_ids = graph.feed_inputs();
+  std::vector<fs::path> sets;
+  for (const auto& entry : fs::directory_iterator(dir))
+    if (entry.is_directory() && entry.path().filename().string().rfind("test_data_set_", 0) == 0)
+      sets.push_back(entry.path());
+  std::sort(sets.begin(), sets.end());
+  if (sets.empty()) fail("no test_data_set_N folders");
+  for (const fs::path& set : sets) {
+    std::map<std::string, Tensor> feeds;
+    std::vector<fs::path> inputs = numbered_files(set, "input_");
+    for (size_t k = 0; k < inputs.size(); ++k) {
+      std::string name;
+      Tensor t = load_tensor_file(inputs[k].string(), &name);
+      // Files name their input; fall back to position among the inputs to feed.
+      int id = graph.find(name);
+      bool named_input = id != kNoValue && std::count(graph.inputs.begin(), graph.inputs.end(), id);
+      if (!named_input) {
+        if (k >= feed_ids.size()) fail(inputs[k].filename().string(), ": more inputs than the model has");
+        name = graph.value(feed_ids[k]).name;
+      }
+      feeds[name] = std::move(t);
+    }
+    std::vector<Tensor> got = session.run(feeds);
+    std::vector<fs::path> outputs = numbered_files(set, "output_");
+    if (outputs.size() != got.size())
+      return set.filename().string() + ": model has " + std::to_string(got.size()) +
+             " outputs, reference has " + std::to_string(outputs.size());
+    for (size_t k = 0; k < outputs.size(); ++k) {
+      Tensor want = load_tensor_file(outputs[k].string());
+      std::string why = compare_tensors(got[k], want, rtol, atol);
+      if (!why.empty())
+        return set.filename().string() + " output '" + session.outputs()[k].name + "': " + why;
+    }
+  }
+  return "";
+}
+
+void write_json(const std::string& path, const std::vector<Outcome>& outcomes) {
+  std::ofstream out(path);
+  if (!out) fail("cannot write ", path);
+  auto escape = [](const std::string& s) {
+    std::string r;
+    for (char c : s) {
+      if (c == '"' || c == '\\') r += '\\';
+      if (static_cast<unsigned char>(c) < 0x20) continue;
+      r += c;
+    }
+    return r;
+  };
+  out << "[\n";
+  for (size_t i = 0; i < outcomes.size(); ++i) {
+    const Outcome& o = outcomes[i];
+    out << "  {\"name\": \"" << escape(o.name) << "\", \"status\": \"" << o.status
+        << "\", \"ms\": " << o.ms << ", \"reason\": \"" << escape(o.reason) << "\"}"
+        << (i + 1 < outcomes.size() ? ",\n" : "\n");
+  }
+  out << "]\n";
+}
+
+}  // namespace
+
+int cmd_test(Args& args) {
+  args.parse({"rtol", "atol", "json", "filter"}, {});
+  if (args.positional().empty()) throw UsageError("expected at least one PATH");
+  double rtol = args.get_double("rtol", 1e-3);
+  double atol = args.get_double("atol", 1e-7);
+  std::optional<std::regex> filter;
+  if (auto f = args.get("filter")) {
+    try {
+      filter = std::regex(*f, std::regex::icase);
+    } catch (const std::regex_error&) {
+      throw UsageError("--filter: invalid regular expression '" + *f + "'");
+    }
+  }
+  std::vector<fs::path> tests;
+  for (const std::string& p : args.positional()) collect_tests(p, tests);
+
+  std::vector<Outcome> outcomes;
+  int passed = 0, failed = 0;
+  for (const fs::path& dir : tests) {
+    // "suite/test_name": the same test name can appear in two suites.
+    Outcome o{(dir.parent_path().filename() / dir.filename()).string(), "PASS", "", 0};
+    if (filter && !std::regex_search(o.name, *filter)) continue;
+    auto start = std::chrono::steady_clock::now();
+    try {
+      o.reason = run_one(dir, rtol, atol);
+      if (!o.reason.empty()) o.status = "FAIL";
+    } catch (const std::exception& e) {
+      o.status = "ERROR";
+      o.reason = e.what();
+    }
+    o.ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+    (o.status == "PASS" ? passed : failed)++;
+    std::cout << o.status << " " << o.name;
+    if (!o.reason.empty()) std::cout << ": " << o.reason;
+    std::cout << "\n" << std::flush;
+    outcomes.push_back(std::move(o));
+  }
+  if (auto json = args.get("json")) write_json(*json, outcomes);
+  std::cout << passed << " passed, " << failed << " failed\n";
+  return failed == 0 ? 0 : 1;
+}
+
+}  // namespace onyx::cli

@@ -1,0 +1,49 @@
+// onyx: check, print, run, test and benchmark ONNX models.
+#include <cstring>
+#include <iostream>
+#include <string>
+
+#include "cli.h"
+#include "onyx/error.h"
+
+namespace {
+
+void usage(std::ostream& out) {
+  out << "usage: onyx <command> [options]\n"
+         "\n"
+         "commands:\n"
+         "  check MODEL            validate a model\n"
+         "  print MODEL            list a model's graph\n"
+         "  run MODEL [--input NAME=FILE]... [--inputs DIR] [--random-inputs]\n"
+         "            [--output-dir DIR] [--threads N]\n"
+         "  test PATH... [--rtol R] [--atol A] [--json FILE] [--filter REGEX]\n"
+         "  bench MODEL [--input NAME=FILE]... [--inputs DIR] [--threads N] [--warmup W]\n"
+         "              [--iters I] [--dim NAME=VALUE]... [--json]\n";
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc < 2 || !std::strcmp(argv[1], "--help") || !std::strcmp(argv[1], "-h")) {
+    usage(argc < 2 ? std::cerr : std::cout);
+    return argc < 2 ? 2 : 0;
+  }
+  std::string command = argv[1];
+  onyx::cli::Args args(argc - 2, argv + 2);
+  try {
+    if (command == "check") return onyx::cli::cmd_check(args);
+    if (command == "print") return onyx::cli::cmd_print(args);
+    if (command == "run") return onyx::cli::cmd_run(args);
+    if (command == "test") return onyx::cli::cmd_test(args);
+    if (command == "bench") return onyx::cli::cmd_bench(args);
+    std::cerr << "onyx: unknown command '" << command << "'\n";
+    usage(std::cerr);
+    return 2;
+  } catch (const onyx::cli::UsageError& e) {
+    std::cerr << "onyx " << command << ": " << e.what() << "\n";
+    return 2;
+  } catch (const std::exception& e) {
+    std::cerr << "onyx " << command << ": error: " << e.what() << "\n";
+    return 1;
+  }
+}
