@@ -248,6 +248,14 @@ std::vector<Tensor> Session::run(const std::map<std::string, Tensor>& feeds,
     if (!slots[id].defined()) fail("output '", graph.value(id).name, "' was not computed");
     result.push_back(slots[id]);
   }
+  // View ops (Identity, Reshape, ...) may hand out a weight's or an input's own buffer;
+  // a caller writing into an output must not change the model or its inputs.
+  for (Tensor& out : result) {
+    bool aliased = std::any_of(graph.initializers.begin(), graph.initializers.end(),
+                               [&](const auto& init) { return out.shares_storage_with(init.second); });
+    for (const auto& [name, feed] : feeds) aliased |= out.shares_storage_with(feed);
+    if (aliased) out = out.clone();
+  }
   return result;
 }
 

@@ -1,0 +1,126 @@
+// The onyx CLI as a new user meets it: malformed models and inputs each give a
+// one-line error on stderr and exit 1, usage errors exit 2, never a crash.
+#include <gtest/gtest.h>
+
+#include <sys/wait.h>
+
+#include <fstream>
+#include <sstream>
+
+#include "graph_builders.h"
+#include "onyx/loader.h"
+
+namespace onyx::test {
+namespace {
+
+struct CliResult {
+  int status = -1;  // exit code; -1 when killed by a signal
+  std::string err;
+};
+
+CliResult onyx_cli(const std::string& args, const ScratchDir& dir) {
+  std::string err_file = dir.file("stderr.txt");
+  std::string cmd = std::string(ONYX_CLI_PATH) + " " + args + " > /dev/null 2> " + err_file;
+  int raw = std::system(cmd.c_str());
+  CliResult r;
+  if (WIFEXITED(raw)) r.status = WEXITSTATUS(raw);
+  std::ifstream in(err_file);
+  std::stringstream s;
+  s << in.rdbuf();
+  r.err = s.str();
+  return r;
+}
+
+// Exit 1 with exactly one line on stderr that mentions `needle`.
+void expect_one_line_error(const CliResult& r, const std::string& needle) {
+  EXPECT_EQ(r.status, 1) << r.err;
+  EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
+  EXPECT_NE(r.err.find(needle), std::string::npos) << r.err;
+}
+
+TEST(Cli, TruncatedModel) {
+  ScratchDir dir;
+  std::string bytes = bytes_of(relu_model());
+  dir.write("m.onnx", bytes.substr(0, bytes.size() / 2));
+  expect_one_line_error(onyx_cli("check " + dir.file("m.onnx"), dir), "parse");
+}
+
+TEST(Cli, MissingFile) {
+  ScratchDir dir;
+  expect_one_line_error(onyx_cli("run " + dir.file("nope.onnx"), dir), "nope.onnx");
+}
+
+TEST(Cli, UnknownOpNamesOpDomainAndOpset) {
+  ScratchDir dir;
+  onnx::ModelProto m = relu_model();
+  m.mutable_graph()->mutable_node(0)->set_op_type("Frobnicate");
+  dir.write("m.onnx", bytes_of(m));
+  CliResult r = onyx_cli("check " + dir.file("m.onnx"), dir);
+  expect_one_line_error(r, "Frobnicate");
+  EXPECT_NE(r.err.find("ai.onnx"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("opset 13"), std::string::npos) << r.err;
+}
+
+TEST(Cli, MissingInputAndWrongDtype) {
+  ScratchDir dir;
+  dir.write("m.onnx", bytes_of(relu_model()));
+  expect_one_line_error(onyx_cli("run " + dir.file("m.onnx"), dir), "input 'x'");
+  save_tensor(Tensor::from_vector<int64_t>({2}, {1, 2}), dir.file("x.pb"));
+  expect_one_line_error(onyx_cli("run " + dir.file("m.onnx") + " --input x=" + dir.file("x.pb"), dir),
+                        "must be float");
+  save_tensor(Tensor::from_vector<float>({3}, {1, 2, 3}), dir.file("x3.pb"));
+  expect_one_line_error(
+      onyx_cli("run " + dir.file("m.onnx") + " --input x=" + dir.file("x3.pb"), dir), "dim 0");
+}
+
+TEST(Cli, RawDataOfTheWrongSize) {
+  ScratchDir dir;
+  onnx::ModelProto m = relu_model();
+  auto* g = m.mutable_graph();
+  *g->add_initializer() = raw_tensor("w", onnx::TensorProto::FLOAT, {2}, {0, 0, 128, 63});  // 4 bytes for 2 floats
+  g->mutable_node(0)->set_input(0, "w");
+  dir.write("m.onnx", bytes_of(m));
+  expect_one_line_error(onyx_cli("check " + dir.file("m.onnx"), dir), "'w'");
+}
+
+TEST(Cli, ExternalDataOutsideTheModelFolder) {
+  ScratchDir dir;
+  onnx::ModelProto m = relu_model();
+  auto* g = m.mutable_graph();
+  onnx::TensorProto* w = g->add_initializer();
+  w->set_name("w");
+  w->set_data_type(onnx::TensorProto::FLOAT);
+  w->add_dims(2);
+  w->set_data_location(onnx::TensorProto::EXTERNAL);
+  auto* loc = w->add_external_data();
+  loc->set_key("location");
+  loc->set_value("../outside.bin");
+  g->mutable_node(0)->set_input(0, "w");
+  dir.write("outside.bin", std::string(8, '\0'));
+  dir.write("model/m.onnx", bytes_of(m));
+  expect_one_line_error(onyx_cli("check " + dir.file("model/m.onnx"), dir), "outside");
+}
+
+TEST(Cli, UsageErrorsExitTwo) {
+  ScratchDir dir;
+  EXPECT_EQ(onyx_cli("", dir).status, 2);
+  EXPECT_EQ(onyx_cli("frobnicate", dir).status, 2);
+  EXPECT_EQ(onyx_cli("run", dir).status, 2);
+  EXPECT_EQ(onyx_cli("bench m.onnx --iters", dir).status, 2);
+  EXPECT_EQ(onyx_cli("test " + dir.file("x") + " --bogus", dir).status, 2);
+}
+
+TEST(Cli, RunWritesOutputsThatMatchByHand) {
+  ScratchDir dir;
+  dir.write("m.onnx", bytes_of(relu_model()));
+  save_tensor(Tensor::from_vector<float>({2}, {-1.5f, 2.5f}), dir.file("x.pb"), "x");
+  CliResult r = onyx_cli("run " + dir.file("m.onnx") + " --input x=" + dir.file("x.pb") +
+                             " --output-dir " + dir.file("out"),
+                         dir);
+  ASSERT_EQ(r.status, 0) << r.err;
+  Tensor y = load_tensor_file(dir.file("out/output_0.pb"));
+  EXPECT_EQ(y.to_vector<float>(), (std::vector<float>{0.0f, 2.5f}));
+}
+
+}  // namespace
+}  // namespace onyx::test
