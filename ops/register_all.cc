@@ -8,6 +8,12 @@ void register_all(Registry& registry) {
   register_math(registry);
   register_nn(registry);
   register_tensor(registry);
+  register_logic(registry);
+  register_reduce(registry);
+  register_cast(registry);
+  register_generate(registry);
+  register_select(registry);
+  register_linalg(registry);
 }
 
 const Registry& builtin_registry() {
