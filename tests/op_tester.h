@@ -76,10 +76,12 @@ class OpTester {
     return m;
   }
 
-  std::vector<Tensor> run(int threads = 1) const {
-    Session session(builtin_registry(), model(), SessionOptions{threads, true});
-    return session.run(feeds_);
+  Session session(int threads = 1) const {
+    return Session(builtin_registry(), model(), SessionOptions{threads, true});
   }
+  const std::map<std::string, Tensor>& feeds() const { return feeds_; }
+
+  std::vector<Tensor> run(int threads = 1) const { return session(threads).run(feeds_); }
 
  private:
   template <class Fill>
