@@ -1,6 +1,12 @@
 // onyx test: run ONNX backend test folders and compare with their reference outputs.
+#include <poll.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <chrono>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -88,6 +94,65 @@ std::string run_one(const fs::path& dir, double rtol, double atol) {
   return "";
 }
 
+// Runs one test in a child process, so that a crash or a hang becomes that test's
+// ERROR and the run goes on. The child reports "STATUS\treason" through a pipe.
+Outcome run_isolated(const fs::path& dir, double rtol, double atol, int timeout_s) {
+  Outcome o;
+  int fds[2];
+  if (pipe(fds) != 0) fail("pipe failed: ", std::strerror(errno));
+  std::cout << std::flush;
+  pid_t pid = fork();
+  if (pid < 0) fail("fork failed: ", std::strerror(errno));
+  if (pid == 0) {
+    close(fds[0]);
+    std::string report;
+    try {
+      std::string reason = run_one(dir, rtol, atol);
+      report = (reason.empty() ? "PASS\t" : "FAIL\t") + reason;
+    } catch (const std::exception& e) {
+      report = std::string("ERROR\t") + e.what();
+    }
+    ssize_t ignored = write(fds[1], report.data(), report.size());
+    (void)ignored;
+    _exit(0);
+  }
+  close(fds[1]);
+  std::string report;
+  char buf[4096];
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(timeout_s);
+  bool timed_out = false;
+  for (;;) {
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+        deadline - std::chrono::steady_clock::now());
+    if (left.count() <= 0) {
+      timed_out = true;
+      break;
+    }
+    pollfd p{fds[0], POLLIN, 0};
+    if (poll(&p, 1, static_cast<int>(left.count())) <= 0) continue;
+    ssize_t n = read(fds[0], buf, sizeof buf);
+    if (n <= 0) break;
+    report.append(buf, static_cast<size_t>(n));
+  }
+  close(fds[0]);
+  if (timed_out) kill(pid, SIGKILL);
+  int status = 0;
+  waitpid(pid, &status, 0);
+  size_t tab = report.find('\t');
+  if (timed_out) {
+    o.status = "ERROR";
+    o.reason = "timed out after " + std::to_string(timeout_s) + " s";
+  } else if (WIFSIGNALED(status) || tab == std::string::npos) {
+    o.status = "ERROR";
+    o.reason = WIFSIGNALED(status) ? std::string("crashed: ") + strsignal(WTERMSIG(status))
+                                   : "the test process ended without a result";
+  } else {
+    o.status = report.substr(0, tab);
+    o.reason = report.substr(tab + 1);
+  }
+  return o;
+}
+
 void write_json(const std::string& path, const std::vector<Outcome>& outcomes) {
   std::ofstream out(path);
   if (!out) fail("cannot write ", path);
@@ -113,7 +178,9 @@ void write_json(const std::string& path, const std::vector<Outcome>& outcomes) {
 }  // namespace
 
 int cmd_test(Args& args) {
-  args.parse({"rtol", "atol", "json", "filter"}, {});
+  args.parse({"rtol", "atol", "json", "filter", "timeout"}, {"no-isolate"});
+  int timeout_s = args.get_int("timeout", 120);
+  bool isolate = !args.flag("no-isolate");
   if (args.positional().empty()) throw UsageError("expected at least one PATH");
   double rtol = args.get_double("rtol", 1e-3);
   double atol = args.get_double("atol", 1e-7);
@@ -135,12 +202,18 @@ int cmd_test(Args& args) {
     Outcome o{(dir.parent_path().filename() / dir.filename()).string(), "PASS", "", 0};
     if (filter && !std::regex_search(o.name, *filter)) continue;
     auto start = std::chrono::steady_clock::now();
-    try {
-      o.reason = run_one(dir, rtol, atol);
-      if (!o.reason.empty()) o.status = "FAIL";
-    } catch (const std::exception& e) {
-      o.status = "ERROR";
-      o.reason = e.what();
+    if (isolate) {
+      Outcome r = run_isolated(dir, rtol, atol, timeout_s);
+      o.status = r.status;
+      o.reason = r.reason;
+    } else {
+      try {
+        o.reason = run_one(dir, rtol, atol);
+        if (!o.reason.empty()) o.status = "FAIL";
+      } catch (const std::exception& e) {
+        o.status = "ERROR";
+        o.reason = e.what();
+      }
     }
     o.ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
     (o.status == "PASS" ? passed : failed)++;

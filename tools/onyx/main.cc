@@ -17,6 +17,7 @@ void usage(std::ostream& out) {
          "  run MODEL [--input NAME=FILE]... [--inputs DIR] [--random-inputs]\n"
          "            [--output-dir DIR] [--threads N]\n"
          "  test PATH... [--rtol R] [--atol A] [--json FILE] [--filter REGEX]\n"
+         "             [--timeout S] [--no-isolate]\n"
          "  bench MODEL [--input NAME=FILE]... [--inputs DIR] [--threads N] [--warmup W]\n"
          "              [--iters I] [--dim NAME=VALUE]... [--json]\n";
 }
