@@ -65,8 +65,7 @@ class Checker {
     std::set<std::pair<std::string, std::string>> names;
     for (const Function& f : model_.functions) {
       std::string where = "function '" + f.domain + "::" + f.name + "': ";
-      if (!names.insert({canonical_domain(f.domain), f.name}).second)
-        fail(where, "defined twice");
+      if (!names.insert({canonical_domain(f.domain), f.name}).second) fail(where, "defined twice");
       if (!f.body) fail(where, "has no body");
       check_imports(f.opset_imports, where);
       check_graph(*f.body, Where{where, false, &f.opset_imports}, nullptr, 0);
@@ -76,14 +75,13 @@ class Checker {
 
  private:
   struct Where {
-    std::string prefix;  // "" for the main graph, else locates the graph
-    bool main;           // the main graph: inputs and outputs must be typed
+    std::string prefix;                          // "" for the main graph, else locates the graph
+    bool main;                                   // the main graph: inputs and outputs must be typed
     const std::vector<OpsetImport>* fn_imports;  // inside a function body
   };
 
   void check_value_type(const Value& v, const std::string& what, const std::string& prefix) {
-    if (v.type.kind == TypeInfo::Kind::Unknown)
-      fail(prefix, what, " '", v.name, "' has no type");
+    if (v.type.kind == TypeInfo::Kind::Unknown) fail(prefix, what, " '", v.name, "' has no type");
     if ((v.type.is_tensor() || v.type.kind == TypeInfo::Kind::SparseTensor) &&
         v.type.elem == DType::Undefined)
       fail(prefix, what, " '", v.name, "' has no element type");
@@ -163,7 +161,8 @@ class Checker {
       fail(prefix, e.what());
     }
 
-    for (int i = 0; i < static_cast<int>(g.nodes.size()); ++i) check_node(g, i, where, scope, depth);
+    for (int i = 0; i < static_cast<int>(g.nodes.size()); ++i)
+      check_node(g, i, where, scope, depth);
   }
 
   void check_node(const Graph& g, int index, const Where& where, const Scope& scope, int depth) {
@@ -182,7 +181,8 @@ class Checker {
       if (!seen.insert(a.name).second) fail(at, ": attribute '", a.name, "' appears twice");
       if (a.type == AttrType::Undefined) fail(at, ": attribute '", a.name, "' has no type");
       if (options_.attr_types) {
-        AttrType expected = options_.attr_types(n.domain, n.op_type, static_cast<int>(version), a.name);
+        AttrType expected =
+            options_.attr_types(n.domain, n.op_type, static_cast<int>(version), a.name);
         if (expected != AttrType::Undefined && expected != a.type)
           fail(at, ": attribute '", a.name, "' has type ", attr_type_name(a.type), ", expected ",
                attr_type_name(expected));
@@ -208,8 +208,6 @@ class Checker {
 
 }  // namespace
 
-void check_model(const Model& model, const CheckOptions& options) {
-  Checker(model, options).run();
-}
+void check_model(const Model& model, const CheckOptions& options) { Checker(model, options).run(); }
 
 }  // namespace onyx

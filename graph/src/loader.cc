@@ -42,9 +42,12 @@ std::vector<Dim> shape_from_proto(const onnx::TensorShapeProto& shape) {
   std::vector<Dim> dims;
   dims.reserve(static_cast<size_t>(shape.dim_size()));
   for (const auto& d : shape.dim()) {
-    if (d.has_dim_value() && d.dim_value() >= 0) dims.push_back(Dim::known(d.dim_value()));
-    else if (d.has_dim_param() && !d.dim_param().empty()) dims.push_back(Dim::symbol(d.dim_param()));
-    else dims.push_back(Dim{});  // unknown (a negative dim_value declares nothing either)
+    if (d.has_dim_value() && d.dim_value() >= 0)
+      dims.push_back(Dim::known(d.dim_value()));
+    else if (d.has_dim_param() && !d.dim_param().empty())
+      dims.push_back(Dim::symbol(d.dim_param()));
+    else
+      dims.push_back(Dim{});  // unknown (a negative dim_value declares nothing either)
   }
   return dims;
 }
@@ -123,8 +126,10 @@ class Loader {
     model_.doc = mp.doc_string();
     for (const auto& kv : mp.metadata_props()) model_.metadata.emplace_back(kv.key(), kv.value());
     if (!mp.has_graph()) fail("model has no graph");
-    load_graph(*mp.mutable_graph(), model_.graph, Context{&model_.opset_imports, nullptr, false, ""});
-    for (onnx::FunctionProto& fp : *mp.mutable_functions()) model_.functions.push_back(load_function(fp));
+    load_graph(*mp.mutable_graph(), model_.graph,
+               Context{&model_.opset_imports, nullptr, false, ""});
+    for (onnx::FunctionProto& fp : *mp.mutable_functions())
+      model_.functions.push_back(load_function(fp));
   }
 
  private:
@@ -263,30 +268,49 @@ class Loader {
     const std::string where = node_where + "attribute '" + a.name + "'";
     const bool is_ref = !a.ref_attr_name.empty();  // the value comes from the caller
     switch (a.type) {
-      case AttrType::Float: a.f = ap.f(); break;
-      case AttrType::Int: a.i = ap.i(); break;
-      case AttrType::String: a.s = ap.s(); break;
+      case AttrType::Float:
+        a.f = ap.f();
+        break;
+      case AttrType::Int:
+        a.i = ap.i();
+        break;
+      case AttrType::String:
+        a.s = ap.s();
+        break;
       case AttrType::Tensor:
-        if (ap.has_t()) a.t = detail::tensor_from_proto(*ap.mutable_t(), external_, where);
-        else if (!is_ref) fail(where, " of type tensor holds no tensor");
+        if (ap.has_t())
+          a.t = detail::tensor_from_proto(*ap.mutable_t(), external_, where);
+        else if (!is_ref)
+          fail(where, " of type tensor holds no tensor");
         break;
       case AttrType::Graph:
-        if (ap.has_g()) a.g = load_subgraph(*ap.mutable_g(), ctx, where + " > ");
-        else if (!is_ref) fail(where, " of type graph holds no graph");
+        if (ap.has_g())
+          a.g = load_subgraph(*ap.mutable_g(), ctx, where + " > ");
+        else if (!is_ref)
+          fail(where, " of type graph holds no graph");
         break;
       case AttrType::SparseTensor:
         if (ap.has_sparse_tensor())
           a.t = detail::sparse_from_proto(*ap.mutable_sparse_tensor(), external_, where).dense;
-        else if (!is_ref) fail(where, " of type sparse_tensor holds no tensor");
+        else if (!is_ref)
+          fail(where, " of type sparse_tensor holds no tensor");
         break;
-      case AttrType::TypeProto: a.tp = type_from_proto(ap.tp()); break;
-      case AttrType::Floats: a.floats.assign(ap.floats().begin(), ap.floats().end()); break;
-      case AttrType::Ints: a.ints.assign(ap.ints().begin(), ap.ints().end()); break;
-      case AttrType::Strings: a.strings.assign(ap.strings().begin(), ap.strings().end()); break;
+      case AttrType::TypeProto:
+        a.tp = type_from_proto(ap.tp());
+        break;
+      case AttrType::Floats:
+        a.floats.assign(ap.floats().begin(), ap.floats().end());
+        break;
+      case AttrType::Ints:
+        a.ints.assign(ap.ints().begin(), ap.ints().end());
+        break;
+      case AttrType::Strings:
+        a.strings.assign(ap.strings().begin(), ap.strings().end());
+        break;
       case AttrType::Tensors:
         for (int i = 0; i < ap.tensors_size(); ++i)
-          a.tensors.push_back(detail::tensor_from_proto(
-              *ap.mutable_tensors(i), external_, where + " tensor #" + std::to_string(i)));
+          a.tensors.push_back(detail::tensor_from_proto(*ap.mutable_tensors(i), external_,
+                                                        where + " tensor #" + std::to_string(i)));
         break;
       case AttrType::Graphs:
         for (int i = 0; i < ap.graphs_size(); ++i)
@@ -302,8 +326,10 @@ class Loader {
       case AttrType::TypeProtos:
         for (const auto& tp : ap.type_protos()) a.tps.push_back(type_from_proto(tp));
         break;
-      case AttrType::Undefined: break;  // the checker reports it
-      default: fail(where, " has unknown type code ", static_cast<int>(a.type));
+      case AttrType::Undefined:
+        break;  // the checker reports it
+      default:
+        fail(where, " has unknown type code ", static_cast<int>(a.type));
     }
     return a;
   }
@@ -322,8 +348,8 @@ class Loader {
     f.body->name = f.name;
     f.body->doc = f.doc;
     for (const std::string& in : f.inputs) f.body->inputs.push_back(f.body->intern(in));
-    load_nodes(*fp.mutable_node(), *f.body, Context{&f.opset_imports, &model_.opset_imports, false, where},
-               NameSet{});
+    load_nodes(*fp.mutable_node(), *f.body,
+               Context{&f.opset_imports, &model_.opset_imports, false, where}, NameSet{});
     for (const std::string& out : f.outputs) f.body->outputs.push_back(f.body->intern(out));
     return f;
   }

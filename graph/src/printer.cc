@@ -59,12 +59,16 @@ std::string quote(const std::string& s) {
 
 template <class T>
 std::string format_element(const T& v) {
-  if constexpr (std::is_same_v<T, std::string>) return quote(v);
-  else if constexpr (std::is_same_v<T, bool>) return v ? "true" : "false";
+  if constexpr (std::is_same_v<T, std::string>)
+    return quote(v);
+  else if constexpr (std::is_same_v<T, bool>)
+    return v ? "true" : "false";
   else if constexpr (std::is_same_v<T, float16_t> || std::is_same_v<T, bfloat16_t>)
     return format_float(static_cast<float>(v));
-  else if constexpr (std::is_floating_point_v<T>) return format_float(v);
-  else return std::to_string(v);  // int8/uint8 print as numbers, not characters
+  else if constexpr (std::is_floating_point_v<T>)
+    return format_float(v);
+  else
+    return std::to_string(v);  // int8/uint8 print as numbers, not characters
 }
 
 std::string tensor_to_string(const Tensor& t, const char* kind) {
@@ -95,7 +99,8 @@ std::string list(const std::vector<T>& items, Fn&& fn) {
 
 std::string value_ref(const Graph& g, int id) {
   if (id == kNoValue) return "\"\"";
-  if (id < 0 || static_cast<size_t>(id) >= g.values.size()) return "%<bad id " + std::to_string(id) + ">";
+  if (id < 0 || static_cast<size_t>(id) >= g.values.size())
+    return "%<bad id " + std::to_string(id) + ">";
   return "%" + g.value(id).name;
 }
 
@@ -108,8 +113,9 @@ std::string value_refs(const Graph& g, const std::vector<int>& ids) {
 std::string imports_to_string(const std::vector<OpsetImport>& imports) {
   std::string out;
   for (size_t i = 0; i < imports.size(); ++i)
-    out += (i ? ", " : "") + (imports[i].domain.empty() ? std::string("ai.onnx") : imports[i].domain) +
-           " " + std::to_string(imports[i].version);
+    out += (i ? ", " : "") +
+           (imports[i].domain.empty() ? std::string("ai.onnx") : imports[i].domain) + " " +
+           std::to_string(imports[i].version);
   return out;
 }
 
@@ -139,25 +145,36 @@ std::string attribute_to_string(const Attribute& a) {
   std::string head = a.name + " = ";
   if (!a.ref_attr_name.empty()) return head + "@" + a.ref_attr_name;
   switch (a.type) {
-    case AttrType::Float: return head + format_float(a.f);
-    case AttrType::Int: return head + std::to_string(a.i);
-    case AttrType::String: return head + quote(a.s);
-    case AttrType::Tensor: return head + tensor_to_string(a.t, "");
-    case AttrType::Graph: return head + graph_ref(a.g);
-    case AttrType::SparseTensor: return head + tensor_to_string(a.t, "sparse ");
-    case AttrType::TypeProto: return head + "<type " + a.tp.to_string() + ">";
-    case AttrType::Floats: return head + list(a.floats, [](float f) { return format_float(f); });
+    case AttrType::Float:
+      return head + format_float(a.f);
+    case AttrType::Int:
+      return head + std::to_string(a.i);
+    case AttrType::String:
+      return head + quote(a.s);
+    case AttrType::Tensor:
+      return head + tensor_to_string(a.t, "");
+    case AttrType::Graph:
+      return head + graph_ref(a.g);
+    case AttrType::SparseTensor:
+      return head + tensor_to_string(a.t, "sparse ");
+    case AttrType::TypeProto:
+      return head + "<type " + a.tp.to_string() + ">";
+    case AttrType::Floats:
+      return head + list(a.floats, [](float f) { return format_float(f); });
     case AttrType::Ints:
       return head + list(a.ints, [](int64_t i) { return std::to_string(i); });
-    case AttrType::Strings: return head + list(a.strings, quote);
+    case AttrType::Strings:
+      return head + list(a.strings, quote);
     case AttrType::Tensors:
       return head + list(a.tensors, [](const Tensor& t) { return tensor_to_string(t, ""); });
-    case AttrType::Graphs: return head + list(a.graphs, graph_ref);
+    case AttrType::Graphs:
+      return head + list(a.graphs, graph_ref);
     case AttrType::SparseTensors:
       return head + list(a.tensors, [](const Tensor& t) { return tensor_to_string(t, "sparse "); });
     case AttrType::TypeProtos:
       return head + list(a.tps, [](const TypeInfo& t) { return "<type " + t.to_string() + ">"; });
-    case AttrType::Undefined: break;
+    case AttrType::Undefined:
+      break;
   }
   return head + "<undefined>";
 }
@@ -167,7 +184,8 @@ void print_graph(const Graph& graph, std::ostream& out, int indent) {
   out << pad << "graph" << (graph.name.empty() ? "" : " ") << graph.name << " (\n";
   for (int id : graph.inputs)
     if (!graph.is_initializer(id))
-      out << pad << "  %" << graph.value(id).name << ": " << graph.value(id).type.to_string() << "\n";
+      out << pad << "  %" << graph.value(id).name << ": " << graph.value(id).type.to_string()
+          << "\n";
   if (!graph.initializers.empty()) {
     out << pad << ") initializers (\n";
     for (const auto& [id, t] : graph.initializers) {
@@ -196,7 +214,8 @@ void print_model(const Model& model, std::ostream& out) {
   }
   if (!model.domain.empty()) out << "domain: " << model.domain << "\n";
   if (model.model_version != 0) out << "model_version: " << model.model_version << "\n";
-  for (const auto& [key, value] : model.metadata) out << "metadata: " << key << " = " << quote(value) << "\n";
+  for (const auto& [key, value] : model.metadata)
+    out << "metadata: " << key << " = " << quote(value) << "\n";
   print_graph(model.graph, out, 0);
   for (const Function& f : model.functions) {
     out << "function " << (f.domain.empty() ? "" : f.domain + "::") << f.name << "(";
@@ -209,7 +228,8 @@ void print_model(const Model& model, std::ostream& out) {
       for (const std::string& a : f.attributes) out << " " << a;
       out << "\n";
     }
-    if (!f.opset_imports.empty()) out << "  opset_import: " << imports_to_string(f.opset_imports) << "\n";
+    if (!f.opset_imports.empty())
+      out << "  opset_import: " << imports_to_string(f.opset_imports) << "\n";
     if (f.body)
       for (const Node& n : f.body->nodes) print_node(*f.body, n, out, 2);
     out << "}\n";

@@ -86,24 +86,34 @@ Tensor from_raw(onnx::TensorProto& proto, DType dt, Shape shape, int64_t numel,
 // The typed field ONNX uses for each storage type.
 template <class T>
 const auto& typed_field(const onnx::TensorProto& p) {
-  if constexpr (std::is_same_v<T, float>) return p.float_data();
-  else if constexpr (std::is_same_v<T, double>) return p.double_data();
-  else if constexpr (std::is_same_v<T, int64_t>) return p.int64_data();
+  if constexpr (std::is_same_v<T, float>)
+    return p.float_data();
+  else if constexpr (std::is_same_v<T, double>)
+    return p.double_data();
+  else if constexpr (std::is_same_v<T, int64_t>)
+    return p.int64_data();
   else if constexpr (std::is_same_v<T, uint32_t> || std::is_same_v<T, uint64_t>)
     return p.uint64_data();
-  else if constexpr (std::is_same_v<T, std::string>) return p.string_data();
-  else return p.int32_data();  // narrow ints, bool, and float16/bfloat16 bit patterns
+  else if constexpr (std::is_same_v<T, std::string>)
+    return p.string_data();
+  else
+    return p.int32_data();  // narrow ints, bool, and float16/bfloat16 bit patterns
 }
 
 template <class T>
 const char* typed_field_name() {
-  if constexpr (std::is_same_v<T, float>) return "float_data";
-  else if constexpr (std::is_same_v<T, double>) return "double_data";
-  else if constexpr (std::is_same_v<T, int64_t>) return "int64_data";
+  if constexpr (std::is_same_v<T, float>)
+    return "float_data";
+  else if constexpr (std::is_same_v<T, double>)
+    return "double_data";
+  else if constexpr (std::is_same_v<T, int64_t>)
+    return "int64_data";
   else if constexpr (std::is_same_v<T, uint32_t> || std::is_same_v<T, uint64_t>)
     return "uint64_data";
-  else if constexpr (std::is_same_v<T, std::string>) return "string_data";
-  else return "int32_data";
+  else if constexpr (std::is_same_v<T, std::string>)
+    return "string_data";
+  else
+    return "int32_data";
 }
 
 template <class T>
@@ -112,10 +122,14 @@ constexpr bool is_half = std::is_same_v<T, float16_t> || std::is_same_v<T, bfloa
 // Whether a typed-field value is representable in T (a wider field holds narrow types).
 template <class T, class S>
 bool fits(S v) {
-  if constexpr (is_half<T>) return v >= -0x8000 && v <= 0xffff;  // 16 bits, either signedness
-  else if constexpr (std::is_same_v<T, bool>) return true;       // non-zero is true
-  else if constexpr (std::is_integral_v<T> && std::is_integral_v<S>) return std::in_range<T>(v);
-  else return true;
+  if constexpr (is_half<T>)
+    return v >= -0x8000 && v <= 0xffff;  // 16 bits, either signedness
+  else if constexpr (std::is_same_v<T, bool>)
+    return true;  // non-zero is true
+  else if constexpr (std::is_integral_v<T> && std::is_integral_v<S>)
+    return std::in_range<T>(v);
+  else
+    return true;
 }
 
 template <class T, class S>
@@ -180,15 +194,17 @@ Tensor from_external(onnx::TensorProto& proto, DType dt, Shape shape, int64_t nu
       if (!v)
         fail(what, ": external data ", kv.key(), " '", kv.value(),
              "' is not a non-negative integer");
-      if (kv.key() == "offset") offset = *v;
-      else length = v;
+      if (kv.key() == "offset")
+        offset = *v;
+      else
+        length = v;
     }
   }
   if (!location || location->empty()) fail(what, ": external data has no location");
   size_t expected = checked_bytes(dt, numel, what);
   if (length && static_cast<uint64_t>(*length) != expected)
-    fail(what, ": external data length ", *length, " does not match the ", expected,
-         " bytes of ", describe(dt, shape));
+    fail(what, ": external data length ", *length, " does not match the ", expected, " bytes of ",
+         describe(dt, shape));
   const ExternalData::File& file = external.open(*location, what);
   uint64_t begin = static_cast<uint64_t>(offset);
   if (begin > file.size || expected > file.size - begin)
@@ -220,8 +236,7 @@ class FileDescriptor {
 
 }  // namespace
 
-const ExternalData::File& ExternalData::open(const std::string& location,
-                                             const std::string& what) {
+const ExternalData::File& ExternalData::open(const std::string& location, const std::string& what) {
   if (base_dir_.empty())
     fail(what, ": external data '", location,
          "' cannot be resolved: the model was loaded from memory without a base folder");
@@ -244,7 +259,8 @@ const ExternalData::File& ExternalData::open(const std::string& location,
   std::string key = target.string();
   if (auto it = files_.find(key); it != files_.end()) return it->second;
 
-  FileDescriptor fd(::open(key.c_str(), O_RDONLY | O_CLOEXEC));
+  // Non-blocking, so a FIFO planted in the folder cannot hang the load.
+  FileDescriptor fd(::open(key.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK));
   if (fd.get() < 0)
     fail(what, ": cannot open external data file '", location, "': ", std::strerror(errno));
   struct stat st {};

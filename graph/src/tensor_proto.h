@@ -7,6 +7,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <utility>
 
 #include "onyx/proto/onnx_proto.h"
 #include "onyx/tensor.h"
@@ -38,8 +39,7 @@ class ExternalData {
 // Decodes `proto`. Raw bytes are moved out of the message rather than copied, so
 // the proto is left without its raw_data. `what` names the tensor in errors
 // ("initializer 'w'").
-Tensor tensor_from_proto(onnx::TensorProto& proto, ExternalData& external,
-                         const std::string& what);
+Tensor tensor_from_proto(onnx::TensorProto& proto, ExternalData& external, const std::string& what);
 
 // A sparse tensor, decoded and checked; `dense` has the zeros filled in.
 struct SparseTensor {

@@ -14,8 +14,10 @@ namespace {
 void shape_to_proto(const std::vector<Dim>& dims, onnx::TensorShapeProto* shape) {
   for (const Dim& d : dims) {
     auto* out = shape->add_dim();
-    if (d.is_known()) out->set_dim_value(d.value);
-    else if (!d.param.empty()) out->set_dim_param(d.param);
+    if (d.is_known())
+      out->set_dim_value(d.value);
+    else if (!d.param.empty())
+      out->set_dim_param(d.param);
   }
 }
 
@@ -49,7 +51,8 @@ void type_to_proto(const TypeInfo& t, onnx::TypeProto* tp) {
       if (t.inner) type_to_proto(*t.inner, map->mutable_value_type());
       break;
     }
-    case TypeInfo::Kind::Unknown: break;
+    case TypeInfo::Kind::Unknown:
+      break;
   }
 }
 
@@ -76,9 +79,15 @@ void attribute_to_proto(const Attribute& a, onnx::AttributeProto* ap) {
   if (!a.ref_attr_name.empty()) ap->set_ref_attr_name(a.ref_attr_name);
   if (!a.doc.empty()) ap->set_doc_string(a.doc);
   switch (a.type) {
-    case AttrType::Float: ap->set_f(a.f); break;
-    case AttrType::Int: ap->set_i(a.i); break;
-    case AttrType::String: ap->set_s(a.s); break;
+    case AttrType::Float:
+      ap->set_f(a.f);
+      break;
+    case AttrType::Int:
+      ap->set_i(a.i);
+      break;
+    case AttrType::String:
+      ap->set_s(a.s);
+      break;
     case AttrType::Tensor:
       if (a.t.defined()) detail::tensor_to_proto(a.t, "", ap->mutable_t());
       break;
@@ -88,7 +97,9 @@ void attribute_to_proto(const Attribute& a, onnx::AttributeProto* ap) {
     case AttrType::SparseTensor:
       if (a.t.defined()) detail::dense_to_sparse_proto(a.t, "", ap->mutable_sparse_tensor());
       break;
-    case AttrType::TypeProto: type_to_proto(a.tp, ap->mutable_tp()); break;
+    case AttrType::TypeProto:
+      type_to_proto(a.tp, ap->mutable_tp());
+      break;
     case AttrType::Floats:
       for (float f : a.floats) ap->add_floats(f);
       break;
@@ -106,12 +117,14 @@ void attribute_to_proto(const Attribute& a, onnx::AttributeProto* ap) {
         if (sg) graph_to_proto(*sg, ap->add_graphs());
       break;
     case AttrType::SparseTensors:
-      for (const Tensor& t : a.tensors) detail::dense_to_sparse_proto(t, "", ap->add_sparse_tensors());
+      for (const Tensor& t : a.tensors)
+        detail::dense_to_sparse_proto(t, "", ap->add_sparse_tensors());
       break;
     case AttrType::TypeProtos:
       for (const TypeInfo& t : a.tps) type_to_proto(t, ap->add_type_protos());
       break;
-    case AttrType::Undefined: break;
+    case AttrType::Undefined:
+      break;
   }
 }
 
@@ -133,6 +146,7 @@ void graph_to_proto(const Graph& g, onnx::GraphProto* gp) {
 
   std::unordered_set<int> sparse;
   for (const SparseInitializer& s : g.sparse_initializers) {
+    if (!g.is_initializer(s.value)) continue;  // a pass removed the initializer
     sparse.insert(s.value);
     auto* sp = gp->add_sparse_initializer();
     detail::tensor_to_proto(s.values, g.value(s.value).name, sp->mutable_values());

@@ -1,10 +1,9 @@
 // The cast family: type conversion: Cast, CastLike
+#include "cast/cast_ops.h"
 #include "common/families.h"
 
 namespace onyx {
 
-void register_cast(Registry& registry) {
-  (void)registry;  // operators are added here as their files land
-}
+void register_cast(Registry& registry) { register_cast_ops(registry); }
 
 }  // namespace onyx

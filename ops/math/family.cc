@@ -1,4 +1,4 @@
-// The math family: elementwise arithmetic and activations.
+// The math family: elementwise arithmetic, math functions and activations.
 #include "common/families.h"
 #include "math/math.h"
 
@@ -7,8 +7,14 @@ namespace onyx {
 void register_math(Registry& registry) {
   register_binary(registry);
   register_unary(registry);
+  register_trig(registry);
+  register_isnan_isinf(registry);
   register_clip(registry);
   register_prelu(registry);
+  register_pow(registry);
+  register_mod(registry);
+  register_bitshift(registry);
+  register_variadic(registry);
 }
 
 }  // namespace onyx

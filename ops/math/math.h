@@ -2,6 +2,8 @@
 // arithmetic type rules of elementwise kernels.
 #pragma once
 
+#include <cmath>
+#include <limits>
 #include <type_traits>
 #include <vector>
 
@@ -11,9 +13,16 @@
 namespace onyx {
 
 void register_binary(Registry& registry);  // Add, Sub, Mul, Div
-void register_unary(Registry& registry);   // Relu, Sigmoid, Tanh
+// Relu, Sigmoid, Tanh, Abs, Neg, Sign, Ceil, Floor, Round, Reciprocal, Sqrt, Exp, Log, Erf
+void register_unary(Registry& registry);
+void register_trig(Registry& registry);  // Sin, Cos, Tan, Asin, ..., Atanh
+void register_isnan_isinf(Registry& registry);
 void register_clip(Registry& registry);
 void register_prelu(Registry& registry);
+void register_pow(Registry& registry);
+void register_mod(Registry& registry);
+void register_bitshift(Registry& registry);
+void register_variadic(Registry& registry);  // Max, Min, Mean, Sum
 
 // Half-precision types are computed in float: convert, compute, convert back.
 template <class T>
@@ -36,9 +45,27 @@ inline T arith(T a, T b, Op op) {
   }
 }
 
+// A floating-point value converted to integer type I: truncated toward zero, saturated at
+// I's range, NaN as 0 (C++ leaves the out-of-range cases undefined).
+template <class I>
+inline I saturate_cast(double v) {
+  if (std::isnan(v)) return I(0);
+  if (v <= static_cast<double>(std::numeric_limits<I>::lowest()))
+    return std::numeric_limits<I>::lowest();
+  if (v >= static_cast<double>(std::numeric_limits<I>::max())) return std::numeric_limits<I>::max();
+  return static_cast<I>(v);
+}
+
 // Dtype lists of the ONNX type constraints the math ops use, by name.
 inline std::vector<DType> float_dtypes() {  // float16, float, double
   return {DType::Float16, DType::Float, DType::Double};
+}
+inline std::vector<DType> numeric_dtypes() { return dtypes_of(NumericTypes{}); }
+inline std::vector<DType> numeric_dtypes_no_bf16() {  // all_numeric_types before opset 13
+  std::vector<DType> out;
+  for (DType t : numeric_dtypes())
+    if (t != DType::BFloat16) out.push_back(t);
+  return out;
 }
 inline std::vector<DType> with_dtypes(std::vector<DType> base, std::vector<DType> extra) {
   base.insert(base.end(), extra.begin(), extra.end());

@@ -1,10 +1,14 @@
 // The reduce family: reductions: Reduce*, ArgMax/ArgMin, CumSum, TopK
 #include "common/families.h"
+#include "reduce/reduce.h"
 
 namespace onyx {
 
 void register_reduce(Registry& registry) {
-  (void)registry;  // operators are added here as their files land
+  register_reductions(registry);
+  register_arg_reduce(registry);
+  register_cumsum(registry);
+  register_topk(registry);
 }
 
 }  // namespace onyx

@@ -13,6 +13,17 @@ void register_tensor(Registry& registry) {
   register_identity(registry);
   register_shape(registry);
   register_gather(registry);
+  register_size(registry);
+  register_split(registry);
+  register_slice(registry);
+  register_gather_elements(registry);
+  register_gather_nd(registry);
+  register_scatter_elements(registry);
+  register_scatter_nd(registry);
+  register_expand(registry);
+  register_tile(registry);
+  register_pad(registry);
+  register_depth_space(registry);
 }
 
 }  // namespace onyx

@@ -17,6 +17,17 @@ void register_constant(Registry& registry);
 void register_identity(Registry& registry);
 void register_shape(Registry& registry);
 void register_gather(Registry& registry);
+void register_size(Registry& registry);
+void register_split(Registry& registry);
+void register_slice(Registry& registry);
+void register_gather_elements(Registry& registry);
+void register_gather_nd(Registry& registry);
+void register_scatter_elements(Registry& registry);  // Scatter, ScatterElements
+void register_scatter_nd(Registry& registry);
+void register_expand(Registry& registry);
+void register_tile(Registry& registry);
+void register_pad(Registry& registry);
+void register_depth_space(Registry& registry);  // DepthToSpace, SpaceToDepth
 
 // ONNX's all_tensor_types as far as Onyx stores them; the `13` list adds bfloat16.
 inline std::vector<DType> all_dtypes_13() { return dtypes_of(AllTypes{}); }

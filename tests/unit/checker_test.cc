@@ -1,11 +1,12 @@
 // Checker tests: a valid model passes; each rule is broken once, by hand, and the
 // message must name the node, op and offending value.
+#include "onyx/checker.h"
+
 #include <gtest/gtest.h>
 
 #include <memory>
 #include <string>
 
-#include "onyx/checker.h"
 #include "unit/graph_builders.h"
 
 namespace onyx {
@@ -174,7 +175,8 @@ TEST(Checker, GraphInputsAndOutputsNeedTypes) {
 TEST(Checker, GraphOutputMustBeProduced) {
   Model m = valid_model();
   add_output(m.graph, "zz");
-  EXPECT_EQ(check_error(m), "graph output 'zz' is not produced by any node, graph input or initializer");
+  EXPECT_EQ(check_error(m),
+            "graph output 'zz' is not produced by any node, graph input or initializer");
 }
 
 TEST(Checker, EmptyOpType) {
@@ -189,8 +191,8 @@ TEST(Checker, EmptyOpType) {
 Model if_model(std::shared_ptr<Graph> body) {
   Model m = valid_model();
   add_input(m.graph, "cond", TypeInfo::tensor_of(DType::Bool, {}));
-  add_ir_node(m.graph, "If", {"cond"}, {"r"}, "if").attributes.push_back(
-      test::graph_attr("then_branch", std::move(body)));
+  add_ir_node(m.graph, "If", {"cond"}, {"r"}, "if")
+      .attributes.push_back(test::graph_attr("then_branch", std::move(body)));
   return m;
 }
 
@@ -259,8 +261,8 @@ TEST(CheckerSubgraph, NestingDepthIsLimited) {
     test::add_outer(*g, "x");
     // Output names differ per level: reusing one would shadow the enclosing graph's.
     std::string out = "o" + std::to_string(level);
-    add_ir_node(*g, "If", {"cond"}, {out}).attributes.push_back(
-        test::graph_attr("then_branch", inner));
+    add_ir_node(*g, "If", {"cond"}, {out})
+        .attributes.push_back(test::graph_attr("then_branch", inner));
     g->outputs.push_back(g->find(out));
     inner = g;
   }

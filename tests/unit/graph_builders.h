@@ -39,8 +39,10 @@ inline void set_tensor_type(onnx::TypeProto* tp, int32_t elem, std::vector<std::
   for (const std::string& d : dims) {
     auto* dim = shape->add_dim();
     if (d == "?") continue;
-    if (!d.empty() && std::isdigit(static_cast<unsigned char>(d[0]))) dim->set_dim_value(std::stoll(d));
-    else dim->set_dim_param(d);
+    if (!d.empty() && std::isdigit(static_cast<unsigned char>(d[0])))
+      dim->set_dim_value(std::stoll(d));
+    else
+      dim->set_dim_param(d);
   }
 }
 
@@ -52,9 +54,8 @@ inline void add_value(google::protobuf::RepeatedPtrField<onnx::ValueInfoProto>* 
 }
 
 inline onnx::NodeProto* add_node(onnx::GraphProto* g, const std::string& op,
-                                 std::vector<std::string> inputs,
-                                 std::vector<std::string> outputs, const std::string& name = "",
-                                 const std::string& domain = "") {
+                                 std::vector<std::string> inputs, std::vector<std::string> outputs,
+                                 const std::string& name = "", const std::string& domain = "") {
   auto* n = g->add_node();
   n->set_op_type(op);
   if (!name.empty()) n->set_name(name);

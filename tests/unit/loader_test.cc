@@ -1,7 +1,10 @@
 // Loader tests: every dtype in raw and typed form (expected values worked out by
 // hand from the bytes), size and shape checks, corrupt input, external data and its
 // path rules, sparse initializers, types, subgraph scoping and functions.
+#include "onyx/loader.h"
+
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 
 #include <cstdint>
 #include <limits>
@@ -10,7 +13,6 @@
 #include <vector>
 
 #include "onyx/checker.h"
-#include "onyx/loader.h"
 #include "onyx/printer.h"
 #include "unit/graph_builders.h"
 
@@ -46,7 +48,8 @@ std::vector<uint16_t> half_bits(const Tensor& t) {
 // ---------------------------------------------------------------- raw_data, per dtype
 
 TEST(LoaderRaw, Float) {
-  Tensor t = load(raw_tensor("f", onnx::TensorProto::FLOAT, {2}, {0x00, 0x00, 0x80, 0x3f, 0x00, 0x00, 0x00, 0xc0}));
+  Tensor t = load(raw_tensor("f", onnx::TensorProto::FLOAT, {2},
+                             {0x00, 0x00, 0x80, 0x3f, 0x00, 0x00, 0x00, 0xc0}));
   EXPECT_EQ(t.dtype(), DType::Float);
   EXPECT_EQ(t.shape(), (Shape{2}));
   EXPECT_EQ(t.to_vector<float>(), (std::vector<float>{1.0f, -2.0f}));
@@ -80,10 +83,11 @@ TEST(LoaderRaw, Int32AndUInt32) {
 }
 
 TEST(LoaderRaw, Int64AndUInt64) {
-  EXPECT_EQ(load(raw_tensor("i", onnx::TensorProto::INT64, {2},
-                            {0x02, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff}))
-                .to_vector<int64_t>(),
-            (std::vector<int64_t>{2, -1}));
+  EXPECT_EQ(
+      load(raw_tensor("i", onnx::TensorProto::INT64, {2},
+                      {0x02, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff}))
+          .to_vector<int64_t>(),
+      (std::vector<int64_t>{2, -1}));
   EXPECT_EQ(load(raw_tensor("u", onnx::TensorProto::UINT64, {1},
                             {0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff}))
                 .to_vector<uint64_t>(),
@@ -126,10 +130,17 @@ TEST(LoaderRaw, ScalarAndEmpty) {
 }
 
 TEST(LoaderRaw, WrongSizeIsRefused) {
-  expect_error([] { load(raw_tensor("w", onnx::TensorProto::FLOAT, {2, 2}, {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0})); },
-               {"tensor 'w'", "raw_data has 12 bytes, expected 16"});
-  expect_error([] { load(raw_tensor("w", onnx::TensorProto::INT64, {1}, {0, 0, 0, 0, 0, 0, 0, 0, 0})); },
-               {"raw_data has 9 bytes, expected 8"});
+  expect_error(
+      [] {
+        load(raw_tensor("w", onnx::TensorProto::FLOAT, {2, 2},
+                        {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0}));
+      },
+      {"tensor 'w'", "raw_data has 12 bytes, expected 16"});
+  expect_error(
+      [] {
+        load(raw_tensor("w", onnx::TensorProto::INT64, {1}, {0, 0, 0, 0, 0, 0, 0, 0, 0}));
+      },
+      {"raw_data has 9 bytes, expected 8"});
 }
 
 TEST(LoaderRaw, StringsCannotBeRaw) {
@@ -254,8 +265,8 @@ TEST(LoaderTensor, UnsupportedDtypesNameTensorAndType) {
   struct Case {
     int32_t code;
     const char* name;
-  } cases[] = {{0, "undefined"}, {14, "complex64"}, {15, "complex128"}, {17, "float8e4m3fn"},
-               {19, "float8e5m2"}, {21, "uint4"}, {22, "int4"}, {99, "dtype(99)"}};
+  } cases[] = {{0, "undefined"},   {14, "complex64"}, {15, "complex128"}, {17, "float8e4m3fn"},
+               {19, "float8e5m2"}, {21, "uint4"},     {22, "int4"},       {99, "dtype(99)"}};
   for (const Case& c : cases) {
     onnx::TensorProto t;
     t.set_name("odd");
@@ -267,8 +278,11 @@ TEST(LoaderTensor, UnsupportedDtypesNameTensorAndType) {
 }
 
 TEST(LoaderTensor, NegativeDimsAreRefused) {
-  expect_error([] { load(raw_tensor("neg", onnx::TensorProto::FLOAT, {2, -1}, {})); },
-               {"tensor 'neg'", "negative dimension -1"});
+  expect_error(
+      [] {
+        load(raw_tensor("neg", onnx::TensorProto::FLOAT, {2, -1}, {}));
+      },
+      {"tensor 'neg'", "negative dimension -1"});
 }
 
 TEST(LoaderTensor, OverflowingDimsAreRefused) {
@@ -307,14 +321,14 @@ TEST(LoaderParse, EveryPrefixEitherLoadsOrThrowsOnyxError) {
 }
 
 TEST(LoaderParse, GarbageFailsCleanly) {
-  const std::string garbage[] = {std::string(64, '\xff'), "hello, world", std::string("\x0a\x05\x01", 3)};
+  const std::string garbage[] = {std::string(64, '\xff'), "hello, world",
+                                 std::string("\x0a\x05\x01", 3)};
   for (const std::string& g : garbage) EXPECT_THROW(load_model_from_bytes(g), Error);
   expect_error([] { load_tensor_proto(std::string(10, '\xff')); }, {"failed to parse"});
 }
 
 TEST(LoaderParse, MissingFile) {
-  expect_error([] { load_model("/nonexistent/dir/model.onnx"); },
-               {"/nonexistent/dir/model.onnx"});
+  expect_error([] { load_model("/nonexistent/dir/model.onnx"); }, {"/nonexistent/dir/model.onnx"});
 }
 
 // ---------------------------------------------------------------- model fields
@@ -405,7 +419,8 @@ TEST(LoaderModel, DuplicateInputsAndInitializersAreRefused) {
 
 TEST(LoaderModel, InitializerErrorsNameTheInitializer) {
   onnx::ModelProto m = test::relu_model();
-  *m.mutable_graph()->add_initializer() = raw_tensor("bad_w", onnx::TensorProto::FLOAT, {3}, {0, 0});
+  *m.mutable_graph()->add_initializer() =
+      raw_tensor("bad_w", onnx::TensorProto::FLOAT, {3}, {0, 0});
   expect_error([&] { load_model_from_bytes(test::bytes_of(m)); },
                {"initializer 'bad_w'", "raw_data has 2 bytes, expected 12"});
 }
@@ -416,7 +431,8 @@ TEST(LoaderModel, InitializersAndTheirTypes) {
   // "w" is also declared as an input with a symbolic dim; "k" is not declared.
   test::add_value(g->mutable_input(), "w", onnx::TensorProto::FLOAT, {"N"});
   *g->add_initializer() = raw_tensor("w", onnx::TensorProto::FLOAT, {1}, {0, 0, 0x80, 0x3f});
-  *g->add_initializer() = raw_tensor("k", onnx::TensorProto::INT64, {2}, {3, 0, 0, 0, 0, 0, 0, 0, 4, 0, 0, 0, 0, 0, 0, 0});
+  *g->add_initializer() = raw_tensor("k", onnx::TensorProto::INT64, {2},
+                                     {3, 0, 0, 0, 0, 0, 0, 0, 4, 0, 0, 0, 0, 0, 0, 0});
   Model model = load_model_from_bytes(test::bytes_of(m));
   const Graph& graph = model.graph;
   int w = graph.find("w"), k = graph.find("k");
@@ -634,8 +650,11 @@ TEST(LoaderSparse, CoordinateIndicesDensify) {
 }
 
 TEST(LoaderSparse, BadIndicesAreRefused) {
-  expect_error([] { with_sparse(sparse_2x3({3}, {0, 4, 6})); },
-               {"sparse initializer 'sp'", "out of range"});
+  expect_error(
+      [] {
+        with_sparse(sparse_2x3({3}, {0, 4, 6}));
+      },
+      {"sparse initializer 'sp'", "out of range"});
   expect_error([] { with_sparse(sparse_2x3({3}, {4, 0, 5})); }, {"strictly increasing"});
   expect_error([] { with_sparse(sparse_2x3({3}, {0, 4, 4})); }, {"strictly increasing"});
   expect_error([] { with_sparse(sparse_2x3({3, 2}, {0, 0, 1, 3, 1, 2})); }, {"out of range"});
@@ -722,7 +741,8 @@ TEST(LoaderParse, MutatedModelsNeverCrash) {
   // onyx::Error, and what loads must survive check, print and a round trip.
   onnx::ModelProto m = if_model();
   auto* g = m.mutable_graph();
-  *g->add_initializer() = raw_tensor("w", onnx::TensorProto::FLOAT, {2}, {0, 0, 0x80, 0x3f, 0, 0, 0, 0x40});
+  *g->add_initializer() =
+      raw_tensor("w", onnx::TensorProto::FLOAT, {2}, {0, 0, 0x80, 0x3f, 0, 0, 0, 0x40});
   *g->add_sparse_initializer() = sparse_2x3({3}, {0, 4, 5});
   auto* a = g->mutable_node(0)->add_attribute();
   a->set_name("k");
@@ -801,8 +821,7 @@ TEST(LoaderFunctions, ModelLocalFunction) {
   ASSERT_EQ(fn.body->nodes.size(), 2u);
   EXPECT_EQ(fn.body->nodes[0].opset, 14);  // the function's own import
   const Graph& body = *fn.body;
-  EXPECT_EQ(body.nodes[1].inputs,
-            (std::vector<int>{body.find("t"), body.find("b")}));
+  EXPECT_EQ(body.nodes[1].inputs, (std::vector<int>{body.find("t"), body.find("b")}));
   EXPECT_EQ(body.inputs, (std::vector<int>{body.find("a"), body.find("b")}));
   EXPECT_EQ(body.outputs, (std::vector<int>{body.find("c")}));
 }
@@ -825,7 +844,7 @@ void set_external(onnx::TensorProto& t, const std::string& location, const std::
 }
 
 onnx::ModelProto external_model(const std::string& location, const std::string& offset,
-                                 const std::string& length) {
+                                const std::string& length) {
   onnx::ModelProto m = test::relu_model();
   onnx::TensorProto w = raw_tensor("w", onnx::TensorProto::FLOAT, {2}, {});
   set_external(w, location, offset, length);
@@ -834,7 +853,8 @@ onnx::ModelProto external_model(const std::string& location, const std::string& 
 }
 
 // 8 bytes of padding, then 1.0f and 3.0f.
-const std::string kWeights = std::string(8, '\xaa') + std::string("\x00\x00\x80\x3f\x00\x00\x40\x40", 8);
+const std::string kWeights =
+    std::string(8, '\xaa') + std::string("\x00\x00\x80\x3f\x00\x00\x40\x40", 8);
 
 TEST(LoaderExternal, ReadsTheRangeRelativeToTheModelFolder) {
   test::ScratchDir dir;
@@ -854,8 +874,8 @@ TEST(LoaderExternal, InMemoryLoadUsesBaseDir) {
   EXPECT_EQ(model.graph.initializers.at(model.graph.find("w")).to_vector<float>(),
             (std::vector<float>{1.0f, 3.0f}));
   // A detour that stays inside the folder is fine.
-  Model again = load_model_from_bytes(test::bytes_of(external_model("sub/../sub/weights.bin", "8", "")),
-                                      dir.path().string());
+  Model again = load_model_from_bytes(
+      test::bytes_of(external_model("sub/../sub/weights.bin", "8", "")), dir.path().string());
   EXPECT_EQ(again.graph.initializers.at(again.graph.find("w")).to_vector<float>(),
             (std::vector<float>{1.0f, 3.0f}));
 }
@@ -863,8 +883,8 @@ TEST(LoaderExternal, InMemoryLoadUsesBaseDir) {
 TEST(LoaderExternal, UnalignedOffsetStillReads) {
   test::ScratchDir dir;
   dir.write("w.bin", std::string(1, '\x01') + kWeights.substr(8));
-  Model model = load_model_from_bytes(test::bytes_of(external_model("w.bin", "1", "8")),
-                                      dir.path().string());
+  Model model =
+      load_model_from_bytes(test::bytes_of(external_model("w.bin", "1", "8")), dir.path().string());
   EXPECT_EQ(model.graph.initializers.at(model.graph.find("w")).to_vector<float>(),
             (std::vector<float>{1.0f, 3.0f}));
 }
@@ -877,10 +897,12 @@ TEST(LoaderExternal, EmptyBaseDirIsAnError) {
 TEST(LoaderExternal, AbsolutePathRefused) {
   test::ScratchDir dir;
   dir.write("weights.bin", kWeights);
-  expect_error([&] {
-    load_model_from_bytes(test::bytes_of(external_model(dir.file("weights.bin"), "8", "")),
-                          dir.path().string());
-  }, {"initializer 'w'", "absolute"});
+  expect_error(
+      [&] {
+        load_model_from_bytes(test::bytes_of(external_model(dir.file("weights.bin"), "8", "")),
+                              dir.path().string());
+      },
+      {"initializer 'w'", "absolute"});
 }
 
 TEST(LoaderExternal, DotDotEscapeRefused) {
@@ -888,12 +910,16 @@ TEST(LoaderExternal, DotDotEscapeRefused) {
   outer.write("secret.bin", kWeights);
   outer.write("models/placeholder", "");
   std::string base = outer.file("models");
-  expect_error([&] {
-    load_model_from_bytes(test::bytes_of(external_model("../secret.bin", "8", "")), base);
-  }, {"initializer 'w'", "outside the model's folder"});
-  expect_error([&] {
-    load_model_from_bytes(test::bytes_of(external_model("a/../../secret.bin", "8", "")), base);
-  }, {"outside the model's folder"});
+  expect_error(
+      [&] {
+        load_model_from_bytes(test::bytes_of(external_model("../secret.bin", "8", "")), base);
+      },
+      {"initializer 'w'", "outside the model's folder"});
+  expect_error(
+      [&] {
+        load_model_from_bytes(test::bytes_of(external_model("a/../../secret.bin", "8", "")), base);
+      },
+      {"outside the model's folder"});
 }
 
 TEST(LoaderExternal, SymlinkEscapeRefused) {
@@ -903,45 +929,67 @@ TEST(LoaderExternal, SymlinkEscapeRefused) {
   std::filesystem::create_symlink(outer.file("secret.bin"), outer.file("models/link.bin"));
   std::filesystem::create_directory_symlink(outer.path(), outer.file("models/up"));
   std::string base = outer.file("models");
-  expect_error([&] {
-    load_model_from_bytes(test::bytes_of(external_model("link.bin", "8", "")), base);
-  }, {"outside the model's folder"});
-  expect_error([&] {
-    load_model_from_bytes(test::bytes_of(external_model("up/secret.bin", "8", "")), base);
-  }, {"outside the model's folder"});
+  expect_error(
+      [&] { load_model_from_bytes(test::bytes_of(external_model("link.bin", "8", "")), base); },
+      {"outside the model's folder"});
+  expect_error(
+      [&] {
+        load_model_from_bytes(test::bytes_of(external_model("up/secret.bin", "8", "")), base);
+      },
+      {"outside the model's folder"});
 }
 
 TEST(LoaderExternal, RangesPastTheEndRefused) {
   test::ScratchDir dir;
   dir.write("weights.bin", kWeights);  // 16 bytes
   std::string base = dir.path().string();
-  expect_error([&] {
-    load_model_from_bytes(test::bytes_of(external_model("weights.bin", "12", "")), base);
-  }, {"initializer 'w'", "past the end", "16 bytes"});
-  expect_error([&] {
-    load_model_from_bytes(test::bytes_of(external_model("weights.bin", "100", "8")), base);
-  }, {"past the end"});
+  expect_error(
+      [&] { load_model_from_bytes(test::bytes_of(external_model("weights.bin", "12", "")), base); },
+      {"initializer 'w'", "past the end", "16 bytes"});
+  expect_error(
+      [&] {
+        load_model_from_bytes(test::bytes_of(external_model("weights.bin", "100", "8")), base);
+      },
+      {"past the end"});
   // A length that disagrees with the tensor's size.
-  expect_error([&] {
-    load_model_from_bytes(test::bytes_of(external_model("weights.bin", "0", "12")), base);
-  }, {"length 12", "8 bytes"});
-  expect_error([&] {
-    load_model_from_bytes(test::bytes_of(external_model("weights.bin", "-4", "")), base);
-  }, {"offset '-4'"});
+  expect_error(
+      [&] {
+        load_model_from_bytes(test::bytes_of(external_model("weights.bin", "0", "12")), base);
+      },
+      {"length 12", "8 bytes"});
+  expect_error(
+      [&] { load_model_from_bytes(test::bytes_of(external_model("weights.bin", "-4", "")), base); },
+      {"offset '-4'"});
 }
 
 TEST(LoaderExternal, MissingFileRefused) {
   test::ScratchDir dir;
-  expect_error([&] {
-    load_model_from_bytes(test::bytes_of(external_model("nope.bin", "", "")), dir.path().string());
-  }, {"initializer 'w'", "nope.bin"});
+  expect_error(
+      [&] {
+        load_model_from_bytes(test::bytes_of(external_model("nope.bin", "", "")),
+                              dir.path().string());
+      },
+      {"initializer 'w'", "nope.bin"});
+}
+
+TEST(LoaderExternal, OnlyRegularFiles) {
+  test::ScratchDir dir;
+  dir.write("sub/placeholder", "");
+  ASSERT_EQ(mkfifo(dir.file("pipe").c_str(), 0600), 0);
+  std::string base = dir.path().string();
+  // A FIFO must be refused, not waited on.
+  expect_error([&] { load_model_from_bytes(test::bytes_of(external_model("pipe", "", "")), base); },
+               {"initializer 'w'", "'pipe' is not a regular file"});
+  expect_error([&] { load_model_from_bytes(test::bytes_of(external_model("sub", "", "")), base); },
+               {"'sub' is not a regular file"});
 }
 
 // ---------------------------------------------------------------- tensor files
 
 TEST(LoaderTensorFiles, LoadTensorFileAndName) {
   test::ScratchDir dir;
-  dir.write("input_0.pb", test::bytes_of(raw_tensor("x", onnx::TensorProto::INT16, {1}, {0x10, 0x27})));
+  dir.write("input_0.pb",
+            test::bytes_of(raw_tensor("x", onnx::TensorProto::INT16, {1}, {0x10, 0x27})));
   std::string name;
   Tensor t = load_tensor_file(dir.file("input_0.pb"), &name);
   EXPECT_EQ(name, "x");

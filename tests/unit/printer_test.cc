@@ -1,11 +1,12 @@
 // Printer tests: whole listings written out by hand from the format described in
 // printer.cc, and one line per attribute kind.
+#include "onyx/printer.h"
+
 #include <gtest/gtest.h>
 
 #include <sstream>
 #include <string>
 
-#include "onyx/printer.h"
 #include "unit/graph_builders.h"
 
 namespace onyx {
@@ -49,7 +50,8 @@ Model small_model() {
   m.metadata = {{"author", "me"}};
   Graph& g = m.graph;
   g.name = "main";
-  add_input(g, "x", TypeInfo::tensor(DType::Float, std::vector<Dim>{Dim::symbol("N"), Dim::known(3)}));
+  add_input(g, "x",
+            TypeInfo::tensor(DType::Float, std::vector<Dim>{Dim::symbol("N"), Dim::known(3)}));
   g.initializers[g.intern("w")] = Tensor(DType::Float, {3, 4});
   Node& gemm = add_ir_node(g, "Gemm", {"x", "w"}, {"y"});
   gemm.attributes = {float_attr("alpha", 0.5f), int_attr("transB", 1)};
@@ -173,8 +175,9 @@ TEST(PrinterAttribute, Lists) {
 }
 
 TEST(PrinterAttribute, Tensors) {
-  EXPECT_EQ(attribute_to_string(tensor_attr("value", Tensor::from_vector<float>({2}, {1.0f, 2.5f}))),
-            "value = <float[2] {1.0, 2.5}>");
+  EXPECT_EQ(
+      attribute_to_string(tensor_attr("value", Tensor::from_vector<float>({2}, {1.0f, 2.5f}))),
+      "value = <float[2] {1.0, 2.5}>");
   EXPECT_EQ(attribute_to_string(tensor_attr("value", Tensor::scalar<int64_t>(7))),
             "value = <int64[] {7}>");
   EXPECT_EQ(attribute_to_string(tensor_attr("v", Tensor::from_vector<int8_t>({1}, {-3}))),
@@ -183,8 +186,9 @@ TEST(PrinterAttribute, Tensors) {
             "v = <bool[2] {true, false}>");
   EXPECT_EQ(attribute_to_string(tensor_attr("v", Tensor::from_vector<std::string>({1}, {"a"}))),
             "v = <string[1] {'a'}>");
-  EXPECT_EQ(attribute_to_string(tensor_attr("v", Tensor::from_vector<float16_t>({1}, {float16_t(1.0f)}))),
-            "v = <float16[1] {1.0}>");
+  EXPECT_EQ(
+      attribute_to_string(tensor_attr("v", Tensor::from_vector<float16_t>({1}, {float16_t(1.0f)}))),
+      "v = <float16[1] {1.0}>");
   // Larger tensors: dtype and shape only.
   EXPECT_EQ(attribute_to_string(tensor_attr("big", Tensor(DType::Float, {100}))),
             "big = <float[100]>");

@@ -1,12 +1,13 @@
 // Topological order tests: orders worked out by hand with "earliest ready node in
 // file order first", subgraph references as dependencies, and cycle messages.
+#include "onyx/topo.h"
+
 #include <gtest/gtest.h>
 
 #include <memory>
 #include <string>
 #include <vector>
 
-#include "onyx/topo.h"
 #include "unit/graph_builders.h"
 
 namespace onyx {
@@ -131,7 +132,8 @@ TEST(Topo, SubgraphUsingItsOwnNodesOutputIsACycle) {
   branch->name = "then";
   test::add_outer(*branch, "r");
   add_ir_node(*branch, "Identity", {"r"}, {"t"});
-  add_ir_node(g, "If", {"cond"}, {"r"}, "if").attributes = {test::graph_attr("then_branch", branch)};
+  add_ir_node(g, "If", {"cond"}, {"r"}, "if").attributes = {
+      test::graph_attr("then_branch", branch)};
   EXPECT_EQ(topo_error(g),
             "graph 'g': nodes form a cycle: node 'if' (#0, If) needs 'r' from node 'if' (#0, If)");
 }

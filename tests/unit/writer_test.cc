@@ -94,7 +94,9 @@ TEST(Writer, ModelFromIr) {
   model.producer_name = "hand";
   Graph& g = model.graph;
   g.name = "g";
-  test::add_input(g, "x", TypeInfo::tensor(DType::Float, std::vector<Dim>{Dim::symbol("N"), Dim{}, Dim::known(4)}));
+  test::add_input(
+      g, "x",
+      TypeInfo::tensor(DType::Float, std::vector<Dim>{Dim::symbol("N"), Dim{}, Dim::known(4)}));
   int w = g.intern("w");
   g.initializers[w] = Tensor::from_vector<float>({1}, {2.0f});
   Node& clip = test::add_ir_node(g, "Clip", {"x", "", "w"}, {"y"}, "clip0");
@@ -154,8 +156,7 @@ TEST(Writer, SparseAttributeWrittenSparse) {
   EXPECT_EQ(sp.dims(0), 4);
   // 5.0f = 0x40a00000, 7.0f = 0x40e00000; positions 1 and 3.
   EXPECT_EQ(sp.values().raw_data(), std::string("\x00\x00\xa0\x40\x00\x00\xe0\x40", 8));
-  EXPECT_EQ(sp.indices().raw_data(),
-            std::string("\x01\0\0\0\0\0\0\0\x03\0\0\0\0\0\0\0", 16));
+  EXPECT_EQ(sp.indices().raw_data(), std::string("\x01\0\0\0\0\0\0\0\x03\0\0\0\0\0\0\0", 16));
 }
 
 // ---------------------------------------------------------------- full round trip
@@ -196,7 +197,8 @@ onnx::ModelProto rich_model() {
   *g->add_initializer() = s;
   auto* sp = g->add_sparse_initializer();
   *sp->mutable_values() = raw_tensor("sp", onnx::TensorProto::INT32, {2}, {4, 0, 0, 0, 6, 0, 0, 0});
-  *sp->mutable_indices() = raw_tensor("", onnx::TensorProto::INT64, {2}, {1, 0, 0, 0, 0, 0, 0, 0, 2, 0, 0, 0, 0, 0, 0, 0});
+  *sp->mutable_indices() = raw_tensor("", onnx::TensorProto::INT64, {2},
+                                      {1, 0, 0, 0, 0, 0, 0, 0, 2, 0, 0, 0, 0, 0, 0, 0});
   sp->add_dims(3);
   test::add_value(g->mutable_value_info(), "h", onnx::TensorProto::FLOAT, {"?", "2"});
 
@@ -227,14 +229,16 @@ onnx::ModelProto rich_model() {
   add("f", onnx::AttributeProto::FLOAT)->set_f(-0.75f);
   add("i", onnx::AttributeProto::INT)->set_i(1ll << 40);
   add("s", onnx::AttributeProto::STRING)->set_s(std::string("a\0b", 3));
-  *add("t", onnx::AttributeProto::TENSOR)->mutable_t() = raw_tensor("", onnx::TensorProto::UINT16, {1}, {0x01, 0x02});
+  *add("t", onnx::AttributeProto::TENSOR)->mutable_t() =
+      raw_tensor("", onnx::TensorProto::UINT16, {1}, {0x01, 0x02});
   auto* fl = add("fl", onnx::AttributeProto::FLOATS);
   fl->add_floats(0.5f);
   auto* in = add("in", onnx::AttributeProto::INTS);
   in->add_ints(-1);
   in->add_ints(2);
   add("ss", onnx::AttributeProto::STRINGS)->add_strings("z");
-  *add("ts", onnx::AttributeProto::TENSORS)->add_tensors() = raw_tensor("", onnx::TensorProto::BOOL, {1}, {1});
+  *add("ts", onnx::AttributeProto::TENSORS)->add_tensors() =
+      raw_tensor("", onnx::TensorProto::BOOL, {1}, {1});
   auto* gs = add("gs", onnx::AttributeProto::GRAPHS);
   gs->add_graphs()->set_name("empty0");
   auto* st = add("st", onnx::AttributeProto::SPARSE_TENSOR)->mutable_sparse_tensor();
@@ -242,7 +246,8 @@ onnx::ModelProto rich_model() {
   *st->mutable_indices() = raw_tensor("", onnx::TensorProto::INT64, {1}, {0, 0, 0, 0, 0, 0, 0, 0});
   st->add_dims(2);
   auto* tp = add("tp", onnx::AttributeProto::TYPE_PROTO)->mutable_tp();
-  test::set_tensor_type(tp->mutable_sequence_type()->mutable_elem_type(), onnx::TensorProto::INT8, {"3"});
+  test::set_tensor_type(tp->mutable_sequence_type()->mutable_elem_type(), onnx::TensorProto::INT8,
+                        {"3"});
   auto* tps = add("tps", onnx::AttributeProto::TYPE_PROTOS);
   auto* map = tps->add_type_protos()->mutable_map_type();
   map->set_key_type(onnx::TensorProto::STRING);
@@ -308,7 +313,8 @@ void expect_rich(const Model& model) {
 
   ASSERT_EQ(g.initializers.size(), 3u);
   EXPECT_EQ(g.initializers.at(g.find("w")).to_vector<float>(), (std::vector<float>{1.5f, -1.0f}));
-  EXPECT_EQ(g.initializers.at(g.find("s")).to_vector<std::string>(), (std::vector<std::string>{"a", "b"}));
+  EXPECT_EQ(g.initializers.at(g.find("s")).to_vector<std::string>(),
+            (std::vector<std::string>{"a", "b"}));
   EXPECT_EQ(g.initializers.at(g.find("sp")).to_vector<int32_t>(), (std::vector<int32_t>{0, 4, 6}));
   ASSERT_EQ(g.sparse_initializers.size(), 1u);
   EXPECT_EQ(g.sparse_initializers[0].value, g.find("sp"));

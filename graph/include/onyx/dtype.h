@@ -93,9 +93,14 @@ using NumericTypes = type_list<float, double, float16_t, bfloat16_t, int8_t, int
 using AllTypes = type_list<float, double, float16_t, bfloat16_t, int8_t, int16_t, int32_t, int64_t,
                            uint8_t, uint16_t, uint32_t, uint64_t, bool, std::string>;
 
+template <class T, class... Rest>
+struct first_type { using type = T; };
+
 template <class... Ts, class Fn>
 decltype(auto) dispatch_impl(type_list<Ts...>, DType t, const char* what, Fn&& fn) {
-  using R = decltype(fn(type_tag<float>{}));
+  // The result type comes from the list's own first type, so the lambda body is
+  // never instantiated for a type outside the list.
+  using R = decltype(fn(type_tag<typename first_type<Ts...>::type>{}));
   if constexpr (std::is_void_v<R>) {
     bool done = ((t == dtype_v<Ts> ? (fn(type_tag<Ts>{}), true) : false) || ...);
     if (!done) fail(what, ": unsupported dtype ", dtype_name(t));

@@ -118,7 +118,8 @@ struct Graph {
   std::vector<int> outputs;
   std::map<int, Tensor> initializers;  // value id -> constant data
   // Initializers the file stores sparse, kept in file form so the writer can
-  // write them back as such; their dense data is in `initializers` too.
+  // write them back as such; their dense data is in `initializers` too. A pass
+  // that replaces such an initializer drops its entry here.
   std::vector<SparseInitializer> sparse_initializers;
   std::vector<int> declared_value_infos;  // ids with a value_info entry in the file
 

@@ -1,0 +1,46 @@
+// The kernel of the one-input, same-type elementwise ops (Relu, Abs, Sqrt, Sin, ...). Each
+// op is a function object:
+//
+//   struct SqrtFn {
+//     static constexpr const char* name = "Sqrt";
+//     using Types = FloatTypes;                     // the dtypes it computes
+//     template <class C> static C apply(C x) { return std::sqrt(x); }
+//   };
+//
+// apply sees the compute type C (float for float16/bfloat16, else the element type), and
+// its result is converted back to the element type.
+#pragma once
+
+#include "common/shape_utils.h"
+#include "math/math.h"
+#include "onyx/kernel.h"
+
+namespace onyx {
+
+template <class Fn>
+class UnaryKernel final : public Kernel {
+ public:
+  explicit UnaryKernel(const KernelInit&) {}
+
+  void run(KernelContext& ctx) const override {
+    const Tensor& x = ctx.input(0);
+    Tensor& y = ctx.allocate_output(0, x.dtype(), x.shape());
+    dispatch<typename Fn::Types>(x.dtype(), Fn::name, [&](auto tag) {
+      using T = typename decltype(tag)::type;
+      using C = compute_t<T>;  // float for the half types
+      const T* in = x.data<T>();
+      T* out = y.data<T>();
+      for (int64_t i = 0; i < x.numel(); ++i)
+        out[i] = static_cast<T>(Fn::apply(static_cast<C>(in[i])));
+    });
+  }
+};
+
+// Registers op Fn with its version table; the output has the input's type.
+template <class Fn>
+void add_unary(Registry& registry, const std::vector<OpVersion>& versions) {
+  add_op_versions(registry, Fn::name, versions, make_kernel<UnaryKernel<Fn>>(),
+                  infer_same_as_input);
+}
+
+}  // namespace onyx
