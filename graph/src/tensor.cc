@@ -84,6 +84,16 @@ Tensor Tensor::reshaped(Shape shape) const {
   return t;
 }
 
+Tensor Tensor::bitcast(DType dtype) const {
+  const DTypeInfo& from = dtype_info(dtype_);
+  const DTypeInfo& to = dtype_info(dtype);
+  if (from.bits != to.bits || dtype_ == DType::String || dtype == DType::String || !to.supported)
+    fail("cannot reinterpret ", describe(), " as ", dtype_name(dtype));
+  Tensor t = *this;
+  t.dtype_ = dtype;
+  return t;
+}
+
 Tensor Tensor::clone() const {
   if (!defined()) return Tensor();
   Tensor t(dtype_, shape_);

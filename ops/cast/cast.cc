@@ -7,7 +7,6 @@
 // types, so casts to or from them are refused when the node is loaded. The conversion
 // rules are in convert.h.
 #include <algorithm>
-#include <cctype>
 
 #include "cast/cast_ops.h"
 #include "cast/convert.h"
@@ -53,8 +52,8 @@ DType dtype_named(const std::string& name, Ctx& ctx) {
   for (int code = 1; code <= static_cast<int>(DType::Float4E2M1); ++code) {
     std::string known = dtype_info(static_cast<DType>(code)).name;
     bool same = known.size() == name.size();
-    for (size_t i = 0; same && i < name.size(); ++i)
-      same = std::tolower(static_cast<unsigned char>(name[i])) == known[i];
+    for (size_t i = 0; same && i < name.size(); ++i)  // ASCII folding, no locale
+      same = (name[i] >= 'A' && name[i] <= 'Z' ? name[i] - 'A' + 'a' : name[i]) == known[i];
     if (same) return static_cast<DType>(code);
   }
   ctx.fail(cat("attribute 'to' names no data type: '", name, "'"));

@@ -15,6 +15,7 @@ void register_math(Registry& registry) {
   register_mod(registry);
   register_bitshift(registry);
   register_variadic(registry);
+  register_activations(registry);
 }
 
 }  // namespace onyx

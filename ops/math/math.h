@@ -23,6 +23,9 @@ void register_pow(Registry& registry);
 void register_mod(Registry& registry);
 void register_bitshift(Registry& registry);
 void register_variadic(Registry& registry);  // Max, Min, Mean, Sum
+// LeakyRelu, Elu, Selu, Celu, HardSigmoid, HardSwish, Softplus, Softsign, ThresholdedRelu,
+// Shrink, Mish
+void register_activations(Registry& registry);
 
 // Half-precision types are computed in float: convert, compute, convert back.
 template <class T>

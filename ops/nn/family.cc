@@ -13,6 +13,11 @@ void register_nn(Registry& registry) {
   register_pool(registry);
   register_global_pool(registry);
   register_dropout(registry);
+  register_normalization(registry);
+  register_layer_norm(registry);
+  register_lp_pool(registry);
+  register_convtranspose(registry);
+  register_loss(registry);
 }
 
 }  // namespace onyx

@@ -48,6 +48,16 @@ TEST(Tensor, ReshapeSharesAndCloneCopies) {
   EXPECT_EQ(t.data<int32_t>()[0], 1);
 }
 
+TEST(Tensor, BitcastKeepsBytesAndRefusesOtherWidths) {
+  Tensor u = Tensor::from_vector<uint16_t>({2}, {0x3f80, 0xc000});  // bfloat16 1.0 and -2.0
+  Tensor b = u.bitcast(DType::BFloat16);
+  EXPECT_TRUE(b.shares_storage_with(u));
+  EXPECT_EQ(static_cast<float>(b.data<bfloat16_t>()[0]), 1.0f);
+  EXPECT_EQ(static_cast<float>(b.data<bfloat16_t>()[1]), -2.0f);
+  EXPECT_THROW(u.bitcast(DType::Float), Error);
+  EXPECT_THROW(u.bitcast(DType::String), Error);
+}
+
 TEST(Tensor, Strings) {
   Tensor t = Tensor::from_vector<std::string>({2}, {"a", "bc"});
   Tensor c = t.clone();

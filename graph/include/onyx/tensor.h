@@ -53,6 +53,8 @@ class Tensor {
 
   // Same bytes viewed with another shape of equal element count.
   Tensor reshaped(Shape shape) const;
+  // The same bytes read as another dtype of equal width (uint16 <-> bfloat16, ...).
+  Tensor bitcast(DType dtype) const;
   // A deep copy with its own storage.
   Tensor clone() const;
   // True when both tensors view the same buffer.
