@@ -23,7 +23,8 @@ void run_session(benchmark::State& state, const OpTester& tester, double flops) 
   Session session = tester.session(static_cast<int>(state.range(0)));
   for (auto _ : state) benchmark::DoNotOptimize(session.run(tester.feeds()));
   if (flops > 0)
-    state.counters["GFLOP/s"] = benchmark::Counter(flops * 1e-9, benchmark::Counter::kIsIterationInvariantRate);
+    state.counters["GFLOP/s"] =
+        benchmark::Counter(flops * 1e-9, benchmark::Counter::kIsIterationInvariantRate);
 }
 
 // ResNet-style 3x3 convolution, 64 -> 64 channels on 56x56.
@@ -41,14 +42,18 @@ BENCHMARK(BM_Conv3x3)->Arg(1)->Arg(2)->UseRealTime()->Unit(benchmark::kMilliseco
 
 void BM_Gemm512(benchmark::State& state) {
   OpTester t("Gemm", 13);
-  t.input("A", random_floats({512, 512}, 4)).constant("B", random_floats({512, 512}, 5)).output("Y");
+  t.input("A", random_floats({512, 512}, 4))
+      .constant("B", random_floats({512, 512}, 5))
+      .output("Y");
   run_session(state, t, 2.0 * 512 * 512 * 512);
 }
 BENCHMARK(BM_Gemm512)->Arg(1)->Arg(2)->UseRealTime()->Unit(benchmark::kMillisecond);
 
 void BM_MatMulBatched(benchmark::State& state) {
   OpTester t("MatMul", 13);
-  t.input("A", random_floats({12, 128, 64}, 6)).input("B", random_floats({12, 64, 128}, 7)).output("Y");
+  t.input("A", random_floats({12, 128, 64}, 6))
+      .input("B", random_floats({12, 64, 128}, 7))
+      .output("Y");
   run_session(state, t, 2.0 * 12 * 128 * 64 * 128);
 }
 BENCHMARK(BM_MatMulBatched)->Arg(1)->Arg(2)->UseRealTime()->Unit(benchmark::kMillisecond);
@@ -62,7 +67,9 @@ BENCHMARK(BM_SoftmaxRows)->Arg(1)->UseRealTime()->Unit(benchmark::kMicrosecond);
 
 void BM_AddBroadcast(benchmark::State& state) {
   OpTester t("Add", 14);
-  t.input("A", random_floats({1, 64, 56, 56}, 9)).constant("B", random_floats({64, 1, 1}, 10)).output("Y");
+  t.input("A", random_floats({1, 64, 56, 56}, 9))
+      .constant("B", random_floats({64, 1, 1}, 10))
+      .output("Y");
   run_session(state, t, 0);
 }
 BENCHMARK(BM_AddBroadcast)->Arg(1)->UseRealTime()->Unit(benchmark::kMicrosecond);

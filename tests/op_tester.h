@@ -56,13 +56,25 @@ class OpTester {
     return *this;
   }
 
-  OpTester& attr(const std::string& name, int64_t v) { return add(name, AttrType::Int, [&](Attribute& a) { a.i = v; }); }
-  OpTester& attr(const std::string& name, float v) { return add(name, AttrType::Float, [&](Attribute& a) { a.f = v; }); }
-  OpTester& attr(const std::string& name, const std::string& v) { return add(name, AttrType::String, [&](Attribute& a) { a.s = v; }); }
+  OpTester& attr(const std::string& name, int64_t v) {
+    return add(name, AttrType::Int, [&](Attribute& a) { a.i = v; });
+  }
+  OpTester& attr(const std::string& name, float v) {
+    return add(name, AttrType::Float, [&](Attribute& a) { a.f = v; });
+  }
+  OpTester& attr(const std::string& name, const std::string& v) {
+    return add(name, AttrType::String, [&](Attribute& a) { a.s = v; });
+  }
   OpTester& attr(const std::string& name, const char* v) { return attr(name, std::string(v)); }
-  OpTester& attr(const std::string& name, std::vector<int64_t> v) { return add(name, AttrType::Ints, [&](Attribute& a) { a.ints = v; }); }
-  OpTester& attr(const std::string& name, std::vector<float> v) { return add(name, AttrType::Floats, [&](Attribute& a) { a.floats = v; }); }
-  OpTester& attr(const std::string& name, const Tensor& v) { return add(name, AttrType::Tensor, [&](Attribute& a) { a.t = v; }); }
+  OpTester& attr(const std::string& name, std::vector<int64_t> v) {
+    return add(name, AttrType::Ints, [&](Attribute& a) { a.ints = v; });
+  }
+  OpTester& attr(const std::string& name, std::vector<float> v) {
+    return add(name, AttrType::Floats, [&](Attribute& a) { a.floats = v; });
+  }
+  OpTester& attr(const std::string& name, const Tensor& v) {
+    return add(name, AttrType::Tensor, [&](Attribute& a) { a.t = v; });
+  }
 
   // The model as built (for tests that serialize or tweak it). Graph outputs are
   // declared with the types shape inference gives them, as an exporter would.

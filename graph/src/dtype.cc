@@ -52,7 +52,8 @@ size_t dtype_storage_bytes(DType t, int64_t n) {
   int bits = dtype_info(t).bits;
   if (n < 0) fail("negative element count ", n);
   if (bits == 0) return 0;
-  if (n > std::numeric_limits<int64_t>::max() / bits) fail("tensor of ", n, " elements is too large");
+  if (n > std::numeric_limits<int64_t>::max() / bits)
+    fail("tensor of ", n, " elements is too large");
   return static_cast<size_t>((n * bits + 7) / 8);
 }
 

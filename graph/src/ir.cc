@@ -44,33 +44,54 @@ std::string TypeInfo::to_string() const {
   };
   auto inner_str = [this] { return inner ? inner->to_string() : std::string("?"); };
   switch (kind) {
-    case Kind::Tensor: return std::string(dtype_name(elem)) + dims();
-    case Kind::SparseTensor: return std::string("sparse(") + dtype_name(elem) + dims() + ")";
-    case Kind::Sequence: return "seq(" + inner_str() + ")";
-    case Kind::Optional: return "optional(" + inner_str() + ")";
-    case Kind::Map: return std::string("map(") + dtype_name(elem) + ", " + inner_str() + ")";
-    case Kind::Unknown: break;
+    case Kind::Tensor:
+      return std::string(dtype_name(elem)) + dims();
+    case Kind::SparseTensor:
+      return std::string("sparse(") + dtype_name(elem) + dims() + ")";
+    case Kind::Sequence:
+      return "seq(" + inner_str() + ")";
+    case Kind::Optional:
+      return "optional(" + inner_str() + ")";
+    case Kind::Map:
+      return std::string("map(") + dtype_name(elem) + ", " + inner_str() + ")";
+    case Kind::Unknown:
+      break;
   }
   return "?";
 }
 
 const char* attr_type_name(AttrType t) {
   switch (t) {
-    case AttrType::Float: return "float";
-    case AttrType::Int: return "int";
-    case AttrType::String: return "string";
-    case AttrType::Tensor: return "tensor";
-    case AttrType::Graph: return "graph";
-    case AttrType::SparseTensor: return "sparse_tensor";
-    case AttrType::TypeProto: return "type_proto";
-    case AttrType::Floats: return "floats";
-    case AttrType::Ints: return "ints";
-    case AttrType::Strings: return "strings";
-    case AttrType::Tensors: return "tensors";
-    case AttrType::Graphs: return "graphs";
-    case AttrType::SparseTensors: return "sparse_tensors";
-    case AttrType::TypeProtos: return "type_protos";
-    case AttrType::Undefined: break;
+    case AttrType::Float:
+      return "float";
+    case AttrType::Int:
+      return "int";
+    case AttrType::String:
+      return "string";
+    case AttrType::Tensor:
+      return "tensor";
+    case AttrType::Graph:
+      return "graph";
+    case AttrType::SparseTensor:
+      return "sparse_tensor";
+    case AttrType::TypeProto:
+      return "type_proto";
+    case AttrType::Floats:
+      return "floats";
+    case AttrType::Ints:
+      return "ints";
+    case AttrType::Strings:
+      return "strings";
+    case AttrType::Tensors:
+      return "tensors";
+    case AttrType::Graphs:
+      return "graphs";
+    case AttrType::SparseTensors:
+      return "sparse_tensors";
+    case AttrType::TypeProtos:
+      return "type_protos";
+    case AttrType::Undefined:
+      break;
   }
   return "undefined";
 }

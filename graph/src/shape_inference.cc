@@ -76,9 +76,7 @@ void InferContext::set_output_constant(int i, Tensor value) {
   output_constants_[i] = std::move(value);
 }
 
-void InferContext::fail(const std::string& message) const {
-  onyx::fail(label(), ": ", message);
-}
+void InferContext::fail(const std::string& message) const { onyx::fail(label(), ": ", message); }
 
 InferenceResult infer_shapes(const Graph& graph, const ShapeRuleLookup& rules) {
   InferenceResult result;
@@ -106,7 +104,7 @@ InferenceResult infer_shapes(const Graph& graph, const ShapeRuleLookup& rules) {
     for (int v : node.inputs) {
       in_types.push_back(v == kNoValue ? nullptr : &result.types[v]);
       in_consts.push_back(v != kNoValue && result.constants[v].defined() ? &result.constants[v]
-                                                                          : nullptr);
+                                                                         : nullptr);
     }
     const ShapeRule* rule = rules ? rules(node) : nullptr;
     if (!rule || !*rule) continue;  // unknown ops keep their declared types

@@ -54,7 +54,8 @@ std::string shape_to_string(const Shape& shape) {
 }
 
 Tensor::Tensor(DType dtype, Shape shape) : dtype_(dtype), shape_(std::move(shape)) {
-  if (!dtype_info(dtype).supported) fail("tensors of dtype ", dtype_name(dtype), " are not supported");
+  if (!dtype_info(dtype).supported)
+    fail("tensors of dtype ", dtype_name(dtype), " are not supported");
   numel_ = checked_numel(shape_);
   holder_ = allocate(dtype_, numel_);
   data_ = holder_.get();
@@ -78,7 +79,8 @@ Tensor Tensor::share(DType dtype, Shape shape, std::shared_ptr<void> holder, voi
 Tensor Tensor::reshaped(Shape shape) const {
   int64_t n = checked_numel(shape);
   if (n != numel_)
-    fail("cannot view ", describe(), " with shape ", shape_to_string(shape), ": element counts differ");
+    fail("cannot view ", describe(), " with shape ", shape_to_string(shape),
+         ": element counts differ");
   Tensor t = *this;
   t.shape_ = std::move(shape);
   return t;

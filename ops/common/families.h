@@ -8,11 +8,15 @@ namespace onyx {
 void register_math(Registry& registry);    // ops/math: elementwise arithmetic, activations
 void register_nn(Registry& registry);      // ops/nn: conv, gemm, pooling, normalization
 void register_tensor(Registry& registry);  // ops/tensor: shape and data movement
-void register_logic(Registry& registry);     // ops/logic: logic and comparison: And, Or, Xor, Not, Equal, Greater, Less, Where, ...
-void register_reduce(Registry& registry);    // ops/reduce: reductions: Reduce*, ArgMax/ArgMin, CumSum, TopK
+void register_logic(Registry& registry);   // ops/logic: logic and comparison: And, Or, Xor, Not,
+                                           // Equal, Greater, Less, Where, ...
+void register_reduce(
+    Registry& registry);  // ops/reduce: reductions: Reduce*, ArgMax/ArgMin, CumSum, TopK
 void register_cast(Registry& registry);      // ops/cast: type conversion: Cast, CastLike
-void register_generate(Registry& registry);  // ops/generate: tensors made from shapes or counts: Range, ConstantOfShape, EyeLike, OneHot, Trilu
-void register_select(Registry& registry);    // ops/select: data-dependent selection: Compress, NonZero, Unique, ReverseSequence
+void register_generate(Registry& registry);  // ops/generate: tensors made from shapes or counts:
+                                             // Range, ConstantOfShape, EyeLike, OneHot, Trilu
+void register_select(Registry& registry);    // ops/select: data-dependent selection: Compress,
+                                             // NonZero, Unique, ReverseSequence
 void register_linalg(Registry& registry);    // ops/linalg: linear algebra: Einsum, Det
 void register_all(Registry& registry);
 

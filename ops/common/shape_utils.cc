@@ -5,8 +5,7 @@
 namespace onyx {
 
 int normalize_axis(int64_t axis, int rank, const std::string& what) {
-  if (axis < -rank || axis >= rank)
-    fail(what, ": axis ", axis, " is out of range for rank ", rank);
+  if (axis < -rank || axis >= rank) fail(what, ": axis ", axis, " is out of range for rank ", rank);
   return static_cast<int>(axis < 0 ? axis + rank : axis);
 }
 
@@ -65,8 +64,7 @@ std::vector<int64_t> broadcast_strides(const Shape& shape, const Shape& out) {
   std::vector<int64_t> own = strides_of(shape);
   std::vector<int64_t> result(out.size(), 0);
   size_t offset = out.size() - shape.size();
-  for (size_t i = 0; i < shape.size(); ++i)
-    result[offset + i] = shape[i] == 1 ? 0 : own[i];
+  for (size_t i = 0; i < shape.size(); ++i) result[offset + i] = shape[i] == 1 ? 0 : own[i];
   return result;
 }
 

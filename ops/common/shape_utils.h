@@ -32,7 +32,7 @@ std::vector<int64_t> broadcast_strides(const Shape& shape, const Shape& out);
 
 // Shape rules for the common cases.
 void infer_same_as_input(InferContext& ctx);  // output 0 = input 0's type
-void infer_broadcast(InferContext& ctx);      // output 0 = broadcast of all inputs, dtype of input 0
+void infer_broadcast(InferContext& ctx);  // output 0 = broadcast of all inputs, dtype of input 0
 
 // Integer values of a constant 1-D (or scalar) int64/int32 tensor.
 std::vector<int64_t> tensor_to_ints(const Tensor& t, const std::string& what);
@@ -97,7 +97,7 @@ class BroadcastWalk {
   void for_rows(int64_t begin, int64_t end, Fn&& fn) const;
 
  private:
-  Shape dims_;                                // merged outer dims (the inner dim excluded)
+  Shape dims_;                                 // merged outer dims (the inner dim excluded)
   std::vector<std::vector<int64_t>> strides_;  // per input, per merged outer dim
   std::vector<int64_t> steps_;                 // per input, along the inner dim
   int64_t inner_ = 1;
@@ -142,12 +142,18 @@ void dispatch_by_size(DType t, const char* what, Fn&& fn) {
   const DTypeInfo& info = dtype_info(t);
   if (!info.supported) fail(what, ": unsupported dtype ", info.name);
   switch (info.bits) {
-    case 8: return fn(type_tag<ElementBytes<1>>{});
-    case 16: return fn(type_tag<ElementBytes<2>>{});
-    case 32: return fn(type_tag<ElementBytes<4>>{});
-    case 64: return fn(type_tag<ElementBytes<8>>{});
-    case 128: return fn(type_tag<ElementBytes<16>>{});
-    default: fail(what, ": unsupported dtype ", info.name);
+    case 8:
+      return fn(type_tag<ElementBytes<1>>{});
+    case 16:
+      return fn(type_tag<ElementBytes<2>>{});
+    case 32:
+      return fn(type_tag<ElementBytes<4>>{});
+    case 64:
+      return fn(type_tag<ElementBytes<8>>{});
+    case 128:
+      return fn(type_tag<ElementBytes<16>>{});
+    default:
+      fail(what, ": unsupported dtype ", info.name);
   }
 }
 

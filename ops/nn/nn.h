@@ -15,8 +15,8 @@ void register_global_pool(Registry& registry);  // global_pool.cc: GlobalAverage
 void register_dropout(Registry& registry);      // dropout.cc: Dropout
 // normalization.cc: InstanceNormalization, MeanVarianceNormalization, LRN
 void register_normalization(Registry& registry);
-void register_layer_norm(Registry& registry);  // layer_norm.cc: LayerNormalization
-void register_lp_pool(Registry& registry);     // lp_pool.cc: LpPool, GlobalLpPool
+void register_layer_norm(Registry& registry);     // layer_norm.cc: LayerNormalization
+void register_lp_pool(Registry& registry);        // lp_pool.cc: LpPool, GlobalLpPool
 void register_convtranspose(Registry& registry);  // convtranspose.cc: ConvTranspose
 // loss.cc: NegativeLogLikelihoodLoss, SoftmaxCrossEntropyLoss
 void register_loss(Registry& registry);

@@ -44,7 +44,8 @@ struct Session::Impl {
   SessionStats stats;
 
   void prepare();
-  void validate_feed(int id, const Tensor& t, std::unordered_map<std::string, int64_t>& symbols) const;
+  void validate_feed(int id, const Tensor& t,
+                     std::unordered_map<std::string, int64_t>& symbols) const;
   std::vector<bool> needed_steps(const std::vector<int>& wanted) const;
 };
 
@@ -54,9 +55,7 @@ void Session::Impl::prepare() {
   if (options.check_model) {
     CheckOptions check;
     check.attr_types = [this](const std::string& d, const std::string& op, int opset,
-                              const std::string& a) {
-      return registry.attr_type(d, op, opset, a);
-    };
+                              const std::string& a) { return registry.attr_type(d, op, opset, a); };
     check_model(model, check);
   }
   InferenceResult inferred =
@@ -109,12 +108,12 @@ void Session::Impl::validate_feed(int id, const Tensor& t,
   if (!declared.shape) return;
   const auto& dims = *declared.shape;
   if (dims.size() != static_cast<size_t>(t.rank()))
-    fail("input '", v.name, "' must have rank ", dims.size(), " (", declared.to_string(),
-         "), got ", t.describe());
+    fail("input '", v.name, "' must have rank ", dims.size(), " (", declared.to_string(), "), got ",
+         t.describe());
   for (size_t i = 0; i < dims.size(); ++i) {
     if (dims[i].is_known() && dims[i].value != t.dim(static_cast<int>(i)))
-      fail("input '", v.name, "' dim ", i, " must be ", dims[i].value, " (",
-           declared.to_string(), "), got ", t.describe());
+      fail("input '", v.name, "' dim ", i, " must be ", dims[i].value, " (", declared.to_string(),
+           "), got ", t.describe());
     if (!dims[i].is_known() && !dims[i].param.empty()) {
       auto [it, fresh] = symbols.emplace(dims[i].param, t.dim(static_cast<int>(i)));
       if (!fresh && it->second != t.dim(static_cast<int>(i)))
@@ -190,8 +189,8 @@ std::vector<Tensor> Session::run(const std::map<std::string, Tensor>& feeds,
   std::unordered_map<std::string, int64_t> symbols;
   for (const auto& [name, tensor] : feeds) {
     int id = graph.find(name);
-    bool is_input = id != kNoValue && std::find(graph.inputs.begin(), graph.inputs.end(), id) !=
-                                          graph.inputs.end();
+    bool is_input = id != kNoValue &&
+                    std::find(graph.inputs.begin(), graph.inputs.end(), id) != graph.inputs.end();
     if (!is_input) fail("'", name, "' is not an input of the model");
     s.validate_feed(id, tensor, symbols);
     slots[id] = tensor;
@@ -206,8 +205,8 @@ std::vector<Tensor> Session::run(const std::map<std::string, Tensor>& feeds,
   } else {
     for (const std::string& name : output_names) {
       int id = graph.find(name);
-      if (id == kNoValue || std::find(graph.outputs.begin(), graph.outputs.end(), id) ==
-                                graph.outputs.end())
+      if (id == kNoValue ||
+          std::find(graph.outputs.begin(), graph.outputs.end(), id) == graph.outputs.end())
         fail("'", name, "' is not an output of the model");
       wanted.push_back(id);
     }
@@ -251,8 +250,9 @@ std::vector<Tensor> Session::run(const std::map<std::string, Tensor>& feeds,
   // View ops (Identity, Reshape, ...) may hand out a weight's or an input's own buffer;
   // a caller writing into an output must not change the model or its inputs.
   for (Tensor& out : result) {
-    bool aliased = std::any_of(graph.initializers.begin(), graph.initializers.end(),
-                               [&](const auto& init) { return out.shares_storage_with(init.second); });
+    bool aliased =
+        std::any_of(graph.initializers.begin(), graph.initializers.end(),
+                    [&](const auto& init) { return out.shares_storage_with(init.second); });
     for (const auto& [name, feed] : feeds) aliased |= out.shares_storage_with(feed);
     if (aliased) out = out.clone();
   }

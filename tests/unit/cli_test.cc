@@ -66,8 +66,9 @@ TEST(Cli, MissingInputAndWrongDtype) {
   dir.write("m.onnx", bytes_of(relu_model()));
   expect_one_line_error(onyx_cli("run " + dir.file("m.onnx"), dir), "input 'x'");
   save_tensor(Tensor::from_vector<int64_t>({2}, {1, 2}), dir.file("x.pb"));
-  expect_one_line_error(onyx_cli("run " + dir.file("m.onnx") + " --input x=" + dir.file("x.pb"), dir),
-                        "must be float");
+  expect_one_line_error(
+      onyx_cli("run " + dir.file("m.onnx") + " --input x=" + dir.file("x.pb"), dir),
+      "must be float");
   save_tensor(Tensor::from_vector<float>({3}, {1, 2, 3}), dir.file("x3.pb"));
   expect_one_line_error(
       onyx_cli("run " + dir.file("m.onnx") + " --input x=" + dir.file("x3.pb"), dir), "dim 0");
@@ -77,7 +78,8 @@ TEST(Cli, RawDataOfTheWrongSize) {
   ScratchDir dir;
   onnx::ModelProto m = relu_model();
   auto* g = m.mutable_graph();
-  *g->add_initializer() = raw_tensor("w", onnx::TensorProto::FLOAT, {2}, {0, 0, 128, 63});  // 4 bytes for 2 floats
+  *g->add_initializer() =
+      raw_tensor("w", onnx::TensorProto::FLOAT, {2}, {0, 0, 128, 63});  // 4 bytes for 2 floats
   g->mutable_node(0)->set_input(0, "w");
   dir.write("m.onnx", bytes_of(m));
   expect_one_line_error(onyx_cli("check " + dir.file("m.onnx"), dir), "'w'");

@@ -73,7 +73,8 @@ Tensor binary(const std::string& op, const Tensor& a, const Tensor& b, int64_t o
 
 Tensor variadic(const std::string& op, const std::vector<Tensor>& inputs, int64_t opset) {
   OpTester t(op, opset);
-  for (size_t i = 0; i < inputs.size(); ++i) t.input(std::string("x").append(std::to_string(i)), inputs[i]);
+  for (size_t i = 0; i < inputs.size(); ++i)
+    t.input(std::string("x").append(std::to_string(i)), inputs[i]);
   t.output("y");
   return t.run()[0];
 }

@@ -19,7 +19,8 @@ Model relu_add_model() {
   m.opset_imports = {{"", 13}};
   Graph& g = m.graph;
   int x = g.intern("x");
-  g.value(x).type = TypeInfo::tensor(DType::Float, std::vector<Dim>{Dim::symbol("batch"), Dim::known(3)});
+  g.value(x).type =
+      TypeInfo::tensor(DType::Float, std::vector<Dim>{Dim::symbol("batch"), Dim::known(3)});
   g.inputs = {x};
   int b = g.intern("b");
   g.initializers[b] = Tensor::from_vector<float>({3}, {1, -2, 0.5f});
@@ -64,18 +65,25 @@ TEST(Session, RunsAndPropagatesSymbolicDims) {
 TEST(Session, ValidatesInputs) {
   Session s(builtin_registry(), relu_add_model());
   EXPECT_NE(error_of([&] { s.run({}); }).find("missing input 'x'"), std::string::npos);
-  EXPECT_NE(error_of([&] { s.run({{"x", Tensor(DType::Int64, {1, 3})}}); }).find("must be float"),
+  EXPECT_NE(error_of([&] {
+              s.run({{"x", Tensor(DType::Int64, {1, 3})}});
+            }).find("must be float"),
             std::string::npos);
-  EXPECT_NE(error_of([&] { s.run({{"x", Tensor(DType::Float, {1, 4})}}); }).find("dim 1 must be 3"),
+  EXPECT_NE(error_of([&] {
+              s.run({{"x", Tensor(DType::Float, {1, 4})}});
+            }).find("dim 1 must be 3"),
             std::string::npos);
-  EXPECT_NE(error_of([&] { s.run({{"x", Tensor(DType::Float, {3})}}); }).find("rank 2"),
+  EXPECT_NE(error_of([&] {
+              s.run({{"x", Tensor(DType::Float, {3})}});
+            }).find("rank 2"),
             std::string::npos);
   EXPECT_NE(error_of([&] {
               s.run({{"x", Tensor(DType::Float, {1, 3})}, {"nope", Tensor(DType::Float, {1})}});
             }).find("'nope' is not an input"),
             std::string::npos);
-  EXPECT_NE(error_of([&] { s.run({{"x", Tensor(DType::Float, {1, 3})}}, {"s"}); })
-                .find("not an output"),
+  EXPECT_NE(error_of([&] {
+              s.run({{"x", Tensor(DType::Float, {1, 3})}}, {"s"});
+            }).find("not an output"),
             std::string::npos);
 }
 

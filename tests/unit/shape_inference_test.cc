@@ -25,7 +25,8 @@ Node make_node(Graph& g, const std::string& op, std::vector<std::string> ins,
 TEST(ShapeInference, SymbolicDimsPropagateThroughBroadcast) {
   Graph g;
   int x = g.intern("x"), y = g.intern("y");
-  g.value(x).type = TypeInfo::tensor(DType::Float, std::vector<Dim>{Dim::symbol("N"), Dim::known(1), Dim::known(4)});
+  g.value(x).type = TypeInfo::tensor(
+      DType::Float, std::vector<Dim>{Dim::symbol("N"), Dim::known(1), Dim::known(4)});
   g.value(y).type = TypeInfo::tensor(DType::Float, std::vector<Dim>{Dim::known(3), Dim::known(1)});
   g.inputs = {x, y};
   g.nodes.push_back(make_node(g, "Add", {"x", "y"}, {"z"}));

@@ -71,9 +71,9 @@ TEST(Float16, KnownBitPatterns) {
   EXPECT_EQ(float16_t(1.0f).bits, 0x3c00);
   EXPECT_EQ(float16_t(-2.0f).bits, 0xc000);
   EXPECT_EQ(float16_t(65504.0f).bits, 0x7bff);
-  EXPECT_EQ(float16_t(65520.0f).bits, 0x7c00);           // rounds to infinity
-  EXPECT_EQ(float16_t(5.9604645e-8f).bits, 0x0001);      // smallest subnormal
-  EXPECT_EQ(float16_t(6.1035156e-5f).bits, 0x0400);      // smallest normal
+  EXPECT_EQ(float16_t(65520.0f).bits, 0x7c00);            // rounds to infinity
+  EXPECT_EQ(float16_t(5.9604645e-8f).bits, 0x0001);       // smallest subnormal
+  EXPECT_EQ(float16_t(6.1035156e-5f).bits, 0x0400);       // smallest normal
   EXPECT_EQ(float16_t(1.0f + 1.0f / 2048).bits, 0x3c00);  // tie rounds to even
   EXPECT_EQ(float16_t(1.0f + 3.0f / 2048).bits, 0x3c02);  // tie rounds to even (up)
   EXPECT_TRUE(std::isnan(static_cast<float>(float16_t(std::nanf("")))));

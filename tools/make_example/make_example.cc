@@ -17,8 +17,12 @@ namespace {
 
 class Builder {
  public:
-  Builder() { model_.ir_version = 8; model_.opset_imports = {{"", 13}};
-    model_.producer_name = "onyx-make-example"; model_.graph.name = "tiny_cnn"; }
+  Builder() {
+    model_.ir_version = 8;
+    model_.opset_imports = {{"", 13}};
+    model_.producer_name = "onyx-make-example";
+    model_.graph.name = "tiny_cnn";
+  }
 
   int value(const std::string& name) { return model_.graph.intern(name); }
 
@@ -96,8 +100,8 @@ Model make_model() {
   Graph& g = b.model().graph;
   int input = b.value("input");
   g.value(input).type = TypeInfo::tensor(
-      DType::Float, std::vector<Dim>{Dim::symbol("batch"), Dim::known(3), Dim::known(32),
-                                     Dim::known(32)});
+      DType::Float,
+      std::vector<Dim>{Dim::symbol("batch"), Dim::known(3), Dim::known(32), Dim::known(32)});
   g.inputs = {input};
 
   conv_block(b, "input", "block1", 3, 16);
@@ -131,8 +135,8 @@ Model make_model() {
   Builder::integer(softmax, "axis", 1);
 
   int output = b.value("probabilities");
-  g.value(output).type = TypeInfo::tensor(
-      DType::Float, std::vector<Dim>{Dim::symbol("batch"), Dim::known(10)});
+  g.value(output).type =
+      TypeInfo::tensor(DType::Float, std::vector<Dim>{Dim::symbol("batch"), Dim::known(10)});
   g.outputs = {output};
   return b.model();
 }

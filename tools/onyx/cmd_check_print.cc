@@ -12,8 +12,8 @@ int cmd_check(Args& args) {
   // Building a session also infers shapes and resolves a kernel for every node,
   // so "check" passing means the model can run here.
   Session session(builtin_registry(), std::move(model), SessionOptions{1, true});
-  std::cout << path << ": OK (" << session.stats().nodes << " nodes, "
-            << session.inputs().size() << " inputs, " << session.outputs().size() << " outputs)\n";
+  std::cout << path << ": OK (" << session.stats().nodes << " nodes, " << session.inputs().size()
+            << " inputs, " << session.outputs().size() << " outputs)\n";
   return 0;
 }
 

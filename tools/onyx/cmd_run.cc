@@ -17,7 +17,8 @@ int cmd_run(Args& args) {
   auto t0 = std::chrono::steady_clock::now();
   Session session(builtin_registry(), path, options);
   auto t1 = std::chrono::steady_clock::now();
-  std::map<std::string, Tensor> feeds = gather_inputs(session, args, args.flag("random-inputs"), {});
+  std::map<std::string, Tensor> feeds =
+      gather_inputs(session, args, args.flag("random-inputs"), {});
   auto t2 = std::chrono::steady_clock::now();
   std::vector<Tensor> outputs = session.run(feeds);
   auto t3 = std::chrono::steady_clock::now();
@@ -32,7 +33,8 @@ int cmd_run(Args& args) {
   if (auto dir = args.get("output-dir")) {
     std::filesystem::create_directories(*dir);
     for (size_t i = 0; i < outputs.size(); ++i)
-      save_tensor(outputs[i], *dir + "/output_" + std::to_string(i) + ".pb", session.outputs()[i].name);
+      save_tensor(outputs[i], *dir + "/output_" + std::to_string(i) + ".pb",
+                  session.outputs()[i].name);
     std::cout << "wrote " << outputs.size() << " outputs to " << *dir << "\n";
   }
   return 0;

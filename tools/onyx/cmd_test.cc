@@ -82,7 +82,8 @@ std::string run_one(const fs::path& dir, double rtol, double atol) {
       int id = graph.find(name);
       bool named_input = id != kNoValue && std::count(graph.inputs.begin(), graph.inputs.end(), id);
       if (!named_input) {
-        if (k >= feed_ids.size()) fail(inputs[k].filename().string(), ": more inputs than the model has");
+        if (k >= feed_ids.size())
+          fail(inputs[k].filename().string(), ": more inputs than the model has");
         name = graph.value(feed_ids[k]).name;
       }
       feeds[name] = as_declared(std::move(t), graph.value(graph.find(name)).type);
@@ -225,7 +226,8 @@ int cmd_test(Args& args) {
         o.reason = e.what();
       }
     }
-    o.ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+    o.ms =
+        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
     (o.status == "PASS" ? passed : failed)++;
     std::cout << o.status << " " << o.name;
     if (!o.reason.empty()) std::cout << ": " << o.reason;

@@ -12,7 +12,8 @@ std::string compare_tensors(const Tensor& got, const Tensor& want, double rtol, 
     return why.str();
   }
   if (got.shape() != want.shape()) {
-    why << "shape " << shape_to_string(got.shape()) << ", expected " << shape_to_string(want.shape());
+    why << "shape " << shape_to_string(got.shape()) << ", expected "
+        << shape_to_string(want.shape());
     return why.str();
   }
   int64_t bad = -1, count = 0;
@@ -48,7 +49,8 @@ std::string compare_tensors(const Tensor& got, const Tensor& want, double rtol, 
       if constexpr (std::is_same_v<T, std::string>) {
         why << ": got \"" << g[bad] << "\", expected \"" << w[bad] << "\"";
       } else {
-        why << ": got " << static_cast<double>(g[bad]) << ", expected " << static_cast<double>(w[bad]);
+        why << ": got " << static_cast<double>(g[bad]) << ", expected "
+            << static_cast<double>(w[bad]);
         if (worst > 0) why << " (max abs error " << worst << ")";
       }
     }

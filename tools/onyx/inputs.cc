@@ -12,7 +12,8 @@ namespace onyx::cli {
 namespace {
 
 bool ends_with(const std::string& s, const std::string& suffix) {
-  return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
+  return s.size() >= suffix.size() &&
+         s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
 }
 
 DType npy_dtype(const std::string& descr, const std::string& path) {
@@ -28,7 +29,8 @@ DType npy_dtype(const std::string& descr, const std::string& path) {
 }
 
 // The value of `key` in the .npy header dict, e.g. 'descr': '<f4' -> <f4.
-std::string header_field(const std::string& header, const std::string& key, const std::string& path) {
+std::string header_field(const std::string& header, const std::string& key,
+                         const std::string& path) {
   size_t k = header.find("'" + key + "'");
   if (k == std::string::npos) fail(path, ": .npy header has no '", key, "'");
   size_t colon = header.find(':', k);
@@ -62,7 +64,8 @@ Tensor load_npy(const std::string& path) {
   } else {
     if (bytes.size() < 12) fail(path, ": truncated .npy header");
     header_len = 0;
-    for (int i = 3; i >= 0; --i) header_len = (header_len << 8) | static_cast<unsigned char>(bytes[8 + i]);
+    for (int i = 3; i >= 0; --i)
+      header_len = (header_len << 8) | static_cast<unsigned char>(bytes[8 + i]);
     offset = 12;
   }
   if (offset + header_len > bytes.size()) fail(path, ": truncated .npy header");
@@ -135,7 +138,8 @@ std::map<std::string, Tensor> gather_inputs(const Session& session, const Args& 
   std::map<std::string, Tensor> feeds;
   for (const std::string& spec : args.all("input")) {
     size_t eq = spec.find('=');
-    if (eq == std::string::npos || eq == 0) throw UsageError("--input expects NAME=FILE, got '" + spec + "'");
+    if (eq == std::string::npos || eq == 0)
+      throw UsageError("--input expects NAME=FILE, got '" + spec + "'");
     feeds[spec.substr(0, eq)] = load_input_file(spec.substr(eq + 1));
   }
   const Graph& graph = session.model().graph;
@@ -168,21 +172,24 @@ std::string summarize(const std::string& name, const Tensor& t) {
       out << " \"" << t.data<std::string>()[i] << "\"";
     return out.str();
   }
-  dispatch<NumericTypes>(t.dtype() == DType::Bool ? DType::UInt8 : t.dtype(), "summary", [&](auto tag) {
-    using T = typename decltype(tag)::type;
-    const T* p = static_cast<const T*>(t.raw());
-    out << "  first:";
-    for (int64_t i = 0; i < std::min<int64_t>(t.numel(), 6); ++i) out << " " << static_cast<double>(p[i]);
-    if (t.numel() == 0) return;
-    double lo = INFINITY, hi = -INFINITY, sum = 0;
-    for (int64_t i = 0; i < t.numel(); ++i) {
-      double v = static_cast<double>(p[i]);
-      lo = std::min(lo, v);
-      hi = std::max(hi, v);
-      sum += v;
-    }
-    out << "  min " << lo << "  max " << hi << "  mean " << sum / static_cast<double>(t.numel());
-  });
+  dispatch<NumericTypes>(t.dtype() == DType::Bool ? DType::UInt8 : t.dtype(), "summary",
+                         [&](auto tag) {
+                           using T = typename decltype(tag)::type;
+                           const T* p = static_cast<const T*>(t.raw());
+                           out << "  first:";
+                           for (int64_t i = 0; i < std::min<int64_t>(t.numel(), 6); ++i)
+                             out << " " << static_cast<double>(p[i]);
+                           if (t.numel() == 0) return;
+                           double lo = INFINITY, hi = -INFINITY, sum = 0;
+                           for (int64_t i = 0; i < t.numel(); ++i) {
+                             double v = static_cast<double>(p[i]);
+                             lo = std::min(lo, v);
+                             hi = std::max(hi, v);
+                             sum += v;
+                           }
+                           out << "  min " << lo << "  max " << hi << "  mean "
+                               << sum / static_cast<double>(t.numel());
+                         });
   return out.str();
 }
 

@@ -12,9 +12,8 @@ namespace onyx {
 // Optional knowledge of operator schemas: the attribute types an op expects.
 // Returns the expected type for (domain, op, opset, attribute), or Undefined when
 // the attribute is unknown to the schema or the op has no schema here.
-using AttrTypeLookup =
-    std::function<AttrType(const std::string& domain, const std::string& op, int opset,
-                           const std::string& attr)>;
+using AttrTypeLookup = std::function<AttrType(const std::string& domain, const std::string& op,
+                                              int opset, const std::string& attr)>;
 
 struct CheckOptions {
   AttrTypeLookup attr_types;  // may be empty

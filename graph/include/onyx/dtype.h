@@ -41,12 +41,12 @@ enum class DType : int32_t {
 
 struct DTypeInfo {
   DType dtype;
-  const char* name;   // ONNX spelling: "float", "int64", "float16", ...
-  int bits;           // storage bits per element (4 for packed types)
-  bool is_float;      // floating point (incl. float16/bfloat16/float8)
-  bool is_signed;     // signed integer or float
+  const char* name;  // ONNX spelling: "float", "int64", "float16", ...
+  int bits;          // storage bits per element (4 for packed types)
+  bool is_float;     // floating point (incl. float16/bfloat16/float8)
+  bool is_signed;    // signed integer or float
   bool is_integer;
-  bool supported;     // storage implemented in this build (loader/tensors)
+  bool supported;  // storage implemented in this build (loader/tensors)
 };
 
 // Info for any code, including unknown ones (reported as unsupported "dtype(N)").
@@ -57,22 +57,66 @@ std::string dtype_name_of_code(int32_t code);
 size_t dtype_storage_bytes(DType t, int64_t n);
 
 // C++ storage type <-> DType.
-template <class T> struct dtype_of;
-template <> struct dtype_of<float> { static constexpr DType value = DType::Float; };
-template <> struct dtype_of<double> { static constexpr DType value = DType::Double; };
-template <> struct dtype_of<float16_t> { static constexpr DType value = DType::Float16; };
-template <> struct dtype_of<bfloat16_t> { static constexpr DType value = DType::BFloat16; };
-template <> struct dtype_of<int8_t> { static constexpr DType value = DType::Int8; };
-template <> struct dtype_of<int16_t> { static constexpr DType value = DType::Int16; };
-template <> struct dtype_of<int32_t> { static constexpr DType value = DType::Int32; };
-template <> struct dtype_of<int64_t> { static constexpr DType value = DType::Int64; };
-template <> struct dtype_of<uint8_t> { static constexpr DType value = DType::UInt8; };
-template <> struct dtype_of<uint16_t> { static constexpr DType value = DType::UInt16; };
-template <> struct dtype_of<uint32_t> { static constexpr DType value = DType::UInt32; };
-template <> struct dtype_of<uint64_t> { static constexpr DType value = DType::UInt64; };
-template <> struct dtype_of<bool> { static constexpr DType value = DType::Bool; };
-template <> struct dtype_of<std::string> { static constexpr DType value = DType::String; };
-template <class T> inline constexpr DType dtype_v = dtype_of<T>::value;
+template <class T>
+struct dtype_of;
+template <>
+struct dtype_of<float> {
+  static constexpr DType value = DType::Float;
+};
+template <>
+struct dtype_of<double> {
+  static constexpr DType value = DType::Double;
+};
+template <>
+struct dtype_of<float16_t> {
+  static constexpr DType value = DType::Float16;
+};
+template <>
+struct dtype_of<bfloat16_t> {
+  static constexpr DType value = DType::BFloat16;
+};
+template <>
+struct dtype_of<int8_t> {
+  static constexpr DType value = DType::Int8;
+};
+template <>
+struct dtype_of<int16_t> {
+  static constexpr DType value = DType::Int16;
+};
+template <>
+struct dtype_of<int32_t> {
+  static constexpr DType value = DType::Int32;
+};
+template <>
+struct dtype_of<int64_t> {
+  static constexpr DType value = DType::Int64;
+};
+template <>
+struct dtype_of<uint8_t> {
+  static constexpr DType value = DType::UInt8;
+};
+template <>
+struct dtype_of<uint16_t> {
+  static constexpr DType value = DType::UInt16;
+};
+template <>
+struct dtype_of<uint32_t> {
+  static constexpr DType value = DType::UInt32;
+};
+template <>
+struct dtype_of<uint64_t> {
+  static constexpr DType value = DType::UInt64;
+};
+template <>
+struct dtype_of<bool> {
+  static constexpr DType value = DType::Bool;
+};
+template <>
+struct dtype_of<std::string> {
+  static constexpr DType value = DType::String;
+};
+template <class T>
+inline constexpr DType dtype_v = dtype_of<T>::value;
 
 // ---- dispatch: write a kernel once as a generic lambda, instantiate per dtype ----
 //
@@ -81,20 +125,27 @@ template <class T> inline constexpr DType dtype_v = dtype_of<T>::value;
 //     ...
 //   });
 
-template <class T> struct type_tag { using type = T; };
-template <class... Ts> struct type_list {};
+template <class T>
+struct type_tag {
+  using type = T;
+};
+template <class... Ts>
+struct type_list {};
 
 using FloatTypes = type_list<float, double, float16_t, bfloat16_t>;
 using SignedIntTypes = type_list<int8_t, int16_t, int32_t, int64_t>;
 using UnsignedIntTypes = type_list<uint8_t, uint16_t, uint32_t, uint64_t>;
-using IntTypes = type_list<int8_t, int16_t, int32_t, int64_t, uint8_t, uint16_t, uint32_t, uint64_t>;
+using IntTypes =
+    type_list<int8_t, int16_t, int32_t, int64_t, uint8_t, uint16_t, uint32_t, uint64_t>;
 using NumericTypes = type_list<float, double, float16_t, bfloat16_t, int8_t, int16_t, int32_t,
                                int64_t, uint8_t, uint16_t, uint32_t, uint64_t>;
 using AllTypes = type_list<float, double, float16_t, bfloat16_t, int8_t, int16_t, int32_t, int64_t,
                            uint8_t, uint16_t, uint32_t, uint64_t, bool, std::string>;
 
 template <class T, class... Rest>
-struct first_type { using type = T; };
+struct first_type {
+  using type = T;
+};
 
 template <class... Ts, class Fn>
 decltype(auto) dispatch_impl(type_list<Ts...>, DType t, const char* what, Fn&& fn) {

@@ -66,7 +66,7 @@ inline uint16_t float16_t::from_float(float f) {
   std::memcpy(&u, &f, 4);
   uint16_t sign = static_cast<uint16_t>((u >> 16) & 0x8000u);
   uint32_t abs = u & 0x7fffffffu;
-  if (abs > 0x7f800000u) return sign | 0x7e00u;  // nan
+  if (abs > 0x7f800000u) return sign | 0x7e00u;   // nan
   if (abs >= 0x477ff000u) return sign | 0x7c00u;  // rounds to inf
   if (abs < 0x38800000u) {                        // subnormal or zero in half
     if (abs < 0x33000000u) return sign;           // below half of the smallest subnormal

@@ -38,9 +38,9 @@ struct Dim {
 struct TypeInfo {
   enum class Kind { Unknown, Tensor, SparseTensor, Sequence, Optional, Map };
   Kind kind = Kind::Unknown;
-  DType elem = DType::Undefined;           // tensor element type (map: key type)
-  std::optional<std::vector<Dim>> shape;   // absent: rank unknown
-  std::shared_ptr<TypeInfo> inner;         // sequence/optional element, map value
+  DType elem = DType::Undefined;          // tensor element type (map: key type)
+  std::optional<std::vector<Dim>> shape;  // absent: rank unknown
+  std::shared_ptr<TypeInfo> inner;        // sequence/optional element, map value
 
   static TypeInfo tensor(DType dt, std::optional<std::vector<Dim>> shape = std::nullopt);
   static TypeInfo tensor_of(DType dt, const Shape& concrete);
@@ -54,9 +54,21 @@ struct TypeInfo {
 struct Graph;
 
 enum class AttrType {
-  Undefined = 0, Float = 1, Int = 2, String = 3, Tensor = 4, Graph = 5, SparseTensor = 11,
-  TypeProto = 13, Floats = 6, Ints = 7, Strings = 8, Tensors = 9, Graphs = 10,
-  SparseTensors = 12, TypeProtos = 14,
+  Undefined = 0,
+  Float = 1,
+  Int = 2,
+  String = 3,
+  Tensor = 4,
+  Graph = 5,
+  SparseTensor = 11,
+  TypeProto = 13,
+  Floats = 6,
+  Ints = 7,
+  Strings = 8,
+  Tensors = 9,
+  Graphs = 10,
+  SparseTensors = 12,
+  TypeProtos = 14,
 };
 const char* attr_type_name(AttrType t);
 
@@ -97,7 +109,7 @@ struct Node {
 
 struct Value {
   std::string name;
-  TypeInfo type;           // Kind::Unknown when the file declares nothing
+  TypeInfo type;             // Kind::Unknown when the file declares nothing
   bool outer_scope = false;  // defined in an enclosing graph
   std::string doc;
 };
@@ -114,7 +126,7 @@ struct Graph {
   std::string doc;
   std::vector<Value> values;
   std::vector<Node> nodes;
-  std::vector<int> inputs;   // graph inputs in file order (may include initializer names)
+  std::vector<int> inputs;  // graph inputs in file order (may include initializer names)
   std::vector<int> outputs;
   std::map<int, Tensor> initializers;  // value id -> constant data
   // Initializers the file stores sparse, kept in file form so the writer can

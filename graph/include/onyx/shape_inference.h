@@ -13,8 +13,8 @@ namespace onyx {
 // What a shape rule sees of one node, and where it writes its results.
 class InferContext {
  public:
-  InferContext(const Graph& graph, const Node& node, int index,
-               std::vector<const TypeInfo*> inputs, std::vector<const Tensor*> constants);
+  InferContext(const Graph& graph, const Node& node, int index, std::vector<const TypeInfo*> inputs,
+               std::vector<const Tensor*> constants);
 
   const Node& node() const { return node_; }
   int opset() const { return node_.opset; }
@@ -49,8 +49,8 @@ using ShapeRule = std::function<void(InferContext&)>;
 using ShapeRuleLookup = std::function<const ShapeRule*(const Node&)>;
 
 struct InferenceResult {
-  std::vector<TypeInfo> types;   // per value id
-  std::vector<Tensor> constants; // per value id: folded constants, where known
+  std::vector<TypeInfo> types;    // per value id
+  std::vector<Tensor> constants;  // per value id: folded constants, where known
 };
 
 // Infers every value's type in `graph`. Declared types from the file are kept and

@@ -32,7 +32,9 @@ class Tensor {
   template <class T>
   static Tensor from_vector(Shape shape, const std::vector<T>& values);
   template <class T>
-  static Tensor scalar(T value) { return from_vector<T>({}, {value}); }
+  static Tensor scalar(T value) {
+    return from_vector<T>({}, {value});
+  }
 
   bool defined() const { return dtype_ != DType::Undefined; }
   DType dtype() const { return dtype_; }
@@ -44,9 +46,18 @@ class Tensor {
 
   void* raw() { return data_; }
   const void* raw() const { return data_; }
-  template <class T> T* data() { check_type(dtype_v<T>); return static_cast<T*>(data_); }
-  template <class T> const T* data() const { check_type(dtype_v<T>); return static_cast<const T*>(data_); }
-  template <class T> std::vector<T> to_vector() const {
+  template <class T>
+  T* data() {
+    check_type(dtype_v<T>);
+    return static_cast<T*>(data_);
+  }
+  template <class T>
+  const T* data() const {
+    check_type(dtype_v<T>);
+    return static_cast<const T*>(data_);
+  }
+  template <class T>
+  std::vector<T> to_vector() const {
     const T* p = data<T>();
     return std::vector<T>(p, p + numel_);
   }

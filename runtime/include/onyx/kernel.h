@@ -50,7 +50,7 @@ class KernelInit {
   int num_inputs() const { return static_cast<int>(node_.inputs.size()); }
   int num_outputs() const { return static_cast<int>(node_.outputs.size()); }
   bool has_input(int i) const { return i < num_inputs() && node_.inputs[i] != kNoValue; }
-  const TypeInfo& input_type(int i) const;   // inferred; Kind::Unknown if not known
+  const TypeInfo& input_type(int i) const;  // inferred; Kind::Unknown if not known
   const TypeInfo& output_type(int i) const;
   DType input_dtype(int i) const { return input_type(i).elem; }
   // Initializer data of input i, for validating or prepacking weights; else nullptr.

@@ -20,9 +20,9 @@ constexpr int kOpsetOpen = INT_MAX;  // "until the next version", for the newest
 using KernelFactory = std::function<std::unique_ptr<Kernel>(const KernelInit&)>;
 
 struct KernelDef {
-  std::string domain;     // "" for the default ONNX domain
+  std::string domain;  // "" for the default ONNX domain
   std::string op_type;
-  int since_version = 1;  // first opset this entry serves
+  int since_version = 1;           // first opset this entry serves
   int until_version = kOpsetOpen;  // last opset it serves (inclusive)
   // Accepted element types of input `dtype_input`; empty accepts any.
   std::vector<DType> dtypes;
@@ -34,11 +34,14 @@ struct KernelDef {
 };
 
 template <class... Ts>
-std::vector<DType> dtypes_of(type_list<Ts...>) { return {dtype_v<Ts>...}; }
+std::vector<DType> dtypes_of(type_list<Ts...>) {
+  return {dtype_v<Ts>...};
+}
 
 template <class K>
 KernelFactory make_kernel() {
-  return [](const KernelInit& init) -> std::unique_ptr<Kernel> { return std::make_unique<K>(init); };
+  return
+      [](const KernelInit& init) -> std::unique_ptr<Kernel> { return std::make_unique<K>(init); };
 }
 
 class Registry {

@@ -21,8 +21,8 @@
 namespace onyx {
 
 struct SessionOptions {
-  int threads = 0;            // 0: one per hardware core
-  bool check_model = true;    // run the checker at load
+  int threads = 0;          // 0: one per hardware core
+  bool check_model = true;  // run the checker at load
 };
 
 struct IOInfo {

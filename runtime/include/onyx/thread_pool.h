@@ -17,7 +17,8 @@ class ThreadPool {
 
   int threads() const { return threads_; }
   // Calls fn(begin, end) over disjoint chunks covering [0, n), chunks of at least `grain`.
-  void parallel_for(int64_t n, int64_t grain, const std::function<void(int64_t, int64_t)>& fn) const;
+  void parallel_for(int64_t n, int64_t grain,
+                    const std::function<void(int64_t, int64_t)>& fn) const;
 
  private:
   int threads_;
