@@ -209,4 +209,24 @@ std::vector<Dim> window_output_dims(const WindowAttrs& attrs, const std::vector<
   return out;
 }
 
+void check_kernel_shape(const std::vector<int64_t>& kernel_shape, const std::vector<Dim>& w,
+                        const std::string& label) {
+  if (kernel_shape.empty()) return;
+  if (kernel_shape.size() != w.size() - 2)
+    fail(label, ": kernel_shape has ", kernel_shape.size(), " values for ", w.size() - 2,
+         " spatial dims");
+  for (size_t i = 0; i + 2 < w.size(); ++i) {
+    if (w[i + 2].is_known() && w[i + 2].value != kernel_shape[i])
+      fail(label, ": kernel_shape[", i, "] = ", kernel_shape[i], " does not match W's dim ",
+           w[i + 2].value);
+  }
+}
+
+std::vector<Dim> known_dims(const Shape& shape) {
+  std::vector<Dim> dims;
+  dims.reserve(shape.size());
+  for (int64_t d : shape) dims.push_back(Dim::known(d));
+  return dims;
+}
+
 }  // namespace onyx

@@ -85,4 +85,12 @@ Window resolve_window(const WindowAttrs& attrs, const Shape& in_spatial,
 std::vector<Dim> window_output_dims(const WindowAttrs& attrs, const std::vector<Dim>& in_spatial,
                                     const std::vector<int64_t>& kernel, const std::string& label);
 
+// Conv and ConvTranspose: a given kernel_shape must match W's spatial dims
+// (W is [M, C/group, k1, k2, ...]).
+void check_kernel_shape(const std::vector<int64_t>& kernel_shape, const std::vector<Dim>& w,
+                        const std::string& label);
+
+// Concrete dims as Dims, so run-time checks can share the shape rule's code.
+std::vector<Dim> known_dims(const Shape& shape);
+
 }  // namespace onyx

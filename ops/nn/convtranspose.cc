@@ -106,22 +106,7 @@ void check_dims(const ConvTransposeAttrs& a, const std::vector<Dim>& x, const st
     fail(label, ": X has ", x[1].value, " channels but W has ", w[0].value, " input channels");
   if (x[1].is_known() && x[1].value % a.group != 0)
     fail(label, ": X has ", x[1].value, " channels, not a multiple of group ", a.group);
-  if (!a.window.kernel_shape.empty()) {
-    if (a.window.kernel_shape.size() != w.size() - 2)
-      fail(label, ": kernel_shape has ", a.window.kernel_shape.size(), " values for ", w.size() - 2,
-           " spatial dims");
-    for (size_t i = 0; i + 2 < w.size(); ++i) {
-      if (w[i + 2].is_known() && w[i + 2].value != a.window.kernel_shape[i])
-        fail(label, ": kernel_shape[", i, "] = ", a.window.kernel_shape[i],
-             " does not match W's dim ", w[i + 2].value);
-    }
-  }
-}
-
-std::vector<Dim> dims_of(const Shape& shape) {
-  std::vector<Dim> dims;
-  for (int64_t d : shape) dims.push_back(Dim::known(d));
-  return dims;
+  check_kernel_shape(a.window.kernel_shape, w, label);
 }
 
 class ConvTransposeKernel : public Kernel {
@@ -184,7 +169,7 @@ void ConvTransposeKernel::run(KernelContext& ctx) const {
   if (w.dtype() != x.dtype() || (b && b->dtype() != x.dtype()))
     ctx.fail(cat("X, W and B must share one dtype; got ", x.describe(), ", ", w.describe(),
                  b ? ", " + b->describe() : ""));
-  check_dims(attrs_, dims_of(x.shape()), dims_of(w.shape()), label_);
+  check_dims(attrs_, known_dims(x.shape()), known_dims(w.shape()), label_);
   const int64_t G = attrs_.group;
   const int64_t N = x.dim(0), C = x.dim(1), Mg = w.dim(1), M = Mg * G, Cg = C / G;
   if (b && (b->rank() != 1 || b->dim(0) != M))
