@@ -15,6 +15,14 @@
 
 namespace onyx::testing {
 
+// Tensor literals for op tests: floats({2, 2}, {1, 2, 3, 4}).
+inline Tensor floats(Shape shape, std::vector<float> values) {
+  return Tensor::from_vector<float>(std::move(shape), values);
+}
+inline Tensor ints(Shape shape, std::vector<int64_t> values) {
+  return Tensor::from_vector<int64_t>(std::move(shape), values);
+}
+
 class OpTester {
  public:
   explicit OpTester(std::string op_type, int64_t opset, std::string domain = "") {

@@ -11,11 +11,9 @@
 namespace onyx {
 namespace {
 
-using testing::OpTester;
+using testing::floats;
 
-Tensor floats(Shape shape, std::vector<float> values) {
-  return Tensor::from_vector<float>(std::move(shape), values);
-}
+using testing::OpTester;
 
 void expect_near(const Tensor& got, const Shape& shape, const std::vector<float>& want) {
   ASSERT_EQ(got.shape(), shape);

@@ -13,14 +13,10 @@
 namespace onyx {
 namespace {
 
-using testing::OpTester;
+using testing::floats;
+using testing::ints;
 
-Tensor floats(Shape shape, std::vector<float> values) {
-  return Tensor::from_vector<float>(std::move(shape), values);
-}
-Tensor ints(Shape shape, std::vector<int64_t> values) {
-  return Tensor::from_vector<int64_t>(std::move(shape), values);
-}
+using testing::OpTester;
 
 std::string error_of(const std::function<void()>& fn) {
   try {

@@ -12,11 +12,9 @@
 namespace onyx {
 namespace {
 
-using testing::OpTester;
+using testing::floats;
 
-Tensor floats(Shape shape, std::vector<float> values) {
-  return Tensor::from_vector<float>(std::move(shape), values);
-}
+using testing::OpTester;
 
 std::string error_of(const std::function<void()>& fn) {
   try {

@@ -15,16 +15,13 @@
 namespace onyx {
 namespace {
 
+using testing::floats;
+using testing::ints;
+
 using testing::OpTester;
 
 constexpr float kNaN = std::numeric_limits<float>::quiet_NaN();
 
-Tensor floats(Shape shape, std::vector<float> values) {
-  return Tensor::from_vector<float>(std::move(shape), values);
-}
-Tensor ints(Shape shape, std::vector<int64_t> values) {
-  return Tensor::from_vector<int64_t>(std::move(shape), values);
-}
 Tensor bools(Shape shape, std::vector<bool> values) {
   return Tensor::from_vector<bool>(std::move(shape), values);
 }

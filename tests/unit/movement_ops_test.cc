@@ -16,14 +16,11 @@
 namespace onyx {
 namespace {
 
+using testing::floats;
+using testing::ints;
+
 using testing::OpTester;
 
-Tensor floats(Shape shape, std::vector<float> values) {
-  return Tensor::from_vector<float>(std::move(shape), values);
-}
-Tensor ints(Shape shape, std::vector<int64_t> values) {
-  return Tensor::from_vector<int64_t>(std::move(shape), values);
-}
 Tensor ints1(std::vector<int64_t> values) {
   return ints({static_cast<int64_t>(values.size())}, values);
 }

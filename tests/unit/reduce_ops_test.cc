@@ -15,6 +15,9 @@
 namespace onyx {
 namespace {
 
+using testing::floats;
+using testing::ints;
+
 using testing::OpTester;
 
 constexpr float kInf = std::numeric_limits<float>::infinity();
@@ -22,12 +25,6 @@ constexpr float kNaN = std::numeric_limits<float>::quiet_NaN();
 constexpr int64_t kMin64 = std::numeric_limits<int64_t>::min();
 constexpr int64_t kMax64 = std::numeric_limits<int64_t>::max();
 
-Tensor floats(Shape shape, std::vector<float> values) {
-  return Tensor::from_vector<float>(std::move(shape), values);
-}
-Tensor ints(Shape shape, std::vector<int64_t> values) {
-  return Tensor::from_vector<int64_t>(std::move(shape), values);
-}
 Tensor int32s(Shape shape, std::vector<int32_t> values) {
   return Tensor::from_vector<int32_t>(std::move(shape), values);
 }

@@ -11,14 +11,11 @@
 namespace onyx {
 namespace {
 
+using testing::floats;
+using testing::ints;
+
 using testing::OpTester;
 
-Tensor floats(Shape shape, std::vector<float> values) {
-  return Tensor::from_vector<float>(std::move(shape), values);
-}
-Tensor ints(Shape shape, std::vector<int64_t> values) {
-  return Tensor::from_vector<int64_t>(std::move(shape), values);
-}
 Tensor bools(std::vector<bool> values) {
   return Tensor::from_vector<bool>({static_cast<int64_t>(values.size())}, values);
 }

@@ -14,14 +14,11 @@
 namespace onyx {
 namespace {
 
+using testing::floats;
+using testing::ints;
+
 using testing::OpTester;
 
-Tensor floats(Shape shape, std::vector<float> values) {
-  return Tensor::from_vector<float>(std::move(shape), values);
-}
-Tensor ints(Shape shape, std::vector<int64_t> values) {
-  return Tensor::from_vector<int64_t>(std::move(shape), values);
-}
 Tensor iota(Shape shape) {
   Tensor t(DType::Float, std::move(shape));
   for (int64_t i = 0; i < t.numel(); ++i) t.data<float>()[i] = static_cast<float>(i);
