@@ -33,7 +33,7 @@ Tensor fill_value(const Attrs& attrs, int opset, Ctx& ctx) {
   if (!value) return Tensor::scalar<float>(0.0f);
   if (value->numel() != 1)
     ctx.fail(cat("attribute 'value' must hold one element, got ", value->describe()));
-  if (!gen::dtype_listed(value_dtypes(opset), value->dtype()))
+  if (!dtype_listed(value_dtypes(opset), value->dtype()))
     ctx.fail(cat("attribute 'value' has dtype ", dtype_name(value->dtype()), ", which opset ",
                  opset, " does not allow"));
   return *value;

@@ -4,6 +4,7 @@
 
 #include <vector>
 
+#include "common/dtype_lists.h"
 #include "onyx/dtype.h"
 #include "onyx/registry.h"
 
@@ -15,27 +16,12 @@ void register_eye_like(Registry& registry);           // eye_like.cc: EyeLike
 void register_one_hot(Registry& registry);            // one_hot.cc: OneHot
 void register_trilu(Registry& registry);              // trilu.cc: Trilu
 
-// Dtype lists, in a namespace of their own so they cannot clash with other families' helpers.
+// Lists only this family uses (the shared ones are in common/dtype_lists.h).
 namespace gen {
 
-// ONNX's all_numeric_types: the integers and float16/float/double (no bfloat16).
-inline std::vector<DType> numeric_dtypes() {
-  std::vector<DType> out;
-  for (DType t : dtypes_of(NumericTypes{}))
-    if (t != DType::BFloat16) out.push_back(t);
-  return out;
-}
 // The numeric types plus bool (EyeLike, ConstantOfShape).
 inline std::vector<DType> numeric_bool_dtypes() {
-  std::vector<DType> out = numeric_dtypes();
-  out.push_back(DType::Bool);
-  return out;
-}
-// Whether `t` is one of `list`.
-inline bool dtype_listed(const std::vector<DType>& list, DType t) {
-  for (DType d : list)
-    if (d == t) return true;
-  return false;
+  return with_dtypes(numeric_dtypes_no_bf16(), {DType::Bool});
 }
 
 }  // namespace gen

@@ -17,8 +17,8 @@ namespace {
 
 std::vector<OpVersion> one_hot_versions() {
   const std::map<std::string, AttrType> axis = {{"axis", AttrType::Int}};
-  return {{9, 10, gen::numeric_dtypes(), axis},
-          {11, kOpsetOpen, gen::numeric_dtypes(), axis}};  // negative indices wrap
+  return {{9, 10, numeric_dtypes_no_bf16(), axis},
+          {11, kOpsetOpen, numeric_dtypes_no_bf16(), axis}};  // negative indices wrap
 }
 
 // ---- 2. attributes: axis, checked against the indices' rank ----

@@ -7,6 +7,7 @@
 #include <type_traits>
 #include <vector>
 
+#include "common/dtype_lists.h"
 #include "onyx/dtype.h"
 #include "onyx/registry.h"
 
@@ -60,19 +61,4 @@ inline I saturate_cast(double v) {
 }
 
 // Dtype lists of the ONNX type constraints the math ops use, by name.
-inline std::vector<DType> float_dtypes() {  // float16, float, double
-  return {DType::Float16, DType::Float, DType::Double};
-}
-inline std::vector<DType> numeric_dtypes() { return dtypes_of(NumericTypes{}); }
-inline std::vector<DType> numeric_dtypes_no_bf16() {  // all_numeric_types before opset 13
-  std::vector<DType> out;
-  for (DType t : numeric_dtypes())
-    if (t != DType::BFloat16) out.push_back(t);
-  return out;
-}
-inline std::vector<DType> with_dtypes(std::vector<DType> base, std::vector<DType> extra) {
-  base.insert(base.end(), extra.begin(), extra.end());
-  return base;
-}
-
 }  // namespace onyx

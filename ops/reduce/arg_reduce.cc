@@ -11,7 +11,7 @@ namespace {
 // ---- 1. registration ----
 
 std::vector<OpVersion> arg_versions() {
-  const std::vector<DType> v1 = all_numeric_dtypes_v1();
+  const std::vector<DType> v1 = numeric_dtypes_no_bf16();
   std::map<std::string, AttrType> attrs = {{"axis", AttrType::Int}, {"keepdims", AttrType::Int}};
   std::map<std::string, AttrType> attrs12 = attrs;
   attrs12["select_last_index"] = AttrType::Int;

@@ -2,6 +2,8 @@
 // helpers for ops that work along one axis (ArgMax/ArgMin, CumSum, TopK).
 #pragma once
 
+#include "common/dtype_lists.h"
+
 #include <cmath>
 #include <cstdint>
 #include <limits>
@@ -23,12 +25,6 @@ void register_cumsum(Registry& registry);
 void register_topk(Registry& registry);
 
 // ONNX's all_numeric_types before bfloat16 joined: every integer, float16, float, double.
-inline std::vector<DType> all_numeric_dtypes_v1() {
-  std::vector<DType> out;
-  for (DType t : dtypes_of(NumericTypes{}))
-    if (t != DType::BFloat16) out.push_back(t);
-  return out;
-}
 
 // A tensor seen as [outer, n, inner] around one axis: element (o, j, i) sits at
 // (o * n + j) * inner + i.

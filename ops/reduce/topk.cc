@@ -20,7 +20,7 @@ std::vector<OpVersion> topk_versions() {
       {"axis", AttrType::Int}, {"largest", AttrType::Int}, {"sorted", AttrType::Int}};
   return {{1, 9, floats, {{"axis", AttrType::Int}, {"k", AttrType::Int}}},
           {10, 10, floats, {{"axis", AttrType::Int}}},
-          {11, kOpsetOpen, all_numeric_dtypes_v1(), v11}};
+          {11, kOpsetOpen, numeric_dtypes_no_bf16(), v11}};
 }
 
 // ---- 2. attributes ----

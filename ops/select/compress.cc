@@ -16,8 +16,7 @@ namespace {
 
 std::vector<OpVersion> compress_versions() {
   const std::map<std::string, AttrType> axis = {{"axis", AttrType::Int}};
-  return {{9, 10, sel::all_dtypes(), axis},
-          {11, kOpsetOpen, sel::all_dtypes(), axis}};  // negative axis
+  return {{9, 10, all_dtypes(), axis}, {11, kOpsetOpen, all_dtypes(), axis}};  // negative axis
 }
 
 // ---- 2. attributes: the optional axis, checked against the input's rank ----

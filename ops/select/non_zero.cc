@@ -14,7 +14,7 @@ namespace {
 // ---- 1. registration ----
 
 std::vector<OpVersion> non_zero_versions() {
-  return {{9, 12, sel::all_dtypes()}, {13, kOpsetOpen, sel::all_dtypes_13()}};  // bfloat16
+  return {{9, 12, all_dtypes()}, {13, kOpsetOpen, all_dtypes_13()}};  // bfloat16
 }
 
 // ---- 2. attributes: none ----

@@ -16,7 +16,7 @@ namespace {
 std::vector<OpVersion> reverse_sequence_versions() {
   return {{10,
            kOpsetOpen,
-           sel::all_dtypes(),
+           all_dtypes(),
            {{"batch_axis", AttrType::Int}, {"time_axis", AttrType::Int}}}};
 }
 

@@ -6,6 +6,7 @@
 #include <type_traits>
 #include <vector>
 
+#include "common/dtype_lists.h"
 #include "onyx/dtype.h"
 #include "onyx/registry.h"
 
@@ -18,15 +19,6 @@ void register_reverse_sequence(Registry& registry);  // reverse_sequence.cc: Rev
 
 // Helpers in a namespace of their own so they cannot clash with other families' helpers.
 namespace sel {
-
-// ONNX's all_tensor_types as far as Onyx stores them (no bfloat16); the `13` list adds it.
-inline std::vector<DType> all_dtypes() {
-  std::vector<DType> out;
-  for (DType t : dtypes_of(AllTypes{}))
-    if (t != DType::BFloat16) out.push_back(t);
-  return out;
-}
-inline std::vector<DType> all_dtypes_13() { return dtypes_of(AllTypes{}); }
 
 // Whether an element counts as "true": non-zero numbers (NaN included), non-empty strings.
 template <class T>

@@ -18,8 +18,7 @@ namespace {
 // ---- 1. registration ----
 
 std::vector<OpVersion> unique_versions() {
-  return {
-      {11, kOpsetOpen, sel::all_dtypes(), {{"axis", AttrType::Int}, {"sorted", AttrType::Int}}}};
+  return {{11, kOpsetOpen, all_dtypes(), {{"axis", AttrType::Int}, {"sorted", AttrType::Int}}}};
 }
 
 // ---- 2. attributes ----

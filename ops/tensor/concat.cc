@@ -15,7 +15,7 @@ namespace {
 
 std::vector<OpVersion> concat_versions() {
   const std::map<std::string, AttrType> axis = {{"axis", AttrType::Int}};
-  return {{1, 3, float_dtypes_v1(), axis},
+  return {{1, 3, float_dtypes(), axis},
           {4, 10, all_dtypes(), axis},
           {11, 12, all_dtypes(), axis},  // negative axes
           {13, kOpsetOpen, all_dtypes_13(), axis}};

@@ -32,11 +32,11 @@ std::vector<OpVersion> pad_versions() {
   const std::map<std::string, AttrType> mode = {{"mode", AttrType::String}};
   return {{1,
            1,
-           float_dtypes_v1(),
+           float_dtypes(),
            {{"paddings", AttrType::Ints}, {"mode", AttrType::String}, {"value", AttrType::Float}}},
           {2,
            10,
-           float_dtypes_v1(),
+           float_dtypes(),
            {{"pads", AttrType::Ints}, {"mode", AttrType::String}, {"value", AttrType::Float}}},
           {11, 12, numeric_dtypes_11(), mode},  // pads and constant_value become inputs
           {13, 17, all_dtypes_13(), mode},

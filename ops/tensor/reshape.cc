@@ -19,16 +19,15 @@ namespace {
 // ---- 1. registration ----
 
 std::vector<OpVersion> reshape_versions() {
-  return {
-      {1, 4, float_dtypes_v1(), {{"shape", AttrType::Ints}, {"consumed_inputs", AttrType::Ints}}},
-      {5, 12, all_dtypes()},
-      {13, 13, all_dtypes_13()},
-      {14, kOpsetOpen, all_dtypes_13(), {{"allowzero", AttrType::Int}}}};
+  return {{1, 4, float_dtypes(), {{"shape", AttrType::Ints}, {"consumed_inputs", AttrType::Ints}}},
+          {5, 12, all_dtypes()},
+          {13, 13, all_dtypes_13()},
+          {14, kOpsetOpen, all_dtypes_13(), {{"allowzero", AttrType::Int}}}};
 }
 
 std::vector<OpVersion> flatten_versions() {
   const std::map<std::string, AttrType> axis = {{"axis", AttrType::Int}};
-  return {{1, 8, float_dtypes_v1(), axis},
+  return {{1, 8, float_dtypes(), axis},
           {9, 10, all_dtypes(), axis},
           {11, 12, all_dtypes(), axis},  // negative axes
           {13, kOpsetOpen, all_dtypes_13(), axis}};

@@ -25,7 +25,7 @@ std::vector<OpVersion> split_versions() {
                                                  {"split", AttrType::Ints}};
   const std::map<std::string, AttrType> axis = {{"axis", AttrType::Int}};
   return {
-      {1, 1, float_dtypes_v1(), attrs},
+      {1, 1, float_dtypes(), attrs},
       {2, 10, all_dtypes(), attrs},
       {11, 12, all_dtypes(), attrs},    // negative axes documented
       {13, 17, all_dtypes_13(), axis},  // split becomes input 1

@@ -2,6 +2,8 @@
 // the dtype lists of the ONNX type constraints these ops use.
 #pragma once
 
+#include "common/dtype_lists.h"
+
 #include <vector>
 
 #include "onyx/dtype.h"
@@ -30,15 +32,4 @@ void register_pad(Registry& registry);
 void register_depth_space(Registry& registry);  // DepthToSpace, SpaceToDepth
 
 // ONNX's all_tensor_types as far as Onyx stores them; the `13` list adds bfloat16.
-inline std::vector<DType> all_dtypes_13() { return dtypes_of(AllTypes{}); }
-inline std::vector<DType> all_dtypes() {
-  std::vector<DType> out;
-  for (DType t : all_dtypes_13())
-    if (t != DType::BFloat16) out.push_back(t);
-  return out;
-}
-inline std::vector<DType> float_dtypes_v1() {  // the float16/float/double of opset 1
-  return {DType::Float16, DType::Float, DType::Double};
-}
-
 }  // namespace onyx

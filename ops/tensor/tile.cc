@@ -15,8 +15,8 @@ namespace {
 // ---- 1. registration ----
 
 std::vector<OpVersion> tile_versions() {
-  return {{1, 5, float_dtypes_v1()},  // inputs tiles and axis (scalars)
-          {6, 12, all_dtypes()},      // input repeats
+  return {{1, 5, float_dtypes()},  // inputs tiles and axis (scalars)
+          {6, 12, all_dtypes()},   // input repeats
           {13, kOpsetOpen, all_dtypes_13()}};
 }
 
