@@ -14,6 +14,13 @@ void register_all(Registry& registry) {
   register_generate(registry);
   register_select(registry);
   register_linalg(registry);
+  register_image(registry);
+  register_text(registry);
+  register_signal(registry);
+  register_random(registry);
+  register_rnn(registry);
+  register_training(registry);
+  register_quant(registry);
 }
 
 const Registry& builtin_registry() {

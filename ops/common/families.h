@@ -18,6 +18,16 @@ void register_generate(Registry& registry);  // ops/generate: tensors made from 
 void register_select(Registry& registry);    // ops/select: data-dependent selection: Compress,
                                              // NonZero, Unique, ReverseSequence
 void register_linalg(Registry& registry);    // ops/linalg: linear algebra: Einsum, Det
+void register_text(Registry& registry);      // ops/text: StringNormalizer, TfIdfVectorizer
+void register_signal(Registry& registry);    // ops/signal: DFT, STFT, windows, MelWeightMatrix
+void register_random(Registry& registry);    // ops/random: RandomUniform/Normal(Like), Bernoulli,
+                                             // Multinomial
+void register_rnn(Registry& registry);       // ops/rnn: RNN, GRU, LSTM
+void register_training(Registry& registry);  // ops/training: Adagrad, Adam, Momentum
+void register_image(Registry& registry);     // ops/image: Resize, Upsample, GridSample,
+                                             // RoiAlign, NonMaxSuppression
+void register_quant(Registry& registry);     // ops/quant: Quantize/DequantizeLinear,
+                                             // QLinearMatMul/Conv, MatMul/ConvInteger
 void register_all(Registry& registry);
 
 }  // namespace onyx

@@ -1,6 +1,7 @@
 #include "common/spatial.h"
 
 #include <algorithm>
+#include <cmath>
 
 namespace onyx {
 
@@ -227,6 +228,112 @@ std::vector<Dim> known_dims(const Shape& shape) {
   dims.reserve(shape.size());
   for (int64_t d : shape) dims.push_back(Dim::known(d));
   return dims;
+}
+
+namespace {
+
+// How many values scales/sizes/roi must hold, and the input axis each refers to.
+std::vector<int> resized_axes(const ResizeRequest& r, size_t rank, const std::string& label) {
+  std::vector<int> axes = r.axes;
+  if (axes.empty())
+    for (size_t a = 0; a < rank; ++a) axes.push_back(static_cast<int>(a));
+  for (int a : axes)
+    if (a < 0 || static_cast<size_t>(a) >= rank)
+      fail(label, ": axis ", a, " is out of range for rank ", rank);
+  const size_t n = axes.size();
+  if (!r.scales.empty() && r.scales.size() != n)
+    fail(label, ": scales has ", r.scales.size(), " values for ", n, " resized axes");
+  if (!r.sizes.empty() && r.sizes.size() != n)
+    fail(label, ": sizes has ", r.sizes.size(), " values for ", n, " resized axes");
+  if (r.scales.empty() == r.sizes.empty())
+    fail(label, ": exactly one of scales and sizes must be given");
+  if (!r.roi_extent.empty() && r.roi_extent.size() != n)
+    fail(label, ": roi covers ", r.roi_extent.size(), " axes, expected ", n);
+  for (float s : r.scales)
+    if (!(s > 0) || !std::isfinite(s)) fail(label, ": scales must be positive, got ", s);
+  for (int64_t s : r.sizes)
+    if (s < 0 || s > kMaxSpatialDim) fail(label, ": sizes holds ", s, ", out of range");
+  return axes;
+}
+
+}  // namespace
+
+ResizeGeometry resize_geometry(const ResizeRequest& request, const Shape& in,
+                               const std::string& label) {
+  const std::vector<int> axes = resized_axes(request, in.size(), label);
+  ResizeGeometry g{in, std::vector<double>(in.size(), 1.0), {}};
+  for (int64_t d : in) g.lengths.push_back(static_cast<double>(d));
+  if (!request.scales.empty()) {
+    for (size_t i = 0; i < axes.size(); ++i) {
+      const float extent = request.roi_extent.empty() ? 1.0f : float(request.roi_extent[i]);
+      const size_t a = static_cast<size_t>(axes[i]);
+      // float arithmetic, as the spec's shape inference does, so shapes agree with it
+      const double out = std::floor(static_cast<float>(in[a]) * request.scales[i] * extent);
+      if (!(out >= 0 && out <= double(kMaxSpatialDim)))
+        fail(label, ": resized dim ", a, " would have ", out, " elements");
+      g.out[a] = static_cast<int64_t>(out);
+      g.scales[a] = request.scales[i];
+      g.lengths[a] = static_cast<double>(in[a]) * g.scales[a] * double(extent);
+    }
+    return g;
+  }
+  for (size_t i = 0; i < axes.size(); ++i) {
+    const size_t a = static_cast<size_t>(axes[i]);
+    if (in[a] == 0 && request.sizes[i] != 0)
+      fail(label, ": cannot resize the empty axis ", a, " to ", request.sizes[i]);
+    g.out[a] = request.sizes[i];
+    g.scales[a] = in[a] == 0 ? 1.0 : double(request.sizes[i]) / double(in[a]);
+    g.lengths[a] = double(request.sizes[i]);
+  }
+  if (request.policy == AspectPolicy::Stretch) return g;
+  // One scale for all listed axes: the smallest (not_larger) or largest (not_smaller).
+  double s = g.scales[static_cast<size_t>(axes[0])];
+  for (int a : axes) {
+    const double sa = g.scales[static_cast<size_t>(a)];
+    s = request.policy == AspectPolicy::NotLarger ? std::min(s, sa) : std::max(s, sa);
+  }
+  for (int a : axes) {
+    const size_t u = static_cast<size_t>(a);
+    g.out[u] = static_cast<int64_t>(std::floor(s * double(in[u]) + 0.5));
+    g.scales[u] = s;
+    g.lengths[u] = s * double(in[u]);
+  }
+  return g;
+}
+
+std::vector<Dim> resize_output_dims(const ResizeRequest& request, const std::vector<Dim>& in,
+                                    const std::string& label) {
+  const std::vector<int> axes = resized_axes(request, in.size(), label);
+  bool listed_known = true;
+  for (int a : axes) listed_known = listed_known && in[static_cast<size_t>(a)].is_known();
+  std::vector<Dim> out = in;
+  if (listed_known) {
+    Shape concrete(in.size(), 0);  // unlisted dims do not take part: any value will do
+    for (int a : axes) concrete[static_cast<size_t>(a)] = in[static_cast<size_t>(a)].value;
+    const ResizeGeometry g = resize_geometry(request, concrete, label);
+    for (int a : axes) out[static_cast<size_t>(a)] = Dim::known(g.out[static_cast<size_t>(a)]);
+    return out;
+  }
+  // Some listed dim is unknown: sizes with the stretch policy still fix each output dim,
+  // scales fix those whose input dim is known; a keep-aspect policy needs them all.
+  for (size_t i = 0; i < axes.size(); ++i) {
+    const size_t a = static_cast<size_t>(axes[i]);
+    if (!request.sizes.empty()) {
+      out[a] = request.policy == AspectPolicy::Stretch ? Dim::known(request.sizes[i]) : Dim{};
+    } else if (!in[a].is_known()) {
+      // A scale of exactly 1 keeps even a symbolic dim.
+      const bool same =
+          request.scales[i] == 1.0f && (request.roi_extent.empty() || request.roi_extent[i] == 1.0);
+      out[a] = same ? in[a] : Dim{};
+    } else {
+      ResizeRequest one;
+      one.axes = {0};
+      one.scales = {request.scales[i]};
+      if (!request.roi_extent.empty()) one.roi_extent = {request.roi_extent[i]};
+      out[a] = Dim::known(resize_geometry(one, Shape{in[a].value}, label).out[0]);
+    }
+  }
+  return out;
 }
 
 }  // namespace onyx

@@ -93,4 +93,44 @@ void check_kernel_shape(const std::vector<int64_t>& kernel_shape, const std::vec
 // Concrete dims as Dims, so run-time checks can share the shape rule's code.
 std::vector<Dim> known_dims(const Shape& shape);
 
+// ---- Resize / Upsample output geometry ----
+//
+// Per resized axis a (the `axes` that scales/sizes list; all axes when absent):
+//   scales given  out_a = floor(in_a * scale_a * roi_extent_a), the transform uses scale_a
+//                 (roi_extent_a = roi_end - roi_start, 1 unless tf_crop_and_resize)
+//   sizes given   stretch:      out_a = sizes_a, scale_a = out_a / in_a
+//                 not_larger:   s = min over axes of sizes_a / in_a, out_a = round(s * in_a)
+//                 not_smaller:  s = max over axes of sizes_a / in_a, out_a = round(s * in_a)
+//                               (half up), and scale_a = s on every listed axis
+// Axes not listed keep their size with scale 1.
+
+enum class AspectPolicy { Stretch, NotLarger, NotSmaller };
+
+struct ResizeRequest {
+  std::vector<int> axes;           // normalized, distinct; empty: every axis in order
+  std::vector<float> scales;       // one per listed axis, or empty when sizes are given
+  std::vector<int64_t> sizes;      // one per listed axis, or empty when scales are given
+  std::vector<double> roi_extent;  // one per listed axis, or empty (1 on every axis)
+  AspectPolicy policy = AspectPolicy::Stretch;
+};
+
+// Concrete geometry: output dims, the scale each input axis is resized by, and the real
+// length of each resized axis (in * scale * roi_extent; = out with stretched sizes), which
+// align_corners, pytorch_half_pixel and tf_crop_and_resize map coordinates with.
+struct ResizeGeometry {
+  Shape out;
+  std::vector<double> scales;
+  std::vector<double> lengths;
+};
+
+// Fails (naming `label`) when lengths do not match the rank, a scale is not positive, a
+// size is negative, or an empty axis would have to grow.
+ResizeGeometry resize_geometry(const ResizeRequest& request, const Shape& in,
+                               const std::string& label);
+// The same rule over possibly symbolic dims: axes left alone (or scaled by exactly 1) keep
+// their dim, symbolic or not; a resized axis is known when its input dim is (or sizes are
+// given with the stretch policy).
+std::vector<Dim> resize_output_dims(const ResizeRequest& request, const std::vector<Dim>& in,
+                                    const std::string& label);
+
 }  // namespace onyx

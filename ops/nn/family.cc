@@ -18,6 +18,7 @@ void register_nn(Registry& registry) {
   register_lp_pool(registry);
   register_convtranspose(registry);
   register_loss(registry);
+  register_max_unpool(registry);
 }
 
 }  // namespace onyx

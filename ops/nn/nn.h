@@ -20,5 +20,6 @@ void register_lp_pool(Registry& registry);        // lp_pool.cc: LpPool, GlobalL
 void register_convtranspose(Registry& registry);  // convtranspose.cc: ConvTranspose
 // loss.cc: NegativeLogLikelihoodLoss, SoftmaxCrossEntropyLoss
 void register_loss(Registry& registry);
+void register_max_unpool(Registry& registry);  // max_unpool.cc: MaxUnpool
 
 }  // namespace onyx

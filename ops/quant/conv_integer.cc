@@ -1,0 +1,323 @@
+// ConvInteger and QLinearConv: convolutions of 8-bit integers.
+//
+//   ConvInteger  Y[n, m, o] = sum over c < C/group and taps k of
+//                  (X[n, g*C/group + c, o*stride - pad + k*dilation] - x_zero_point)
+//                  * (W[m, c, k] - w_zero_point[m])                                 (int32)
+//   QLinearConv  y = saturate(round_half_even((acc + B[m]) * x_scale * w_scale[m] / y_scale)
+//                             + y_zero_point), acc the ConvInteger sum of x and w
+//
+// g = m / (M / group) is output channel m's group. Taps on the padding read the zero point,
+// so they add nothing. x's zero point and scale are per tensor; w's are per tensor or per
+// output channel (1-D of length M); y's are per tensor; B is int32 of length M. Sums are
+// int32 and wrap on overflow. The window geometry (pads, auto_pad, strides, dilations) is
+// Conv's, from common/spatial.h.
+#include "common/spatial.h"
+#include "quant/quant.h"
+#include "quant/quant_util.h"
+
+namespace onyx {
+namespace {
+
+using Int8Types = type_list<int8_t, uint8_t>;
+std::vector<DType> int8_dtypes() { return {DType::Int8, DType::UInt8}; }
+
+// ---- 1. registration (at the end) ----
+
+// ---- 2. attributes: Conv's window attributes and group ----
+
+struct ConvAttrs {
+  WindowAttrs window;
+  int64_t group = 1;
+};
+
+ConvAttrs read_conv_attrs(const Node& node, const std::string& label) {
+  const Attrs attrs(node, label);
+  ConvAttrs a;
+  a.window = read_window_attrs(attrs, label);
+  a.group = attrs.get_int("group", 1);
+  if (a.group < 1) fail(label, ": group must be at least 1, got ", a.group);
+  return a;
+}
+
+// X (N, C, D1..) against W (M, C/group, k1..) and kernel_shape, for the dims known.
+void check_conv_dims(const ConvAttrs& a, const std::vector<Dim>& x, const std::vector<Dim>& w,
+                     const std::string& label) {
+  if (x.size() < 3) fail(label, ": x must have rank 3 or more (N, C, D1..), got rank ", x.size());
+  if (w.size() != x.size()) fail(label, ": w has rank ", w.size(), " but x has rank ", x.size());
+  if (x[1].is_known() && w[1].is_known() && x[1].value != a.group * w[1].value)
+    fail(label, ": x has ", x[1].value, " channels but w expects group ", a.group, " x ",
+         w[1].value);
+  if (w[0].is_known() && w[0].value % a.group != 0)
+    fail(label, ": w has ", w[0].value, " output channels, not a multiple of group ", a.group);
+  check_kernel_shape(a.window.kernel_shape, w, label);
+}
+
+// ---- 3. shape rule: Y is (N, M, output dims), with dtype `out` ----
+
+void infer_integer_conv(InferContext& ctx, int w_index, DType out) {
+  const ConvAttrs a = read_conv_attrs(ctx.node(), ctx.label());
+  const TypeInfo& x = ctx.input(0);
+  const TypeInfo& w = ctx.input(w_index);
+  if (!x.has_shape()) return ctx.set_output(0, TypeInfo::tensor(out));
+  const std::vector<Dim>& xs = *x.shape;
+  if (xs.size() < 3) ctx.fail(cat("x must have rank 3 or more (N, C, D1..), got rank ", xs.size()));
+  std::vector<Dim> dims = {xs[0], Dim{}};
+  std::vector<int64_t> kernel = a.window.kernel_shape;
+  if (w.has_shape()) {
+    check_conv_dims(a, xs, *w.shape, ctx.label());
+    dims[1] = (*w.shape)[0];
+    if (kernel.empty()) {
+      for (size_t i = 2; i < w.shape->size(); ++i) {
+        if (!(*w.shape)[i].is_known()) {
+          kernel.clear();
+          break;
+        }
+        kernel.push_back((*w.shape)[i].value);
+      }
+    }
+  }
+  const std::vector<Dim> spatial(xs.begin() + 2, xs.end());
+  if (kernel.size() == spatial.size()) {
+    for (const Dim& d : window_output_dims(a.window, spatial, kernel, ctx.label()))
+      dims.push_back(d);
+  } else {
+    dims.resize(xs.size());  // spatial dims unknown until the kernel size is
+  }
+  ctx.set_output(0, TypeInfo::tensor(out, dims));
+}
+
+// ---- 4. compute ----
+
+// One value for the whole tensor: a scalar or a one-element 1-D tensor.
+template <class Ctx>
+void check_per_tensor(const Tensor& t, const std::string& what, Ctx& ctx) {
+  if (t.rank() > 1 || t.numel() != 1)
+    ctx.fail(cat(what, " must be a scalar (per tensor), got ", t.describe()));
+}
+
+// The parameter index of each output channel: all 0 per tensor, m for a 1-D [M] tensor.
+template <class Ctx>
+std::vector<int64_t> channel_index(const Tensor& t, int64_t M, const std::string& what, Ctx& ctx) {
+  std::vector<int64_t> index(static_cast<size_t>(M), 0);
+  if (t.rank() <= 1 && t.numel() == 1) return index;
+  if (t.rank() != 1 || t.dim(0) != M)
+    ctx.fail(cat(what, " must be a scalar or have one value per output channel (", M, "), got ",
+                 t.describe()));
+  for (int64_t m = 0; m < M; ++m) index[m] = m;
+  return index;
+}
+
+// The resolved geometry of one run.
+struct ConvGeometry {
+  Window window;
+  Shape out_shape;
+  int64_t N = 0, C = 0, M = 0, Cg = 0;
+};
+
+// Errors name the node through `label`, as Conv's do.
+ConvGeometry conv_geometry(const ConvAttrs& a, const Tensor& x, const Tensor& w,
+                           const std::string& label) {
+  check_conv_dims(a, known_dims(x.shape()), known_dims(w.shape()), label);
+  ConvGeometry g;
+  g.N = x.dim(0), g.C = x.dim(1), g.M = w.dim(0), g.Cg = w.dim(1);
+  const Shape spatial(x.shape().begin() + 2, x.shape().end());
+  const std::vector<int64_t> kernel(w.shape().begin() + 2, w.shape().end());
+  g.window = resolve_window(a.window, spatial, kernel, label);
+  g.out_shape = {g.N, g.M};
+  for (int64_t d : g.window.output_dims()) g.out_shape.push_back(d);
+  return g;
+}
+
+// Calls emit(y_index, m, acc) for every output element, acc the int32 sum of
+// (x - x_zp) * (w - w_zp[m]) over m's group channels and the taps inside the input.
+template <class Emit>
+void integer_conv(const Tensor& x, const Tensor& w, int64_t x_zp, const std::vector<int64_t>& w_zp,
+                  const ConvGeometry& g, int64_t group, const ThreadPool& pool, Emit&& emit) {
+  const Window& win = g.window;
+  const int64_t P = win.output_size(), Q = win.taps(), S = win.input_size();
+  const int64_t Mg = g.M / group;  // output channels per group
+  dispatch<Int8Types>(x.dtype(), "integer conv", [&](auto x_tag) {
+    using TX = typename decltype(x_tag)::type;
+    dispatch<Int8Types>(w.dtype(), "integer conv", [&](auto w_tag) {
+      using TW = typename decltype(w_tag)::type;
+      const TX* X = x.data<TX>();
+      const TW* W = w.data<TW>();
+      // Chunks of output positions are independent: each writes its own outputs.
+      pool.parallel_for(P, 16, [&](int64_t p0, int64_t p1) {
+        std::vector<int64_t> taps;
+        for (int64_t p = p0; p < p1; ++p) {
+          win.taps_of(p, taps);  // input offsets read by output position p
+          for (int64_t n = 0; n < g.N; ++n) {
+            for (int64_t m = 0; m < g.M; ++m) {
+              const TX* xg = X + (n * g.C + (m / Mg) * g.Cg) * S;  // m's first group channel
+              const TW* wm = W + m * g.Cg * Q;
+              int64_t acc = 0;
+              for (int64_t c = 0; c < g.Cg; ++c)
+                for (int64_t q = 0; q < Q; ++q)
+                  if (taps[q] >= 0) acc += (xg[c * S + taps[q]] - x_zp) * (wm[c * Q + q] - w_zp[m]);
+              // int64 sums taken mod 2^32 equal the wrapping int32 sums.
+              emit((n * g.M + m) * P + p, m, static_cast<int32_t>(acc));
+            }
+          }
+        }
+      });
+    });
+  });
+}
+
+// ---- ConvInteger: x, w, x_zero_point, w_zero_point ----
+
+template <class Ctx>
+void check_conv_integer_dtypes(const std::vector<DType>& t, Ctx& ctx) {
+  check_input_dtype(ctx, t[0], DType::Undefined, int8_dtypes(), "x");
+  check_input_dtype(ctx, t[1], DType::Undefined, int8_dtypes(), "w");
+  check_input_dtype(ctx, t[2], t[0], int8_dtypes(), "x_zero_point");
+  check_input_dtype(ctx, t[3], t[1], int8_dtypes(), "w_zero_point");
+}
+
+void infer_conv_integer(InferContext& ctx) {
+  check_conv_integer_dtypes(input_dtypes(ctx, 4), ctx);
+  infer_integer_conv(ctx, 1, DType::Int32);
+}
+
+class ConvIntegerKernel final : public Kernel {
+ public:
+  explicit ConvIntegerKernel(const KernelInit& init)
+      : label_(init.label()), attrs_(read_conv_attrs(init.node(), label_)) {
+    check_conv_integer_dtypes(input_dtypes(init, 4), init);
+  }
+
+  void run(KernelContext& ctx) const override {
+    const Tensor& x = ctx.input(0);
+    const Tensor& w = ctx.input(1);
+    const Tensor* x_zp = ctx.has_input(2) ? &ctx.input(2) : nullptr;
+    const Tensor* w_zp = ctx.has_input(3) ? &ctx.input(3) : nullptr;
+    check_conv_integer_dtypes({x.dtype(), w.dtype(), x_zp ? x_zp->dtype() : DType::Undefined,
+                               w_zp ? w_zp->dtype() : DType::Undefined},
+                              ctx);
+    const ConvGeometry g = conv_geometry(attrs_, x, w, label_);
+    int64_t x_zero = 0;
+    if (x_zp) {
+      check_per_tensor(*x_zp, "x_zero_point", ctx);
+      x_zero = read_zero_points(*x_zp, "x_zero_point", ctx)[0];
+    }
+    std::vector<int64_t> w_zero(static_cast<size_t>(g.M), 0);
+    if (w_zp) {
+      const std::vector<int64_t> values = read_zero_points(*w_zp, "w_zero_point", ctx);
+      const std::vector<int64_t> index = channel_index(*w_zp, g.M, "w_zero_point", ctx);
+      for (int64_t m = 0; m < g.M; ++m) w_zero[m] = values[index[m]];
+    }
+    int32_t* py = ctx.allocate_output(0, DType::Int32, g.out_shape).data<int32_t>();
+    integer_conv(x, w, x_zero, w_zero, g, attrs_.group, ctx.pool(),
+                 [&](int64_t i, int64_t, int32_t acc) { py[i] = acc; });
+  }
+
+ private:
+  std::string label_;
+  ConvAttrs attrs_;
+};
+
+// ---- QLinearConv: x, x_scale, x_zero_point, w, w_scale, w_zero_point, y_scale,
+// y_zero_point, B ----
+
+template <class Ctx>
+void check_qlinear_conv_dtypes(const std::vector<DType>& t, Ctx& ctx) {
+  const std::vector<DType> floats = {DType::Float};
+  check_input_dtype(ctx, t[0], DType::Undefined, int8_dtypes(), "x");
+  check_input_dtype(ctx, t[2], t[0], int8_dtypes(), "x_zero_point");
+  check_input_dtype(ctx, t[3], DType::Undefined, int8_dtypes(), "w");
+  check_input_dtype(ctx, t[5], t[3], int8_dtypes(), "w_zero_point");
+  check_input_dtype(ctx, t[7], DType::Undefined, int8_dtypes(), "y_zero_point");
+  check_input_dtype(ctx, t[1], DType::Undefined, floats, "x_scale");
+  check_input_dtype(ctx, t[4], DType::Undefined, floats, "w_scale");
+  check_input_dtype(ctx, t[6], DType::Undefined, floats, "y_scale");
+  check_input_dtype(ctx, t[8], DType::Undefined, {DType::Int32}, "B");
+}
+
+void infer_qlinear_conv(InferContext& ctx) {
+  const std::vector<DType> t = input_dtypes(ctx, 9);
+  check_qlinear_conv_dtypes(t, ctx);
+  infer_integer_conv(ctx, 3, t[7]);
+}
+
+class QLinearConvKernel final : public Kernel {
+ public:
+  explicit QLinearConvKernel(const KernelInit& init)
+      : label_(init.label()), attrs_(read_conv_attrs(init.node(), label_)) {
+    for (int i = 0; i < 8; ++i)
+      if (!init.has_input(i)) init.fail(cat("input ", i, " is missing; only B is optional"));
+    check_qlinear_conv_dtypes(input_dtypes(init, 9), init);
+  }
+
+  void run(KernelContext& ctx) const override {
+    std::vector<const Tensor*> in(9, nullptr);
+    std::vector<DType> t(9, DType::Undefined);
+    for (int i = 0; i < 9; ++i) {
+      if (i < 8 || ctx.has_input(i)) in[i] = &ctx.input(i);
+      if (in[i]) t[i] = in[i]->dtype();
+    }
+    check_qlinear_conv_dtypes(t, ctx);
+    const Tensor &x = *in[0], &w = *in[3];
+    const ConvGeometry g = conv_geometry(attrs_, x, w, label_);
+    check_per_tensor(*in[1], "x_scale", ctx);
+    check_per_tensor(*in[2], "x_zero_point", ctx);
+    check_per_tensor(*in[6], "y_scale", ctx);
+    check_per_tensor(*in[7], "y_zero_point", ctx);
+    check_same_param_shape(*in[4], *in[5], "w", ctx);
+    const double x_scale = read_scales(*in[1], "x_scale", ctx)[0];
+    const int64_t x_zp = read_zero_points(*in[2], "x_zero_point", ctx)[0];
+    const std::vector<int64_t> w_index = channel_index(*in[4], g.M, "w_scale", ctx);
+    const std::vector<double> w_scales = read_scales(*in[4], "w_scale", ctx);
+    const std::vector<int64_t> w_zps = read_zero_points(*in[5], "w_zero_point", ctx);
+    const std::vector<double> y_scale = read_scales(*in[6], "y_scale", ctx);
+    check_divisor_scales(y_scale, "y_scale", ctx);
+    const int64_t y_zp = read_zero_points(*in[7], "y_zero_point", ctx)[0];
+    std::vector<int64_t> w_zero(static_cast<size_t>(g.M));
+    std::vector<float> multiplier(static_cast<size_t>(g.M));
+    for (int64_t m = 0; m < g.M; ++m) {
+      w_zero[m] = w_zps[w_index[m]];
+      // In float, as the reference computes x_scale * w_scale / y_scale.
+      multiplier[m] = static_cast<float>(x_scale) * static_cast<float>(w_scales[w_index[m]]) /
+                      static_cast<float>(y_scale[0]);
+    }
+    const int32_t* bias = nullptr;
+    if (in[8]) {
+      if (in[8]->rank() != 1 || in[8]->dim(0) != g.M)
+        ctx.fail(cat("B must have shape [", g.M, "], got ", in[8]->describe()));
+      bias = in[8]->data<int32_t>();
+    }
+
+    Tensor& y = ctx.allocate_output(0, t[7], g.out_shape);
+    dispatch<Int8Types>(t[7], "QLinearConv", [&](auto tag) {
+      using Q = typename decltype(tag)::type;
+      Q* py = y.data<Q>();
+      integer_conv(
+          x, w, x_zp, w_zero, g, attrs_.group, ctx.pool(), [&](int64_t i, int64_t m, int32_t acc) {
+            // The bias joins the int32 sum (wrapping), then the sum is requantized.
+            const auto sum = static_cast<int32_t>(static_cast<uint32_t>(acc) +
+                                                  static_cast<uint32_t>(bias ? bias[m] : 0));
+            py[i] = quantize_value<Q>(sum * static_cast<double>(multiplier[m]), y_zp);
+          });
+    });
+  }
+
+ private:
+  std::string label_;
+  ConvAttrs attrs_;
+};
+
+}  // namespace
+
+// ---- 1. registration ----
+
+void register_conv_integer(Registry& registry) {
+  const std::map<std::string, AttrType> attrs = {
+      {"auto_pad", AttrType::String},   {"dilations", AttrType::Ints}, {"group", AttrType::Int},
+      {"kernel_shape", AttrType::Ints}, {"pads", AttrType::Ints},      {"strides", AttrType::Ints}};
+  add_op_versions(registry, "ConvInteger", {{10, kOpsetOpen, int8_dtypes(), attrs}},
+                  make_kernel<ConvIntegerKernel>(), infer_conv_integer);
+  add_op_versions(registry, "QLinearConv", {{10, kOpsetOpen, int8_dtypes(), attrs}},
+                  make_kernel<QLinearConvKernel>(), infer_qlinear_conv);
+}
+
+}  // namespace onyx

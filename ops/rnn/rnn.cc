@@ -1,0 +1,55 @@
+// RNN: the simple recurrent layer. Per direction, with f the activation (default Tanh):
+//
+//   Ht = f(Xt * Wi^T + Ht-1 * Ri^T + Wbi + Rbi)
+//
+// Versions: 1 (with the output_sequence attribute, which only made Y optional), 7, 14
+// (layout). Directions, sequence_lens, clip and the layouts are handled by rnn_common.h.
+#include "common/dtype_lists.h"
+#include "rnn/rnn_common.h"
+#include "rnn/rnn_ops.h"
+
+namespace onyx {
+namespace {
+
+class RnnKernel : public Kernel {
+ public:
+  explicit RnnKernel(const KernelInit& init) : attrs_(read_rnn_attrs(init, "RNN", {"Tanh"})) {}
+  void run(KernelContext& ctx) const override;
+
+ private:
+  RnnAttrs attrs_;
+};
+
+void infer_rnn(InferContext& ctx) { infer_recurrent(ctx, 1); }
+
+}  // namespace
+
+// ---- registration ----
+
+void register_rnn_op(Registry& registry) {
+  std::vector<OpVersion> versions;
+  for (auto [since, until] : {std::pair{1, 6}, {7, 13}, {14, kOpsetOpen}})
+    versions.push_back({since, until, float_dtypes(), rnn_attr_types(since)});
+  add_op_versions(registry, "RNN", versions, make_kernel<RnnKernel>(), infer_rnn);
+}
+
+// ---- compute ----
+
+void RnnKernel::run(KernelContext& ctx) const {
+  const RnnShapes s = check_rnn_inputs(ctx, attrs_, 1, false);
+  dispatch<RnnTypes>(ctx.input(0).dtype(), "RNN", [&](auto tag) {
+    using T = typename decltype(tag)::type;
+    using A = rnn_acc_t<T>;
+    const int64_t H = s.hidden;
+    std::vector<A> gate(static_cast<size_t>(H));
+    auto cell = [&](const RnnWeights<A>& w, const A* x, A* h, A*) {
+      for (int64_t k = 0; k < H; ++k) gate[k] = w.wb[k] + w.rb[k];
+      matvec_add(w.w, x, H, s.input, gate.data());
+      matvec_add(w.r, h, H, H, gate.data());
+      for (int64_t k = 0; k < H; ++k) h[k] = w.act[0](attrs_.clipped(gate[k]));
+    };
+    run_recurrence<T>(ctx, attrs_, s, 1, false, cell);
+  });
+}
+
+}  // namespace onyx
