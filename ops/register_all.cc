@@ -14,6 +14,8 @@ void register_all(Registry& registry) {
   register_generate(registry);
   register_select(registry);
   register_linalg(registry);
+  register_control(registry);
+  register_sequence(registry);
 }
 
 const Registry& builtin_registry() {

@@ -18,6 +18,8 @@ void register_generate(Registry& registry);  // ops/generate: tensors made from 
 void register_select(Registry& registry);    // ops/select: data-dependent selection: Compress,
                                              // NonZero, Unique, ReverseSequence
 void register_linalg(Registry& registry);    // ops/linalg: linear algebra: Einsum, Det
+void register_control(Registry& registry);   // ops/control: If, Loop, Scan
+void register_sequence(Registry& registry);  // ops/sequence: Sequence*, Optional*
 void register_all(Registry& registry);
 
 }  // namespace onyx
