@@ -157,7 +157,7 @@ namespace {
 
 void resolve_graph_opsets(const Model& model, Graph& graph) {
   for (Node& node : graph.nodes) {
-    node.opset = static_cast<int>(model.opset(node.domain));
+    if (!node.opset_pinned) node.opset = static_cast<int>(model.opset(node.domain));
     for (Attribute& a : node.attributes) {
       if (a.g) resolve_graph_opsets(model, *a.g);
       for (auto& g : a.graphs) resolve_graph_opsets(model, *g);

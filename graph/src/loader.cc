@@ -9,6 +9,9 @@
 #include <memory>
 #include <unordered_set>
 
+#include <google/protobuf/io/coded_stream.h>
+#include <google/protobuf/wire_format_lite.h>
+
 #include "onyx/proto/onnx_proto.h"
 #include "tensor_proto.h"
 
@@ -110,6 +113,34 @@ AttrType infer_attr_type(const onnx::AttributeProto& a) {
   if (a.sparse_tensors_size()) return AttrType::SparseTensors;
   if (a.type_protos_size()) return AttrType::TypeProtos;
   return AttrType::Undefined;
+}
+
+// FunctionProto.attribute_proto (field 11, a repeated AttributeProto) from the
+// unknown fields protobuf-lite keeps as raw wire bytes.
+std::vector<onnx::AttributeProto> attribute_defaults_of(const onnx::FunctionProto& fp,
+                                                        const std::string& where) {
+  namespace wire = google::protobuf::internal;
+  std::vector<onnx::AttributeProto> out;
+  const std::string& raw = fp.unknown_fields();
+  if (raw.empty()) return out;
+  google::protobuf::io::CodedInputStream in(reinterpret_cast<const uint8_t*>(raw.data()),
+                                            static_cast<int>(raw.size()));
+  while (uint32_t tag = in.ReadTag()) {
+    if (wire::WireFormatLite::GetTagFieldNumber(tag) == 11 &&
+        wire::WireFormatLite::GetTagWireType(tag) ==
+            wire::WireFormatLite::WIRETYPE_LENGTH_DELIMITED) {
+      uint32_t size = 0;
+      std::string bytes;
+      if (!in.ReadVarint32(&size) || !in.ReadString(&bytes, static_cast<int>(size)))
+        fail(where, "attribute default #", out.size(), " is truncated");
+      out.emplace_back();
+      if (!proto::parse(bytes.data(), bytes.size(), out.back()))
+        fail(where, "attribute default #", out.size() - 1, " is not a valid AttributeProto");
+    } else if (!wire::WireFormatLite::SkipField(&in, tag)) {
+      break;  // protobuf accepted these bytes; whatever follows is not ours to judge
+    }
+  }
+  return out;
 }
 
 class Loader {
@@ -351,6 +382,13 @@ class Loader {
     load_nodes(*fp.mutable_node(), *f.body,
                Context{&f.opset_imports, &model_.opset_imports, false, where}, NameSet{});
     for (const std::string& out : f.outputs) f.body->outputs.push_back(f.body->intern(out));
+    // attribute_proto (defaults) is newer than the onnx.proto we compile: it arrives
+    // among the unknown fields.
+    std::vector<onnx::AttributeProto> defaults = attribute_defaults_of(fp, where);
+    for (size_t i = 0; i < defaults.size(); ++i)
+      f.attribute_defaults.push_back(load_attribute(
+          defaults[i], Context{&f.opset_imports, &model_.opset_imports, false, where},
+          where + "default #" + std::to_string(i) + " "));
     return f;
   }
 

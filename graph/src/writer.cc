@@ -161,6 +161,20 @@ void graph_to_proto(const Graph& g, onnx::GraphProto* gp) {
   for (int id : g.declared_value_infos) value_to_proto(g.value(id), gp->add_value_info());
 }
 
+void append_varint(uint64_t v, std::string* out) {
+  while (v >= 0x80) {
+    out->push_back(static_cast<char>((v & 0x7f) | 0x80));
+    v >>= 7;
+  }
+  out->push_back(static_cast<char>(v));
+}
+
+void append_length_delimited(uint32_t field, const std::string& bytes, std::string* out) {
+  append_varint(uint64_t{field} << 3 | 2, out);  // wire type 2: length-delimited
+  append_varint(bytes.size(), out);
+  out->append(bytes);
+}
+
 void function_to_proto(const Function& f, onnx::FunctionProto* fp) {
   fp->set_name(f.name);
   if (!f.domain.empty()) fp->set_domain(f.domain);
@@ -171,6 +185,13 @@ void function_to_proto(const Function& f, onnx::FunctionProto* fp) {
   imports_to_proto(f.opset_imports, fp->mutable_opset_import());
   if (f.body)
     for (const Node& n : f.body->nodes) node_to_proto(*f.body, n, fp->add_node());
+  // attribute_proto (field 11) is unknown to our onnx.proto: append it as raw wire
+  // bytes, which protobuf-lite serializes after the known fields.
+  for (const Attribute& a : f.attribute_defaults) {
+    onnx::AttributeProto ap;
+    attribute_to_proto(a, &ap);
+    append_length_delimited(11, proto::serialize(ap), fp->mutable_unknown_fields());
+  }
 }
 
 std::string serialize_checked(const google::protobuf::MessageLite& message, const char* what) {

@@ -5,6 +5,7 @@
 
 #include "graph_executor.h"
 #include "onyx/checker.h"
+#include "onyx/function_expansion.h"
 #include "onyx/loader.h"
 #include "onyx/thread_pool.h"
 
@@ -30,6 +31,7 @@ struct Session::Impl {
 };
 
 void Session::Impl::prepare() {
+  expand_functions(model);  // model-local functions become ordinary nodes
   resolve_opsets(model);
   const Graph& graph = model.graph;
   if (options.check_model) {

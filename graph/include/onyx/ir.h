@@ -102,6 +102,9 @@ struct Node {
   std::vector<Attribute> attributes;
   std::string doc;
   int opset = 0;  // resolved from the model's imports by the loader
+  // Set by function expansion when `opset` comes from the function's own imports,
+  // which may differ from the model's: resolve_opsets then leaves it alone.
+  bool opset_pinned = false;
 
   const Attribute* find_attr(const std::string& attr_name) const;
   // "node 'conv1' (#3, Conv)" for error messages; index is the position in the graph.
@@ -191,8 +194,9 @@ struct Model {
 // enclosing scopes and `graph` holds: dependencies beyond the node's inputs.
 std::vector<int> implicit_inputs(const Graph& graph, const Node& node);
 
-// Sets Node::opset of every node (subgraphs included) from the model's imports.
-// Idempotent; the loader calls it, and so does Session for models built in memory.
+// Sets Node::opset of every node (subgraphs included, pinned nodes excepted) from
+// the model's imports. Idempotent; the loader calls it, and so does Session for
+// models built in memory.
 void resolve_opsets(Model& model);
 
 }  // namespace onyx
