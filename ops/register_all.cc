@@ -21,6 +21,8 @@ void register_all(Registry& registry) {
   register_rnn(registry);
   register_training(registry);
   register_quant(registry);
+  register_control(registry);
+  register_sequence(registry);
 }
 
 const Registry& builtin_registry() {

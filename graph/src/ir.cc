@@ -1,5 +1,6 @@
 #include "onyx/ir.h"
 
+#include <set>
 #include <sstream>
 
 namespace onyx {
@@ -22,6 +23,20 @@ TypeInfo TypeInfo::tensor_of(DType dt, const Shape& concrete) {
   dims.reserve(concrete.size());
   for (int64_t d : concrete) dims.push_back(Dim::known(d));
   return tensor(dt, std::move(dims));
+}
+
+TypeInfo TypeInfo::sequence_of(TypeInfo element) {
+  TypeInfo t;
+  t.kind = Kind::Sequence;
+  t.inner = std::make_shared<TypeInfo>(std::move(element));
+  return t;
+}
+
+TypeInfo TypeInfo::optional_of(TypeInfo element) {
+  TypeInfo t;
+  t.kind = Kind::Optional;
+  t.inner = std::make_shared<TypeInfo>(std::move(element));
+  return t;
 }
 
 std::optional<Shape> TypeInfo::concrete_shape() const {
@@ -151,6 +166,47 @@ void resolve_graph_opsets(const Model& model, Graph& graph) {
 }
 
 }  // namespace
+
+namespace {
+
+// Names a subgraph takes from enclosing graphs, including those its own nested
+// subgraphs take and it does not define.
+void collect_free_names(const Graph& g, std::set<std::string>& out) {
+  for (const Value& v : g.values)
+    if (v.outer_scope) out.insert(v.name);
+  for (const Node& n : g.nodes)
+    for (const Attribute& a : n.attributes) {
+      std::vector<const Graph*> subs;
+      if (a.g) subs.push_back(a.g.get());
+      for (const auto& sg : a.graphs)
+        if (sg) subs.push_back(sg.get());
+      for (const Graph* sg : subs) {
+        std::set<std::string> inner;
+        collect_free_names(*sg, inner);
+        for (const std::string& name : inner) {
+          int id = g.find(name);
+          if (id == kNoValue || g.value(id).outer_scope) out.insert(name);
+        }
+      }
+    }
+}
+
+}  // namespace
+
+std::vector<int> implicit_inputs(const Graph& graph, const Node& node) {
+  std::set<std::string> free;
+  for (const Attribute& a : node.attributes) {
+    if (a.g) collect_free_names(*a.g, free);
+    for (const auto& sg : a.graphs)
+      if (sg) collect_free_names(*sg, free);
+  }
+  std::vector<int> ids;
+  for (const std::string& name : free) {
+    int id = graph.find(name);
+    if (id != kNoValue) ids.push_back(id);
+  }
+  return ids;
+}
 
 void resolve_opsets(Model& model) { resolve_graph_opsets(model, model.graph); }
 

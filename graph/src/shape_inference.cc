@@ -78,11 +78,16 @@ void InferContext::set_output_constant(int i, Tensor value) {
 
 void InferContext::fail(const std::string& message) const { onyx::fail(label(), ": ", message); }
 
-InferenceResult infer_shapes(const Graph& graph, const ShapeRuleLookup& rules) {
+InferenceResult infer_shapes(const Graph& graph, const ShapeRuleLookup& rules,
+                             const std::map<int, TypeInfo>& known) {
   InferenceResult result;
   result.types.resize(graph.values.size());
   result.constants.resize(graph.values.size());
   for (size_t id = 0; id < graph.values.size(); ++id) result.types[id] = graph.values[id].type;
+  for (const auto& [id, type] : known)
+    if (id >= 0 && static_cast<size_t>(id) < result.types.size() &&
+        result.types[id].kind == TypeInfo::Kind::Unknown)
+      result.types[id] = type;
   for (const auto& [id, tensor] : graph.initializers) {
     TypeInfo from_data = TypeInfo::tensor_of(tensor.dtype(), tensor.shape());
     // An initializer that is also a graph input may be overridden by a feed:

@@ -6,31 +6,6 @@
 #include <string>
 
 namespace onyx {
-namespace {
-
-// Names a subgraph takes from enclosing graphs, including those its own nested
-// subgraphs take and it does not define.
-void collect_free_names(const Graph& g, std::set<std::string>& out) {
-  for (const Value& v : g.values)
-    if (v.outer_scope) out.insert(v.name);
-  for (const Node& n : g.nodes)
-    for (const Attribute& a : n.attributes) {
-      std::vector<const Graph*> subs;
-      if (a.g) subs.push_back(a.g.get());
-      for (const auto& sg : a.graphs)
-        if (sg) subs.push_back(sg.get());
-      for (const Graph* sg : subs) {
-        std::set<std::string> inner;
-        collect_free_names(*sg, inner);
-        for (const std::string& name : inner) {
-          int id = g.find(name);
-          if (id == kNoValue || g.value(id).outer_scope) out.insert(name);
-        }
-      }
-    }
-}
-
-}  // namespace
 
 std::vector<int> topological_order(const Graph& graph) {
   const int n = static_cast<int>(graph.nodes.size());
@@ -51,16 +26,8 @@ std::vector<int> topological_order(const Graph& graph) {
     std::vector<int>& d = deps[i];
     for (int in : node.inputs)
       if (valid(in)) d.push_back(in);
-    std::set<std::string> free;
-    for (const Attribute& a : node.attributes) {
-      if (a.g) collect_free_names(*a.g, free);
-      for (const auto& sg : a.graphs)
-        if (sg) collect_free_names(*sg, free);
-    }
-    for (const std::string& name : free) {
-      int id = graph.find(name);
+    for (int id : implicit_inputs(graph, node))
       if (valid(id)) d.push_back(id);
-    }
     for (int id : d) {
       int p = producer[id];
       if (p < 0) continue;  // a graph input, initializer or outer value: ready from the start

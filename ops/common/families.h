@@ -28,6 +28,8 @@ void register_image(Registry& registry);     // ops/image: Resize, Upsample, Gri
                                              // RoiAlign, NonMaxSuppression
 void register_quant(Registry& registry);     // ops/quant: Quantize/DequantizeLinear,
                                              // QLinearMatMul/Conv, MatMul/ConvInteger
+void register_control(Registry& registry);   // ops/control: If, Loop, Scan
+void register_sequence(Registry& registry);  // ops/sequence: Sequence*, Optional*
 void register_all(Registry& registry);
 
 }  // namespace onyx

@@ -27,7 +27,11 @@ void infer_identity(InferContext& ctx) {
 class IdentityKernel final : public Kernel {
  public:
   explicit IdentityKernel(const KernelInit&) {}
-  void run(KernelContext& ctx) const override { ctx.set_output(0, ctx.input(0)); }
+  void run(KernelContext& ctx) const override {
+    // Sequences and optionals (even empty ones) pass through as they are.
+    if (!ctx.value(0).is_set()) ctx.fail("input 0 is required but was not given");
+    ctx.set_output_value(0, ctx.value(0));
+  }
 };
 
 }  // namespace

@@ -1,5 +1,7 @@
 #include "onyx/kernel.h"
 
+#include "onyx/subgraph.h"
+
 namespace onyx {
 
 // ---- Attrs ----
@@ -89,17 +91,55 @@ std::string KernelInit::label() const {
 
 void KernelInit::fail(const std::string& message) const { onyx::fail(label(), ": ", message); }
 
+std::unique_ptr<Subgraph> KernelInit::subgraph(const std::string& name,
+                                               const std::vector<TypeInfo>& input_hints) const {
+  const Graph* g = attrs_.get_graph(name);
+  if (!g) fail("graph attribute '" + name + "' is required");
+  if (!compiler_) fail("subgraphs cannot be compiled here");
+  try {
+    return (*compiler_)(*g, input_hints);
+  } catch (const Error& e) {
+    fail("in graph attribute '" + name + "': " + e.what());
+  }
+}
+
 // ---- KernelContext ----
+
+namespace {
+const RuntimeValue kUnsetValue;
+const RuntimeLimits kDefaultLimits;
+const std::string kKernelLabel = "kernel";
+}  // namespace
+
+bool KernelContext::has_input(int i) const {
+  if (i < 0 || i >= num_inputs() || !inputs_[i]) return false;
+  auto kind = inputs_[i]->kind();
+  return kind == RuntimeValue::Kind::Tensor || kind == RuntimeValue::Kind::Sequence;
+}
+
+const RuntimeValue& KernelContext::value(int i) const {
+  if (i < 0 || i >= num_inputs() || !inputs_[i]) return kUnsetValue;
+  return *inputs_[i];
+}
 
 const Tensor& KernelContext::input(int i) const {
   if (!has_input(i)) fail("input " + std::to_string(i) + " is required but was not given");
-  return *inputs_[i];
+  if (!inputs_[i]->is_tensor())
+    fail("input " + std::to_string(i) + " must be a tensor, got " + inputs_[i]->describe());
+  return inputs_[i]->tensor();
+}
+
+const TensorSequence& KernelContext::sequence(int i) const {
+  if (!has_input(i)) fail("input " + std::to_string(i) + " is required but was not given");
+  if (!inputs_[i]->is_sequence())
+    fail("input " + std::to_string(i) + " must be a sequence, got " + inputs_[i]->describe());
+  return inputs_[i]->sequence();
 }
 
 Tensor& KernelContext::allocate_output(int i, DType dtype, Shape shape) {
   if (i < 0 || i >= num_outputs()) fail("output index " + std::to_string(i) + " out of range");
   (*outputs_)[i] = Tensor(dtype, std::move(shape));
-  return (*outputs_)[i];
+  return (*outputs_)[i].tensor();
 }
 
 void KernelContext::set_output(int i, Tensor tensor) {
@@ -107,8 +147,15 @@ void KernelContext::set_output(int i, Tensor tensor) {
   (*outputs_)[i] = std::move(tensor);
 }
 
-void KernelContext::fail(const std::string& message) const {
-  onyx::fail(label_ ? *label_ : std::string("kernel"), ": ", message);
+void KernelContext::set_output_value(int i, RuntimeValue value) {
+  if (i < 0 || i >= num_outputs()) fail("output index " + std::to_string(i) + " out of range");
+  (*outputs_)[i] = std::move(value);
 }
+
+const RuntimeLimits& KernelContext::limits() const { return limits_ ? *limits_ : kDefaultLimits; }
+
+const std::string& KernelContext::label() const { return label_ ? *label_ : kKernelLabel; }
+
+void KernelContext::fail(const std::string& message) const { onyx::fail(label(), ": ", message); }
 
 }  // namespace onyx

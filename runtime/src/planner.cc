@@ -23,9 +23,15 @@ MemoryPlan plan_memory(const Graph& graph, const std::vector<int>& order,
   for (int id : graph.inputs) pinned[id] = true;
   for (const auto& [id, t] : graph.initializers) pinned[id] = true;
 
-  for (int step = 0; step < static_cast<int>(order.size()); ++step)
-    for (int v : graph.nodes[order[step]].inputs)
+  // A node's subgraphs read enclosing values too: those count as uses.
+  std::vector<std::vector<int>> reads(order.size());
+  for (int step = 0; step < static_cast<int>(order.size()); ++step) {
+    const Node& node = graph.nodes[order[step]];
+    reads[step] = node.inputs;
+    for (int v : implicit_inputs(graph, node)) reads[step].push_back(v);
+    for (int v : reads[step])
       if (v != kNoValue) last_use[v] = step;
+  }
 
   MemoryPlan plan;
   plan.release_after.resize(order.size());
@@ -38,7 +44,7 @@ MemoryPlan plan_memory(const Graph& graph, const std::vector<int>& order,
       if (last_use[v] < 0) plan.release_after[step].push_back(v);  // never read: drop at once
     }
     plan.peak_bytes = std::max(plan.peak_bytes, live);
-    for (int v : node.inputs)
+    for (int v : reads[step])
       if (v != kNoValue && !pinned[v] && last_use[v] == step &&
           std::find(plan.release_after[step].begin(), plan.release_after[step].end(), v) ==
               plan.release_after[step].end())

@@ -1,28 +1,15 @@
 #include "onyx/session.h"
 
 #include <algorithm>
-#include <set>
 #include <unordered_map>
 
+#include "graph_executor.h"
 #include "onyx/checker.h"
+#include "onyx/function_expansion.h"
 #include "onyx/loader.h"
-#include "onyx/planner.h"
-#include "onyx/shape_inference.h"
 #include "onyx/thread_pool.h"
-#include "onyx/topo.h"
 
 namespace onyx {
-
-namespace {
-
-// One node, ready to run: its kernel is built once, here.
-struct Step {
-  int node = 0;
-  std::string label;
-  std::unique_ptr<Kernel> kernel;
-};
-
-}  // namespace
 
 struct Session::Impl {
   Impl(const Registry& r, Model m, SessionOptions o)
@@ -32,24 +19,19 @@ struct Session::Impl {
   Model model;
   SessionOptions options;
   ThreadPool pool;
-  std::vector<TypeInfo> types;  // per value id, after inference
-  std::vector<Tensor> constants;
-  std::vector<int> order;
-  std::vector<Step> steps;
-  MemoryPlan plan;
+  std::unique_ptr<GraphExecutor> executor;
   std::vector<IOInfo> inputs;
   std::vector<IOInfo> outputs;
   std::vector<int> feed_ids;
-  std::set<int> overridable;  // initializers listed as graph inputs: a feed may replace them
   SessionStats stats;
 
   void prepare();
-  void validate_feed(int id, const Tensor& t,
+  void validate_feed(int id, const RuntimeValue& value,
                      std::unordered_map<std::string, int64_t>& symbols) const;
-  std::vector<bool> needed_steps(const std::vector<int>& wanted) const;
 };
 
 void Session::Impl::prepare() {
+  expand_functions(model);  // model-local functions become ordinary nodes
   resolve_opsets(model);
   const Graph& graph = model.graph;
   if (options.check_model) {
@@ -58,102 +40,83 @@ void Session::Impl::prepare() {
                               const std::string& a) { return registry.attr_type(d, op, opset, a); };
     check_model(model, check);
   }
-  InferenceResult inferred =
-      infer_shapes(graph, [this](const Node& n) { return registry.shape_rule(n); });
-  types = std::move(inferred.types);
-  constants = std::move(inferred.constants);
-  order = topological_order(graph);
-
+  executor = std::make_unique<GraphExecutor>(graph, registry, pool, options.limits, nullptr);
   for (int id : graph.inputs) {
-    if (graph.is_initializer(id)) {
-      overridable.insert(id);
-    } else {
-      feed_ids.push_back(id);
-    }
+    if (!graph.is_initializer(id)) feed_ids.push_back(id);
     inputs.push_back({graph.value(id).name, graph.value(id).type});
   }
-  for (int id : graph.outputs) outputs.push_back({graph.value(id).name, types[id]});
-
-  for (int index : order) {
-    const Node& node = graph.nodes[index];
-    std::vector<DType> dtypes;
-    std::vector<TypeInfo> in_types;
-    std::vector<const Tensor*> in_consts;
-    for (int v : node.inputs) {
-      in_types.push_back(v == kNoValue ? TypeInfo{} : types[v]);
-      dtypes.push_back(v == kNoValue ? DType::Undefined : types[v].elem);
-      bool constant = v != kNoValue && constants[v].defined() && !overridable.count(v);
-      in_consts.push_back(constant ? &constants[v] : nullptr);
-    }
-    std::vector<TypeInfo> out_types;
-    for (int v : node.outputs) out_types.push_back(v == kNoValue ? TypeInfo{} : types[v]);
-    std::string label = node.label(index);
-    const KernelDef& def = registry.resolve(node, dtypes, label);
-    KernelInit init(node, index, std::move(in_types), std::move(out_types), std::move(in_consts));
-    steps.push_back({index, label, def.create(init)});
-  }
-  plan = plan_memory(graph, order, types);
-  stats.planned_peak_bytes = plan.peak_bytes;
-  stats.nodes = static_cast<int>(steps.size());
+  for (int id : graph.outputs) outputs.push_back({graph.value(id).name, executor->type(id)});
+  stats.planned_peak_bytes = executor->plan().peak_bytes;
+  stats.nodes = executor->num_steps();
 }
 
-void Session::Impl::validate_feed(int id, const Tensor& t,
-                                  std::unordered_map<std::string, int64_t>& symbols) const {
-  const Value& v = model.graph.value(id);
-  const TypeInfo& declared = v.type;
-  if (!t.defined()) fail("input '", v.name, "' is an undefined tensor");
-  if (declared.kind != TypeInfo::Kind::Tensor) return;
+namespace {
+
+// Checks a tensor against a declared tensor type, binding symbolic dims.
+void check_tensor(const std::string& name, const TypeInfo& declared, const Tensor& t,
+                  std::unordered_map<std::string, int64_t>& symbols) {
   if (declared.elem != DType::Undefined && declared.elem != t.dtype())
-    fail("input '", v.name, "' must be ", dtype_name(declared.elem), ", got ", t.describe());
+    fail("input '", name, "' must be ", dtype_name(declared.elem), ", got ", t.describe());
   if (!declared.shape) return;
   const auto& dims = *declared.shape;
   if (dims.size() != static_cast<size_t>(t.rank()))
-    fail("input '", v.name, "' must have rank ", dims.size(), " (", declared.to_string(), "), got ",
+    fail("input '", name, "' must have rank ", dims.size(), " (", declared.to_string(), "), got ",
          t.describe());
   for (size_t i = 0; i < dims.size(); ++i) {
     if (dims[i].is_known() && dims[i].value != t.dim(static_cast<int>(i)))
-      fail("input '", v.name, "' dim ", i, " must be ", dims[i].value, " (", declared.to_string(),
+      fail("input '", name, "' dim ", i, " must be ", dims[i].value, " (", declared.to_string(),
            "), got ", t.describe());
     if (!dims[i].is_known() && !dims[i].param.empty()) {
       auto [it, fresh] = symbols.emplace(dims[i].param, t.dim(static_cast<int>(i)));
       if (!fresh && it->second != t.dim(static_cast<int>(i)))
-        fail("input '", v.name, "' dim ", i, " ('", dims[i].param, "') is ",
+        fail("input '", name, "' dim ", i, " ('", dims[i].param, "') is ",
              t.dim(static_cast<int>(i)), " but another input bound it to ", it->second);
     }
   }
 }
 
-// Marks the steps that the wanted values depend on (all of them for a full run).
-std::vector<bool> Session::Impl::needed_steps(const std::vector<int>& wanted) const {
-  const Graph& graph = model.graph;
-  std::vector<int> producer(graph.values.size(), -1);
-  for (size_t k = 0; k < steps.size(); ++k)
-    for (int v : graph.nodes[steps[k].node].outputs)
-      if (v != kNoValue) producer[v] = static_cast<int>(k);
-  std::vector<bool> needed(steps.size(), false);
-  std::vector<int> stack(wanted);
-  std::vector<bool> seen(graph.values.size(), false);
-  while (!stack.empty()) {
-    int v = stack.back();
-    stack.pop_back();
-    if (v == kNoValue || seen[v]) continue;
-    seen[v] = true;
-    int k = producer[v];
-    if (k < 0 || needed[k]) continue;
-    needed[k] = true;
-    const Node& node = graph.nodes[steps[k].node];
-    for (int in : node.inputs) stack.push_back(in);
-    // Values a subgraph reads from this scope are dependencies too.
-    for (const Attribute& a : node.attributes) {
-      auto visit = [&](const Graph& g) {
-        for (const Value& sv : g.values)
-          if (sv.outer_scope) stack.push_back(graph.find(sv.name));
-      };
-      if (a.g) visit(*a.g);
-      for (const auto& g : a.graphs) visit(*g);
+// Checks a value against a declared type of any kind.
+void check_value(const std::string& name, const TypeInfo& declared, const RuntimeValue& value,
+                 std::unordered_map<std::string, int64_t>& symbols) {
+  using Kind = TypeInfo::Kind;
+  switch (declared.kind) {
+    case Kind::Tensor:
+      if (!value.is_tensor()) fail("input '", name, "' must be a tensor, got ", value.describe());
+      if (!value.tensor().defined()) fail("input '", name, "' is an undefined tensor");
+      return check_tensor(name, declared, value.tensor(), symbols);
+    case Kind::Sequence: {
+      if (!value.is_sequence())
+        fail("input '", name, "' must be a sequence, got ", value.describe());
+      const TensorSequence& seq = value.sequence();
+      if (!declared.inner || !declared.inner->is_tensor()) return;
+      std::unordered_map<std::string, int64_t> per_item;  // items may differ in shape
+      if (declared.inner->elem != DType::Undefined && seq.elem != declared.inner->elem)
+        fail("input '", name, "' must be a sequence of ", dtype_name(declared.inner->elem),
+             ", got ", value.describe());
+      for (const Tensor& item : seq.tensors) {
+        per_item.clear();
+        check_tensor(name, *declared.inner, item, per_item);
+      }
+      return;
     }
+    case Kind::Optional:
+      if (value.is_empty_optional() || !declared.inner) return;
+      return check_value(name, *declared.inner, value, symbols);
+    default:
+      if (!value.is_set()) fail("input '", name, "' has no value");
   }
-  return needed;
+}
+
+}  // namespace
+
+void Session::Impl::validate_feed(int id, const RuntimeValue& value,
+                                  std::unordered_map<std::string, int64_t>& symbols) const {
+  const Value& v = model.graph.value(id);
+  if (!value.is_set()) fail("input '", v.name, "' has no value");
+  if (value.is_empty_optional() && v.type.kind != TypeInfo::Kind::Optional &&
+      v.type.kind != TypeInfo::Kind::Unknown)
+    fail("input '", v.name, "' is ", v.type.to_string(), ", not optional: it needs a value");
+  check_value(v.name, v.type, value, symbols);
 }
 
 Session::Session(const Registry& registry, const std::string& path, SessionOptions options)
@@ -179,21 +142,20 @@ const Model& Session::model() const { return impl_->model; }
 const SessionStats& Session::stats() const { return impl_->stats; }
 int Session::threads() const { return impl_->pool.threads(); }
 
-std::vector<Tensor> Session::run(const std::map<std::string, Tensor>& feeds,
-                                 const std::vector<std::string>& output_names) const {
+std::vector<RuntimeValue> Session::run_values(const std::map<std::string, RuntimeValue>& feeds,
+                                              const std::vector<std::string>& output_names) const {
   const Impl& s = *impl_;
   const Graph& graph = s.model.graph;
-  std::vector<Tensor> slots(graph.values.size());
-  for (const auto& [id, t] : graph.initializers) slots[id] = t;
+  std::vector<RuntimeValue> slots = s.executor->new_slots();
 
   std::unordered_map<std::string, int64_t> symbols;
-  for (const auto& [name, tensor] : feeds) {
+  for (const auto& [name, value] : feeds) {
     int id = graph.find(name);
     bool is_input = id != kNoValue &&
                     std::find(graph.inputs.begin(), graph.inputs.end(), id) != graph.inputs.end();
     if (!is_input) fail("'", name, "' is not an input of the model");
-    s.validate_feed(id, tensor, symbols);
-    slots[id] = tensor;
+    s.validate_feed(id, value, symbols);
+    slots[id] = value;
   }
   for (int id : s.feed_ids)
     if (!feeds.count(graph.value(id).name))
@@ -211,52 +173,49 @@ std::vector<Tensor> Session::run(const std::map<std::string, Tensor>& feeds,
       wanted.push_back(id);
     }
   }
-  std::vector<bool> needed = s.needed_steps(wanted);
+  std::vector<bool> needed = s.executor->needed_steps(wanted);
+  s.executor->run(slots, &needed, nullptr);
 
-  std::vector<Tensor> produced;
-  for (size_t k = 0; k < s.steps.size(); ++k) {
-    const Step& step = s.steps[k];
-    if (needed[k]) {
-      const Node& node = graph.nodes[step.node];
-      std::vector<const Tensor*> ins;
-      ins.reserve(node.inputs.size());
-      for (int v : node.inputs) ins.push_back(v == kNoValue ? nullptr : &slots[v]);
-      produced.assign(node.outputs.size(), Tensor());
-      KernelContext ctx(&step.label, std::move(ins), &produced, &s.pool);
-      try {
-        step.kernel->run(ctx);
-      } catch (const Error&) {
-        throw;
-      } catch (const std::exception& e) {
-        fail(step.label, ": ", e.what());
-      }
-      for (size_t o = 0; o < node.outputs.size(); ++o) {
-        int v = node.outputs[o];
-        if (v == kNoValue) continue;
-        if (!produced[o].defined())
-          fail(step.label, ": kernel produced no value for output '", graph.value(v).name, "'");
-        slots[v] = std::move(produced[o]);
-      }
-    }
-    for (int v : s.plan.release_after[k]) slots[v] = Tensor();
-  }
-
-  std::vector<Tensor> result;
+  std::vector<RuntimeValue> result;
   result.reserve(wanted.size());
   for (int id : wanted) {
-    if (!slots[id].defined()) fail("output '", graph.value(id).name, "' was not computed");
+    if (!slots[id].is_set()) fail("output '", graph.value(id).name, "' was not computed");
     result.push_back(slots[id]);
   }
   // View ops (Identity, Reshape, ...) may hand out a weight's or an input's own buffer;
   // a caller writing into an output must not change the model or its inputs.
-  for (Tensor& out : result) {
-    bool aliased =
-        std::any_of(graph.initializers.begin(), graph.initializers.end(),
-                    [&](const auto& init) { return out.shares_storage_with(init.second); });
-    for (const auto& [name, feed] : feeds) aliased |= out.shares_storage_with(feed);
-    if (aliased) out = out.clone();
-  }
+  auto aliases = [&](const RuntimeValue& out) {
+    for (const auto& [id, init] : graph.initializers)
+      if (out.shares_storage_with(init)) return true;
+    for (const auto& [name, feed] : feeds) {
+      if (feed.is_tensor() && out.shares_storage_with(feed.tensor())) return true;
+      if (feed.is_sequence())
+        for (const Tensor& item : feed.sequence().tensors)
+          if (out.shares_storage_with(item)) return true;
+    }
+    return false;
+  };
+  for (RuntimeValue& out : result)
+    if (aliases(out)) out = out.clone();
   return result;
+}
+
+std::vector<Tensor> Session::run(const std::map<std::string, Tensor>& feeds,
+                                 const std::vector<std::string>& output_names) const {
+  std::map<std::string, RuntimeValue> values;
+  for (const auto& [name, tensor] : feeds) {
+    if (!tensor.defined()) fail("input '", name, "' is an undefined tensor");
+    values.emplace(name, tensor);
+  }
+  std::vector<RuntimeValue> outputs = run_values(values, output_names);
+  std::vector<Tensor> tensors;
+  tensors.reserve(outputs.size());
+  for (size_t i = 0; i < outputs.size(); ++i) {
+    if (!outputs[i].is_tensor())
+      fail("output ", i, " is ", outputs[i].describe(), ", not a tensor: use run_values");
+    tensors.push_back(outputs[i].tensor());
+  }
+  return tensors;
 }
 
 }  // namespace onyx

@@ -1,10 +1,12 @@
 // onyx run: one inference, outputs summarized and optionally written as .pb files.
 #include <chrono>
 #include <filesystem>
+#include <fstream>
 #include <iomanip>
 #include <iostream>
 
 #include "cli.h"
+#include "onyx/value_files.h"
 
 namespace onyx::cli {
 
@@ -20,21 +22,27 @@ int cmd_run(Args& args) {
   std::map<std::string, Tensor> feeds =
       gather_inputs(session, args, args.flag("random-inputs"), {});
   auto t2 = std::chrono::steady_clock::now();
-  std::vector<Tensor> outputs = session.run(feeds);
+  std::vector<RuntimeValue> outputs =
+      session.run_values(std::map<std::string, RuntimeValue>(feeds.begin(), feeds.end()));
   auto t3 = std::chrono::steady_clock::now();
 
   for (const auto& [name, t] : feeds) std::cout << "input   " << summarize(name, t) << "\n";
   for (size_t i = 0; i < outputs.size(); ++i)
-    std::cout << "output  " << summarize(session.outputs()[i].name, outputs[i]) << "\n";
+    std::cout << "output  "
+              << (outputs[i].is_tensor() ? summarize(session.outputs()[i].name, outputs[i].tensor())
+                                         : session.outputs()[i].name + " " + outputs[i].describe())
+              << "\n";
   auto ms = [](auto a, auto b) { return std::chrono::duration<double, std::milli>(b - a).count(); };
   std::cout << std::fixed << std::setprecision(2) << "load " << ms(t0, t1) << " ms, run "
             << ms(t2, t3) << " ms, threads " << session.threads() << "\n";
 
   if (auto dir = args.get("output-dir")) {
     std::filesystem::create_directories(*dir);
-    for (size_t i = 0; i < outputs.size(); ++i)
-      save_tensor(outputs[i], *dir + "/output_" + std::to_string(i) + ".pb",
-                  session.outputs()[i].name);
+    for (size_t i = 0; i < outputs.size(); ++i) {
+      std::ofstream out(*dir + "/output_" + std::to_string(i) + ".pb", std::ios::binary);
+      out << serialize_value(outputs[i], session.outputs()[i].type, session.outputs()[i].name);
+      if (!out) fail("cannot write to ", *dir);
+    }
     std::cout << "wrote " << outputs.size() << " outputs to " << *dir << "\n";
   }
   return 0;

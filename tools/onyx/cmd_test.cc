@@ -14,6 +14,7 @@
 
 #include "cli.h"
 #include "compare.h"
+#include "onyx/value_files.h"
 
 namespace fs = std::filesystem;
 
@@ -55,10 +56,10 @@ std::vector<fs::path> numbered_files(const fs::path& dir, const std::string& pre
 
 // numpy has no bfloat16, so ONNX's test data stores bfloat16 tensors as uint16
 // bit patterns; read them as the dtype the model declares.
-Tensor as_declared(Tensor t, const TypeInfo& declared) {
-  if (t.dtype() == DType::UInt16 && declared.elem == DType::BFloat16)
-    return t.bitcast(DType::BFloat16);
-  return t;
+RuntimeValue as_declared(RuntimeValue v, const TypeInfo& declared) {
+  if (v.is_tensor() && v.tensor().dtype() == DType::UInt16 && declared.elem == DType::BFloat16)
+    return v.tensor().bitcast(DType::BFloat16);
+  return v;
 }
 
 // Runs every test_data_set_N of one test; returns an empty reason when all match.
@@ -73,31 +74,36 @@ std::string run_one(const fs::path& dir, double rtol, double atol) {
   std::sort(sets.begin(), sets.end());
   if (sets.empty()) fail("no test_data_set_N folders");
   for (const fs::path& set : sets) {
-    std::map<std::string, Tensor> feeds;
+    std::map<std::string, RuntimeValue> feeds;
     std::vector<fs::path> inputs = numbered_files(set, "input_");
     for (size_t k = 0; k < inputs.size(); ++k) {
-      std::string name;
-      Tensor t = load_tensor_file(inputs[k].string(), &name);
       // Files name their input; fall back to position among the inputs to feed.
-      int id = graph.find(name);
-      bool named_input = id != kNoValue && std::count(graph.inputs.begin(), graph.inputs.end(), id);
-      if (!named_input) {
-        if (k >= feed_ids.size())
-          fail(inputs[k].filename().string(), ": more inputs than the model has");
-        name = graph.value(feed_ids[k]).name;
+      if (k >= feed_ids.size() && k >= graph.inputs.size())
+        fail(inputs[k].filename().string(), ": more inputs than the model has");
+      int id = k < feed_ids.size() ? feed_ids[k] : graph.inputs[k];
+      std::string name;
+      RuntimeValue value = load_value_file(inputs[k].string(), graph.value(id).type, &name);
+      // A file naming another input is read again with that input's type.
+      int named = graph.find(name);
+      if (named != kNoValue && named != id &&
+          std::count(graph.inputs.begin(), graph.inputs.end(), named)) {
+        id = named;
+        value = load_value_file(inputs[k].string(), graph.value(id).type);
       }
-      feeds[name] = as_declared(std::move(t), graph.value(graph.find(name)).type);
+      feeds[graph.value(id).name] = as_declared(std::move(value), graph.value(id).type);
     }
-    std::vector<Tensor> got = session.run(feeds);
+    std::vector<RuntimeValue> got = session.run_values(feeds);
     std::vector<fs::path> outputs = numbered_files(set, "output_");
     if (outputs.size() != got.size())
       return set.filename().string() + ": model has " + std::to_string(got.size()) +
              " outputs, reference has " + std::to_string(outputs.size());
     for (size_t k = 0; k < outputs.size(); ++k) {
-      Tensor want = load_tensor_file(outputs[k].string());
-      if (want.dtype() == DType::UInt16 && got[k].dtype() == DType::BFloat16)
-        want = want.bitcast(DType::BFloat16);  // same numpy quirk as for inputs
-      std::string why = compare_tensors(got[k], want, rtol, atol);
+      const TypeInfo& declared = session.outputs()[k].type;
+      RuntimeValue want = load_value_file(outputs[k].string(), declared);
+      if (want.is_tensor() && got[k].is_tensor() && want.tensor().dtype() == DType::UInt16 &&
+          got[k].tensor().dtype() == DType::BFloat16)
+        want = want.tensor().bitcast(DType::BFloat16);  // same numpy quirk as for inputs
+      std::string why = compare_values(got[k], want, rtol, atol);
       if (!why.empty())
         return set.filename().string() + " output '" + session.outputs()[k].name + "': " + why;
     }

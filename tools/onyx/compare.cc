@@ -58,4 +58,20 @@ std::string compare_tensors(const Tensor& got, const Tensor& want, double rtol, 
   return why.str();
 }
 
+std::string compare_values(const RuntimeValue& got, const RuntimeValue& want, double rtol,
+                           double atol) {
+  if (got.kind() != want.kind()) return "got " + got.describe() + ", want " + want.describe();
+  if (got.is_tensor()) return compare_tensors(got.tensor(), want.tensor(), rtol, atol);
+  if (!got.is_sequence()) return "";
+  const auto& g = got.sequence().tensors;
+  const auto& w = want.sequence().tensors;
+  if (g.size() != w.size())
+    return "got a sequence of " + std::to_string(g.size()) + ", want " + std::to_string(w.size());
+  for (size_t i = 0; i < g.size(); ++i) {
+    std::string why = compare_tensors(g[i], w[i], rtol, atol);
+    if (!why.empty()) return "item " + std::to_string(i) + ": " + why;
+  }
+  return "";
+}
+
 }  // namespace onyx::cli

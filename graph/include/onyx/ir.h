@@ -44,6 +44,8 @@ struct TypeInfo {
 
   static TypeInfo tensor(DType dt, std::optional<std::vector<Dim>> shape = std::nullopt);
   static TypeInfo tensor_of(DType dt, const Shape& concrete);
+  static TypeInfo sequence_of(TypeInfo element);
+  static TypeInfo optional_of(TypeInfo element);
   bool is_tensor() const { return kind == Kind::Tensor; }
   bool has_shape() const { return shape.has_value(); }
   // All dims known: the concrete shape; otherwise nullopt.
@@ -187,6 +189,10 @@ struct Model {
   // The imported opset version for `domain` ("" and "ai.onnx" are the same), or 0.
   int64_t opset(const std::string& node_domain) const;
 };
+
+// Ids in `graph` of the names that `node`'s subgraphs (at any depth) read from
+// enclosing scopes and `graph` holds: dependencies beyond the node's inputs.
+std::vector<int> implicit_inputs(const Graph& graph, const Node& node);
 
 // Sets Node::opset of every node (subgraphs included, pinned nodes excepted) from
 // the model's imports. Idempotent; the loader calls it, and so does Session for

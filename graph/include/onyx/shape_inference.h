@@ -3,6 +3,7 @@
 #pragma once
 
 #include <functional>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -55,7 +56,9 @@ struct InferenceResult {
 
 // Infers every value's type in `graph`. Declared types from the file are kept and
 // merged with inferred ones (inferred static dims refine unknown declared dims);
-// a conflict between a declared and an inferred dtype is an error.
-InferenceResult infer_shapes(const Graph& graph, const ShapeRuleLookup& rules);
+// a conflict between a declared and an inferred dtype is an error. `known` types
+// values the file leaves untyped (a subgraph's outer-scope names and inputs).
+InferenceResult infer_shapes(const Graph& graph, const ShapeRuleLookup& rules,
+                             const std::map<int, TypeInfo>& known = {});
 
 }  // namespace onyx

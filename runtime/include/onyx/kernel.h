@@ -3,15 +3,31 @@
 // kernels are shared by concurrent Session::run calls and must not mutate state.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
 
 #include "onyx/ir.h"
+#include "onyx/runtime_value.h"
 #include "onyx/tensor.h"
 #include "onyx/thread_pool.h"
 
 namespace onyx {
+
+class Subgraph;
+struct Frame;
+
+// Caps that keep untrusted models in check at run time.
+struct RuntimeLimits {
+  int64_t max_loop_iterations = 1'000'000;  // per Loop node execution
+  int64_t max_sequence_length = 1'000'000;  // tensors in one sequence
+  int max_subgraph_depth = 32;              // If/Loop/Scan bodies nested in each other
+};
+
+// Builds a graph attribute into a runnable Subgraph (the session supplies it).
+using SubgraphCompiler =
+    std::function<std::unique_ptr<Subgraph>(const Graph&, const std::vector<TypeInfo>& hints)>;
 
 // Typed, validated access to a node's attributes. Errors name the node.
 class Attrs {
@@ -55,6 +71,11 @@ class KernelInit {
   DType input_dtype(int i) const { return input_type(i).elem; }
   // Initializer data of input i, for validating or prepacking weights; else nullptr.
   const Tensor* constant_input(int i) const;
+  // Compiles graph attribute `name` (an If branch, a Loop or Scan body) once, here.
+  // `input_hints` fill in subgraph input types the file leaves undeclared.
+  std::unique_ptr<Subgraph> subgraph(const std::string& name,
+                                     const std::vector<TypeInfo>& input_hints = {}) const;
+  void set_subgraph_compiler(const SubgraphCompiler* compiler) { compiler_ = compiler; }
   std::string label() const;  // "node 'x' (#i, Conv, opset 13)"
   [[noreturn]] void fail(const std::string& message) const;
 
@@ -65,18 +86,31 @@ class KernelInit {
   std::vector<TypeInfo> input_types_;
   std::vector<TypeInfo> output_types_;
   std::vector<const Tensor*> constants_;
+  const SubgraphCompiler* compiler_ = nullptr;
 };
 
-// Inputs, outputs and threads of one kernel invocation.
+// Inputs, outputs and threads of one kernel invocation. Most kernels see tensors
+// only (input/allocate_output/set_output); sequence, optional and control-flow
+// kernels use the RuntimeValue accessors.
 class KernelContext {
  public:
-  KernelContext(const std::string* label, std::vector<const Tensor*> inputs,
-                std::vector<Tensor>* outputs, const ThreadPool* pool)
-      : label_(label), inputs_(std::move(inputs)), outputs_(outputs), pool_(pool) {}
+  KernelContext(const std::string* label, std::vector<const RuntimeValue*> inputs,
+                std::vector<RuntimeValue>* outputs, const ThreadPool* pool,
+                const Frame* frame = nullptr, const RuntimeLimits* limits = nullptr)
+      : label_(label),
+        inputs_(std::move(inputs)),
+        outputs_(outputs),
+        pool_(pool),
+        frame_(frame),
+        limits_(limits) {}
 
   int num_inputs() const { return static_cast<int>(inputs_.size()); }
-  bool has_input(int i) const { return i < num_inputs() && inputs_[i] && inputs_[i]->defined(); }
-  const Tensor& input(int i) const;  // fails clearly when absent
+  // Whether input i holds a value (an omitted input or an empty optional does not).
+  bool has_input(int i) const;
+  const Tensor& input(int i) const;  // fails clearly when absent or not a tensor
+  // Input i as given: Unset when omitted.
+  const RuntimeValue& value(int i) const;
+  const TensorSequence& sequence(int i) const;  // fails clearly when not a sequence
   int num_outputs() const { return static_cast<int>(outputs_->size()); }
   // Whether the node lists output i (optional outputs may be left off).
   bool has_output(int i) const { return i >= 0 && i < num_outputs(); }
@@ -84,14 +118,21 @@ class KernelContext {
   Tensor& allocate_output(int i, DType dtype, Shape shape);
   // Sets output i to an existing tensor (a view or a shared buffer).
   void set_output(int i, Tensor tensor);
+  void set_output_value(int i, RuntimeValue value);
   const ThreadPool& pool() const { return *pool_; }
+  // The running graph's values, for subgraphs that read names from enclosing scopes.
+  const Frame* frame() const { return frame_; }
+  const RuntimeLimits& limits() const;
+  const std::string& label() const;
   [[noreturn]] void fail(const std::string& message) const;
 
  private:
   const std::string* label_;
-  std::vector<const Tensor*> inputs_;
-  std::vector<Tensor>* outputs_;
+  std::vector<const RuntimeValue*> inputs_;
+  std::vector<RuntimeValue>* outputs_;
   const ThreadPool* pool_;
+  const Frame* frame_;
+  const RuntimeLimits* limits_;
 };
 
 class Kernel {

@@ -16,13 +16,19 @@
 
 #include "onyx/ir.h"
 #include "onyx/registry.h"
+#include "onyx/runtime_value.h"
 #include "onyx/tensor.h"
 
 namespace onyx {
 
 struct SessionOptions {
+  // SessionOptions{threads, check_model}, as callers have always written it.
+  SessionOptions(int threads_ = 0, bool check_model_ = true)  // NOLINT: implicit on purpose
+      : threads(threads_), check_model(check_model_) {}
+
   int threads = 0;          // 0: one per hardware core
   bool check_model = true;  // run the checker at load
+  RuntimeLimits limits;     // Loop iterations, sequence length, subgraph nesting
 };
 
 struct IOInfo {
@@ -56,6 +62,9 @@ class Session {
   // order, or every graph output when it is empty.
   std::vector<Tensor> run(const std::map<std::string, Tensor>& feeds,
                           const std::vector<std::string>& output_names = {}) const;
+  // The same for models whose inputs or outputs are sequences or optionals.
+  std::vector<RuntimeValue> run_values(const std::map<std::string, RuntimeValue>& feeds,
+                                       const std::vector<std::string>& output_names = {}) const;
 
  private:
   struct Impl;

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "onyx_proto/onnx.pb.h"
+#include "onyx_proto/onnx_data.pb.h"
 
 namespace onyx::proto {
 

@@ -1,0 +1,26 @@
+// The control family: operators that run subgraphs (If, Loop, Scan), and the
+// helpers their shape rules and kernels share.
+#pragma once
+
+#include <vector>
+
+#include "onyx/ir.h"
+#include "onyx/kernel.h"
+#include "onyx/registry.h"
+
+namespace onyx {
+
+void register_if(Registry& registry);
+void register_loop(Registry& registry);
+void register_scan(Registry& registry);
+
+// The type a graph attribute declares for its output i (Unknown when absent).
+TypeInfo declared_output_type(const Graph& graph, int i);
+// Two branch types as one: the shared dtype, dims kept where both agree.
+TypeInfo merge_branch_types(const TypeInfo& a, const TypeInfo& b);
+// `type` with its shape forgotten: a loop-carried value may change shape each pass.
+TypeInfo without_shape(const TypeInfo& type);
+// `type` with `dim` inserted at `axis` (a scan output gathers one slice per step).
+TypeInfo with_dim_at(const TypeInfo& type, int axis, Dim dim);
+
+}  // namespace onyx

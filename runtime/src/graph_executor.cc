@@ -1,0 +1,189 @@
+#include "graph_executor.h"
+
+#include <algorithm>
+#include <map>
+#include <set>
+
+#include "onyx/shape_inference.h"
+#include "onyx/topo.h"
+
+namespace onyx {
+
+GraphExecutor::GraphExecutor(const Graph& graph, const Registry& registry, const ThreadPool& pool,
+                             const RuntimeLimits& limits, const GraphExecutor* parent,
+                             const std::vector<TypeInfo>& input_hints)
+    : graph_(graph), registry_(registry), pool_(pool), limits_(limits), parent_(parent) {
+  depth_ = parent ? parent->depth_ + 1 : 0;
+  if (depth_ > limits_.max_subgraph_depth)
+    fail("graph '", graph.name, "' is nested ", depth_, " subgraphs deep; the limit is ",
+         limits_.max_subgraph_depth);
+  resolve_outer_refs();
+
+  // Types the file leaves open come from the enclosing graph or the caller's hints.
+  std::map<int, TypeInfo> known;
+  for (const OuterRef& ref : outer_refs_) {
+    const GraphExecutor* owner = this;
+    for (int d = 0; d < ref.depth; ++d) owner = owner->parent_;
+    known[ref.local] = owner->type(ref.id);
+  }
+  for (size_t i = 0; i < input_hints.size() && i < graph.inputs.size(); ++i)
+    if (input_hints[i].kind != TypeInfo::Kind::Unknown) known[graph.inputs[i]] = input_hints[i];
+  InferenceResult inferred = infer_shapes(
+      graph, [this](const Node& n) { return registry_.shape_rule(n); }, known);
+  types_ = std::move(inferred.types);
+  constants_ = std::move(inferred.constants);
+
+  compiler_ = [this](const Graph& sub, const std::vector<TypeInfo>& hints) {
+    return std::make_unique<Subgraph>(
+        std::make_unique<GraphExecutor>(sub, registry_, pool_, limits_, this, hints));
+  };
+  build_steps();
+}
+
+GraphExecutor::~GraphExecutor() = default;
+
+// Each name this graph takes from outside is found in the nearest enclosing graph
+// that has it; at run time the value is copied from that frame.
+void GraphExecutor::resolve_outer_refs() {
+  for (int id = 0; id < static_cast<int>(graph_.values.size()); ++id) {
+    const Value& v = graph_.value(id);
+    if (!v.outer_scope) continue;
+    int depth = 1;
+    const GraphExecutor* scope = parent_;
+    while (scope && scope->graph_.find(v.name) == kNoValue) {
+      scope = scope->parent_;
+      ++depth;
+    }
+    if (!scope) fail("graph '", graph_.name, "' uses '", v.name, "', which no enclosing graph has");
+    outer_refs_.push_back({id, depth, scope->graph_.find(v.name)});
+  }
+}
+
+void GraphExecutor::build_steps() {
+  std::set<int> overridable;  // initializers listed as graph inputs: a feed may replace them
+  for (int id : graph_.inputs)
+    if (graph_.is_initializer(id)) overridable.insert(id);
+  std::vector<int> order = topological_order(graph_);
+  for (int index : order) {
+    const Node& node = graph_.nodes[index];
+    std::vector<DType> dtypes;
+    std::vector<TypeInfo> in_types;
+    std::vector<const Tensor*> in_consts;
+    for (int v : node.inputs) {
+      in_types.push_back(v == kNoValue ? TypeInfo{} : types_[v]);
+      dtypes.push_back(v == kNoValue ? DType::Undefined : types_[v].elem);
+      bool constant = v != kNoValue && constants_[v].defined() && !overridable.count(v);
+      in_consts.push_back(constant ? &constants_[v] : nullptr);
+    }
+    std::vector<TypeInfo> out_types;
+    for (int v : node.outputs) out_types.push_back(v == kNoValue ? TypeInfo{} : types_[v]);
+    std::string label = node.label(index);
+    const KernelDef& def = registry_.resolve(node, dtypes, label);
+    KernelInit init(node, index, std::move(in_types), std::move(out_types), std::move(in_consts));
+    init.set_subgraph_compiler(&compiler_);
+    steps_.push_back({index, label, def.create(init)});
+  }
+  plan_ = plan_memory(graph_, order, types_);
+}
+
+std::vector<RuntimeValue> GraphExecutor::new_slots() const {
+  std::vector<RuntimeValue> slots(graph_.values.size());
+  for (const auto& [id, t] : graph_.initializers) slots[id] = t;
+  return slots;
+}
+
+std::vector<bool> GraphExecutor::needed_steps(const std::vector<int>& wanted) const {
+  std::vector<int> producer(graph_.values.size(), -1);
+  for (size_t k = 0; k < steps_.size(); ++k)
+    for (int v : graph_.nodes[steps_[k].node].outputs)
+      if (v != kNoValue) producer[v] = static_cast<int>(k);
+  std::vector<bool> needed(steps_.size(), false);
+  std::vector<int> stack(wanted);
+  std::vector<bool> seen(graph_.values.size(), false);
+  while (!stack.empty()) {
+    int v = stack.back();
+    stack.pop_back();
+    if (v == kNoValue || seen[v]) continue;
+    seen[v] = true;
+    int k = producer[v];
+    if (k < 0 || needed[k]) continue;
+    needed[k] = true;
+    const Node& node = graph_.nodes[steps_[k].node];
+    for (int in : node.inputs) stack.push_back(in);
+    for (int in : implicit_inputs(graph_, node)) stack.push_back(in);
+  }
+  return needed;
+}
+
+void GraphExecutor::run(std::vector<RuntimeValue>& slots, const std::vector<bool>* needed,
+                        const Frame* parent) const {
+  for (const OuterRef& ref : outer_refs_) {
+    const Frame* f = parent;
+    for (int d = 1; d < ref.depth && f; ++d) f = f->parent;
+    if (!f || !f->slots) fail("graph '", graph_.name, "' runs without its enclosing graph");
+    slots[ref.local] = (*f->slots)[ref.id];
+  }
+  Frame frame{&slots, parent};
+  std::vector<RuntimeValue> produced;
+  for (size_t k = 0; k < steps_.size(); ++k) {
+    const Step& step = steps_[k];
+    if (!needed || (*needed)[k]) {
+      const Node& node = graph_.nodes[step.node];
+      std::vector<const RuntimeValue*> ins;
+      ins.reserve(node.inputs.size());
+      for (int v : node.inputs) ins.push_back(v == kNoValue ? nullptr : &slots[v]);
+      produced.assign(node.outputs.size(), RuntimeValue());
+      KernelContext ctx(&step.label, std::move(ins), &produced, &pool_, &frame, &limits_);
+      try {
+        step.kernel->run(ctx);
+      } catch (const Error&) {
+        throw;
+      } catch (const std::exception& e) {
+        fail(step.label, ": ", e.what());
+      }
+      for (size_t o = 0; o < node.outputs.size(); ++o) {
+        int v = node.outputs[o];
+        if (v == kNoValue) continue;
+        if (!produced[o].is_set())
+          fail(step.label, ": kernel produced no value for output '", graph_.value(v).name, "'");
+        slots[v] = std::move(produced[o]);
+      }
+    }
+    for (int v : plan_.release_after[k]) slots[v] = RuntimeValue();
+  }
+}
+
+// ---- Subgraph ----
+
+Subgraph::Subgraph(std::unique_ptr<GraphExecutor> executor) : executor_(std::move(executor)) {}
+Subgraph::~Subgraph() = default;
+
+int Subgraph::num_inputs() const { return static_cast<int>(executor_->graph().inputs.size()); }
+int Subgraph::num_outputs() const { return static_cast<int>(executor_->graph().outputs.size()); }
+const TypeInfo& Subgraph::input_type(int i) const {
+  return executor_->type(executor_->graph().inputs.at(static_cast<size_t>(i)));
+}
+const TypeInfo& Subgraph::output_type(int i) const {
+  return executor_->type(executor_->graph().outputs.at(static_cast<size_t>(i)));
+}
+
+std::vector<RuntimeValue> Subgraph::run(const KernelContext& ctx,
+                                        std::vector<RuntimeValue> inputs) const {
+  const Graph& g = executor_->graph();
+  if (inputs.size() != g.inputs.size())
+    ctx.fail("graph '" + g.name + "' takes " + std::to_string(g.inputs.size()) + " inputs, got " +
+             std::to_string(inputs.size()));
+  std::vector<RuntimeValue> slots = executor_->new_slots();
+  for (size_t i = 0; i < inputs.size(); ++i) slots[g.inputs[i]] = std::move(inputs[i]);
+  executor_->run(slots, nullptr, ctx.frame());
+  std::vector<RuntimeValue> outputs;
+  outputs.reserve(g.outputs.size());
+  for (int id : g.outputs) {
+    if (!slots[id].is_set())
+      ctx.fail("graph '" + g.name + "' left output '" + g.value(id).name + "' unset");
+    outputs.push_back(slots[id]);
+  }
+  return outputs;
+}
+
+}  // namespace onyx

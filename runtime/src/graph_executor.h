@@ -1,0 +1,72 @@
+// Runs one graph: the top-level graph of a Session or a subgraph of a control-flow
+// node. Everything that can be decided before the first run is decided at
+// construction: shapes, order, kernels, lifetimes, where outer-scope names live.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "onyx/ir.h"
+#include "onyx/planner.h"
+#include "onyx/registry.h"
+#include "onyx/runtime_value.h"
+#include "onyx/subgraph.h"
+#include "onyx/thread_pool.h"
+
+namespace onyx {
+
+class GraphExecutor {
+ public:
+  // `parent` is the executor of the enclosing graph (null at top level); `input_hints`
+  // type the formal inputs the file leaves undeclared.
+  GraphExecutor(const Graph& graph, const Registry& registry, const ThreadPool& pool,
+                const RuntimeLimits& limits, const GraphExecutor* parent,
+                const std::vector<TypeInfo>& input_hints = {});
+  ~GraphExecutor();
+
+  const Graph& graph() const { return graph_; }
+  const TypeInfo& type(int id) const { return types_.at(static_cast<size_t>(id)); }
+  const MemoryPlan& plan() const { return plan_; }
+  int num_steps() const { return static_cast<int>(steps_.size()); }
+
+  // Fresh value slots with the initializers in place.
+  std::vector<RuntimeValue> new_slots() const;
+  // The steps that the wanted values depend on.
+  std::vector<bool> needed_steps(const std::vector<int>& wanted) const;
+  // Runs the needed steps (all when `needed` is null) over `slots`, reading names
+  // from enclosing scopes through `parent`.
+  void run(std::vector<RuntimeValue>& slots, const std::vector<bool>* needed,
+           const Frame* parent) const;
+
+ private:
+  // One node, ready to run: its kernel is built once, at construction.
+  struct Step {
+    int node = 0;
+    std::string label;
+    std::unique_ptr<Kernel> kernel;
+  };
+  struct OuterRef {
+    int local = kNoValue;  // the value's id here
+    int depth = 0;         // how many frames up it lives
+    int id = kNoValue;     // its id in that frame's graph
+  };
+
+  void resolve_outer_refs();
+  void build_steps();
+
+  const Graph& graph_;
+  const Registry& registry_;
+  const ThreadPool& pool_;
+  RuntimeLimits limits_;
+  const GraphExecutor* parent_;
+  int depth_ = 0;
+  std::vector<TypeInfo> types_;  // per value id, after inference
+  std::vector<Tensor> constants_;
+  std::vector<Step> steps_;
+  std::vector<OuterRef> outer_refs_;
+  SubgraphCompiler compiler_;
+  MemoryPlan plan_;
+};
+
+}  // namespace onyx
