@@ -73,8 +73,8 @@ std::string error_of(const std::function<void()>& f) {
 // A Loop whose carried value grows by one element per pass:
 //   x0 = [0]; each pass x = Concat(x, one) with `one` = [1] from the main graph.
 //   M = 3 -> x = [0, 1, 1, 1]; the scan output collects the iteration numbers [0, 1, 2].
-onnx::ModelProto growing_loop() {
-  onnx::ModelProto m = model(13);
+onnx::ModelProto growing_loop(int64_t opset = 13) {
+  onnx::ModelProto m = model(opset);
   auto* g = m.mutable_graph();
   add_value(g->mutable_input(), "x0", kFloat, {"1"});
   add_value(g->mutable_output(), "x", kFloat, {"?"});
@@ -96,11 +96,14 @@ onnx::ModelProto growing_loop() {
 }
 
 TEST(ControlFlow, LoopCarriedValueChangesShapeEveryPass) {
-  Session s = session_of(growing_loop());
-  auto out = s.run({{"x0", floats({1}, {0})}});
-  EXPECT_EQ(out[0].shape(), (Shape{4}));
-  EXPECT_EQ(out[0].to_vector<float>(), (std::vector<float>{0, 1, 1, 1}));
-  EXPECT_EQ(out[1].to_vector<int64_t>(), (std::vector<int64_t>{0, 1, 2}));
+  for (int64_t opset : {11, 13, 16, 19, 21}) {  // every Loop version since 11
+    SCOPED_TRACE(opset);
+    Session s = session_of(growing_loop(opset));
+    auto out = s.run({{"x0", floats({1}, {0})}});
+    EXPECT_EQ(out[0].shape(), (Shape{4}));
+    EXPECT_EQ(out[0].to_vector<float>(), (std::vector<float>{0, 1, 1, 1}));
+    EXPECT_EQ(out[1].to_vector<int64_t>(), (std::vector<int64_t>{0, 1, 2}));
+  }
 }
 
 TEST(ControlFlow, LoopWithoutTripCountOrConditionHitsTheIterationCap) {
@@ -150,26 +153,29 @@ TEST(ControlFlow, NestedIfInsideLoopReadsOuterScopeValues) {
   EXPECT_EQ(out[0].to_vector<float>(), (std::vector<float>{4}));
 }
 
-// If picks a branch by its condition; a non-bool condition is refused.
+// If picks a branch by its condition, in every version.
 TEST(ControlFlow, IfChoosesTheBranch) {
-  onnx::ModelProto m = model(13);
-  auto* g = m.mutable_graph();
-  add_value(g->mutable_input(), "c", kBool, {});
-  add_value(g->mutable_input(), "x", kFloat, {"2"});
-  add_value(g->mutable_output(), "y", kFloat, {"2"});
-  auto* node = add_node(g, "If", {"c"}, {"y"});
-  auto* then_g = graph_attr(node, "then_branch");
-  add_node(then_g, "Neg", {"x"}, {"t"});
-  add_value(then_g->mutable_output(), "t", kFloat, {"2"});
-  auto* else_g = graph_attr(node, "else_branch");
-  add_node(else_g, "Abs", {"x"}, {"e"});
-  add_value(else_g->mutable_output(), "e", kFloat, {"2"});
-  Session s = session_of(m);
-  Tensor x = floats({2}, {-1, 2});
-  EXPECT_EQ(s.run({{"c", Tensor::scalar<bool>(true)}, {"x", x}})[0].to_vector<float>(),
-            (std::vector<float>{1, -2}));
-  EXPECT_EQ(s.run({{"c", Tensor::scalar<bool>(false)}, {"x", x}})[0].to_vector<float>(),
-            (std::vector<float>{1, 2}));
+  for (int64_t opset : {1, 11, 13, 16, 19, 21}) {
+    SCOPED_TRACE(opset);
+    onnx::ModelProto m = model(opset);
+    auto* g = m.mutable_graph();
+    add_value(g->mutable_input(), "c", kBool, {});
+    add_value(g->mutable_input(), "x", kFloat, {"2"});
+    add_value(g->mutable_output(), "y", kFloat, {"2"});
+    auto* node = add_node(g, "If", {"c"}, {"y"});
+    auto* then_g = graph_attr(node, "then_branch");
+    add_node(then_g, "Neg", {"x"}, {"t"});
+    add_value(then_g->mutable_output(), "t", kFloat, {"2"});
+    auto* else_g = graph_attr(node, "else_branch");
+    add_node(else_g, "Abs", {"x"}, {"e"});
+    add_value(else_g->mutable_output(), "e", kFloat, {"2"});
+    Session s = session_of(m);
+    Tensor x = floats({2}, {-1, 2});
+    EXPECT_EQ(s.run({{"c", Tensor::scalar<bool>(true)}, {"x", x}})[0].to_vector<float>(),
+              (std::vector<float>{1, -2}));
+    EXPECT_EQ(s.run({{"c", Tensor::scalar<bool>(false)}, {"x", x}})[0].to_vector<float>(),
+              (std::vector<float>{1, 2}));
+  }
 }
 
 TEST(ControlFlow, SubgraphNestingDeeperThanTheLimitIsRefused) {
@@ -204,32 +210,35 @@ TEST(ControlFlow, SubgraphNestingDeeperThanTheLimitIsRefused) {
 //   x = [[1, 2, 3], [4, 5, 6]]; steps see columns [3, 6], [2, 5], [1, 4]
 //   state: [3, 6] -> [5, 11] -> [6, 15]; scan output stacked on axis 0: [[3, 6], [5, 11], [6, 15]]
 TEST(ControlFlow, ScanReverseOverAnInnerAxis) {
-  onnx::ModelProto m = model(11);
-  auto* g = m.mutable_graph();
-  add_value(g->mutable_input(), "s0", kFloat, {"2"});
-  add_value(g->mutable_input(), "x", kFloat, {"2", "3"});
-  add_value(g->mutable_output(), "s", kFloat, {"2"});
-  add_value(g->mutable_output(), "ys", kFloat, {"3", "2"});
-  auto* scan = add_node(g, "Scan", {"s0", "x"}, {"s", "ys"});
-  int_attr(scan, "num_scan_inputs", 1);
-  for (const char* name : {"scan_input_axes", "scan_input_directions"}) {
-    auto* a = scan->add_attribute();
-    a->set_name(name);
-    a->set_type(onnx::AttributeProto::INTS);
-    a->add_ints(1);
+  for (int64_t opset : {9, 11, 16, 19, 21}) {  // the versions with scan_input_axes
+    SCOPED_TRACE(opset);
+    onnx::ModelProto m = model(opset);
+    auto* g = m.mutable_graph();
+    add_value(g->mutable_input(), "s0", kFloat, {"2"});
+    add_value(g->mutable_input(), "x", kFloat, {"2", "3"});
+    add_value(g->mutable_output(), "s", kFloat, {"2"});
+    add_value(g->mutable_output(), "ys", kFloat, {"3", "2"});
+    auto* scan = add_node(g, "Scan", {"s0", "x"}, {"s", "ys"});
+    int_attr(scan, "num_scan_inputs", 1);
+    for (const char* name : {"scan_input_axes", "scan_input_directions"}) {
+      auto* a = scan->add_attribute();
+      a->set_name(name);
+      a->set_type(onnx::AttributeProto::INTS);
+      a->add_ints(1);
+    }
+    auto* body = graph_attr(scan, "body");
+    add_value(body->mutable_input(), "s_in", kFloat, {"2"});
+    add_value(body->mutable_input(), "col", kFloat, {"2"});
+    add_node(body, "Add", {"s_in", "col"}, {"s_out"});
+    add_node(body, "Identity", {"s_out"}, {"y"});
+    add_value(body->mutable_output(), "s_out", kFloat, {"2"});
+    add_value(body->mutable_output(), "y", kFloat, {"2"});
+    Session s = session_of(m);
+    auto out = s.run({{"s0", floats({2}, {0, 0})}, {"x", floats({2, 3}, {1, 2, 3, 4, 5, 6})}});
+    EXPECT_EQ(out[0].to_vector<float>(), (std::vector<float>{6, 15}));
+    EXPECT_EQ(out[1].shape(), (Shape{3, 2}));
+    EXPECT_EQ(out[1].to_vector<float>(), (std::vector<float>{3, 6, 5, 11, 6, 15}));
   }
-  auto* body = graph_attr(scan, "body");
-  add_value(body->mutable_input(), "s_in", kFloat, {"2"});
-  add_value(body->mutable_input(), "col", kFloat, {"2"});
-  add_node(body, "Add", {"s_in", "col"}, {"s_out"});
-  add_node(body, "Identity", {"s_out"}, {"y"});
-  add_value(body->mutable_output(), "s_out", kFloat, {"2"});
-  add_value(body->mutable_output(), "y", kFloat, {"2"});
-  Session s = session_of(m);
-  auto out = s.run({{"s0", floats({2}, {0, 0})}, {"x", floats({2, 3}, {1, 2, 3, 4, 5, 6})}});
-  EXPECT_EQ(out[0].to_vector<float>(), (std::vector<float>{6, 15}));
-  EXPECT_EQ(out[1].shape(), (Shape{3, 2}));
-  EXPECT_EQ(out[1].to_vector<float>(), (std::vector<float>{3, 6, 5, 11, 6, 15}));
 }
 
 }  // namespace

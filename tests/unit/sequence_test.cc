@@ -159,21 +159,40 @@ TEST(Sequence, PositionsOutOfRangeAreRefused) {
 // Optional(no input, type float tensor) -> empty; OptionalHasElement -> false.
 // An optional graph input fed empty or full.
 TEST(Sequence, OptionalsHoldAValueOrNothing) {
+  for (int64_t opset : {15, 18}) {  // both OptionalHasElement versions
+    SCOPED_TRACE(opset);
+    onnx::ModelProto m = model(opset);
+    auto* g = m.mutable_graph();
+    auto* in = g->add_input();
+    in->set_name("maybe");
+    in->mutable_type()
+        ->mutable_optional_type()
+        ->mutable_elem_type()
+        ->mutable_tensor_type()
+        ->set_elem_type(kFloat);
+    add_tensor_value(g->mutable_output(), "has", onnx::TensorProto::BOOL, {});
+    add_node(g, "OptionalHasElement", {"maybe"}, {"has"});
+    Session s = session_of(m);
+    EXPECT_FALSE(
+        s.run_values({{"maybe", RuntimeValue::empty_optional()}})[0].tensor().to_vector<bool>()[0]);
+    EXPECT_TRUE(s.run_values({{"maybe", floats({1}, {1})}})[0].tensor().to_vector<bool>()[0]);
+  }
+}
+
+// Optional without an input is empty; OptionalGetElement of it is a clear error.
+TEST(Sequence, GettingTheElementOfAnEmptyOptionalIsAnError) {
   onnx::ModelProto m = model(18);
   auto* g = m.mutable_graph();
-  auto* in = g->add_input();
-  in->set_name("maybe");
-  in->mutable_type()
-      ->mutable_optional_type()
-      ->mutable_elem_type()
-      ->mutable_tensor_type()
-      ->set_elem_type(kFloat);
-  add_tensor_value(g->mutable_output(), "has", onnx::TensorProto::BOOL, {});
-  add_node(g, "OptionalHasElement", {"maybe"}, {"has"});
+  add_tensor_value(g->mutable_output(), "y", kFloat, {"?"});
+  auto* opt = add_node(g, "Optional", {}, {"none"});
+  auto* type = opt->add_attribute();
+  type->set_name("type");
+  type->set_type(onnx::AttributeProto::TYPE_PROTO);
+  type->mutable_tp()->mutable_tensor_type()->set_elem_type(kFloat);
+  add_node(g, "OptionalGetElement", {"none"}, {"y"});
   Session s = session_of(m);
-  EXPECT_FALSE(
-      s.run_values({{"maybe", RuntimeValue::empty_optional()}})[0].tensor().to_vector<bool>()[0]);
-  EXPECT_TRUE(s.run_values({{"maybe", floats({1}, {1})}})[0].tensor().to_vector<bool>()[0]);
+  std::string why = error_of([&] { s.run({}); });
+  EXPECT_NE(why.find("the optional input is empty"), std::string::npos) << why;
 }
 
 TEST(Sequence, ValueFilesRoundTrip) {
