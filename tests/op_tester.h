@@ -6,6 +6,7 @@
 //   Tensor y = t.run()[0];
 #pragma once
 
+#include <functional>
 #include <map>
 #include <string>
 #include <vector>
@@ -14,6 +15,16 @@
 #include "onyx/shape_inference.h"
 
 namespace onyx::testing {
+
+// The message of the onyx::Error that `fn` throws; empty when it throws none.
+inline std::string error_of(const std::function<void()>& fn) {
+  try {
+    fn();
+  } catch (const Error& e) {
+    return e.what();
+  }
+  return "";
+}
 
 // Tensor literals for op tests: floats({2, 2}, {1, 2, 3, 4}).
 inline Tensor floats(Shape shape, std::vector<float> values) {

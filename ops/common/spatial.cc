@@ -223,6 +223,54 @@ void check_kernel_shape(const std::vector<int64_t>& kernel_shape, const std::vec
   }
 }
 
+ConvAttrs read_conv_attrs(const Attrs& attrs, const std::string& label) {
+  ConvAttrs a;
+  a.window = read_window_attrs(attrs, label);
+  a.group = attrs.get_int("group", 1);
+  if (a.group < 1) fail(label, ": group must be at least 1, got ", a.group);
+  return a;
+}
+
+void check_conv_dims(const ConvAttrs& a, const std::vector<Dim>& x, const std::vector<Dim>& w,
+                     const std::string& label) {
+  if (x.size() < 3) fail(label, ": X must have rank 3 or more (N, C, D1..), got rank ", x.size());
+  if (w.size() != x.size()) fail(label, ": W has rank ", w.size(), " but X has rank ", x.size());
+  if (x[1].is_known() && w[1].is_known() && x[1].value != a.group * w[1].value)
+    fail(label, ": X has ", x[1].value, " channels but W expects group ", a.group, " x ",
+         w[1].value);
+  if (w[0].is_known() && w[0].value % a.group != 0)
+    fail(label, ": W has ", w[0].value, " output channels, not a multiple of group ", a.group);
+  check_kernel_shape(a.window.kernel_shape, w, label);
+}
+
+std::vector<Dim> conv_output_dims(const ConvAttrs& a, const std::vector<Dim>& x,
+                                  const std::optional<std::vector<Dim>>& w,
+                                  const std::string& label) {
+  if (x.size() < 3) fail(label, ": X must have rank 3 or more (N, C, D1..), got rank ", x.size());
+  std::vector<Dim> out = {x[0], Dim{}};
+  std::vector<int64_t> kernel = a.window.kernel_shape;
+  if (w) {
+    check_conv_dims(a, x, *w, label);
+    out[1] = (*w)[0];
+    if (kernel.empty()) {
+      for (size_t i = 2; i < w->size(); ++i) {
+        if (!(*w)[i].is_known()) {
+          kernel.clear();
+          break;
+        }
+        kernel.push_back((*w)[i].value);
+      }
+    }
+  }
+  const std::vector<Dim> spatial(x.begin() + 2, x.end());
+  if (kernel.size() != spatial.size()) {
+    out.resize(x.size());  // the kernel size is not known yet: spatial dims unknown
+    return out;
+  }
+  for (const Dim& d : window_output_dims(a.window, spatial, kernel, label)) out.push_back(d);
+  return out;
+}
+
 std::vector<Dim> known_dims(const Shape& shape) {
   std::vector<Dim> dims;
   dims.reserve(shape.size());

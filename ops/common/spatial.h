@@ -13,6 +13,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -89,6 +90,20 @@ std::vector<Dim> window_output_dims(const WindowAttrs& attrs, const std::vector<
 // (W is [M, C/group, k1, k2, ...]).
 void check_kernel_shape(const std::vector<int64_t>& kernel_shape, const std::vector<Dim>& w,
                         const std::string& label);
+
+// Conv's attributes (also ConvInteger's and QLinearConv's): the window and group.
+struct ConvAttrs {
+  WindowAttrs window;
+  int64_t group = 1;
+};
+ConvAttrs read_conv_attrs(const Attrs& attrs, const std::string& label);
+// Checks X (N, C, ...) against W (M, C/group, ...) and kernel_shape, for the dims known.
+void check_conv_dims(const ConvAttrs& a, const std::vector<Dim>& x, const std::vector<Dim>& w,
+                     const std::string& label);
+// Y's dims (N, M, output spatial dims) from X's dims and W's (when known), as far as known.
+std::vector<Dim> conv_output_dims(const ConvAttrs& a, const std::vector<Dim>& x,
+                                  const std::optional<std::vector<Dim>>& w,
+                                  const std::string& label);
 
 // Concrete dims as Dims, so run-time checks can share the shape rule's code.
 std::vector<Dim> known_dims(const Shape& shape);

@@ -16,11 +16,6 @@
 namespace onyx {
 namespace {
 
-struct ConvAttrs {
-  WindowAttrs window;
-  int64_t group = 1;
-};
-
 class ConvKernel : public Kernel {
  public:
   explicit ConvKernel(const KernelInit& init);
@@ -56,31 +51,6 @@ void register_conv(Registry& registry) {
 
 // ---- construction ----
 
-namespace {
-
-ConvAttrs read_conv_attrs(const Attrs& attrs, const std::string& label) {
-  ConvAttrs a;
-  a.window = read_window_attrs(attrs, label);
-  a.group = attrs.get_int("group", 1);
-  if (a.group < 1) fail(label, ": group must be at least 1, got ", a.group);
-  return a;
-}
-
-// Checks X (N, C, ...) against W (M, C/group, ...) and kernel_shape, for the dims known.
-void check_conv_dims(const ConvAttrs& a, const std::vector<Dim>& x, const std::vector<Dim>& w,
-                     const std::string& label) {
-  if (x.size() < 3) fail(label, ": X must have rank 3 or more (N, C, D1..), got rank ", x.size());
-  if (w.size() != x.size()) fail(label, ": W has rank ", w.size(), " but X has rank ", x.size());
-  if (x[1].is_known() && w[1].is_known() && x[1].value != a.group * w[1].value)
-    fail(label, ": X has ", x[1].value, " channels but W expects group ", a.group, " x ",
-         w[1].value);
-  if (w[0].is_known() && w[0].value % a.group != 0)
-    fail(label, ": W has ", w[0].value, " output channels, not a multiple of group ", a.group);
-  check_kernel_shape(a.window.kernel_shape, w, label);
-}
-
-}  // namespace
-
 ConvKernel::ConvKernel(const KernelInit& init)
     : label_(init.label()), attrs_(read_conv_attrs(init.attrs(), init.label())) {
   if (!init.has_input(0) || !init.has_input(1)) init.fail("Conv needs inputs X and W");
@@ -96,36 +66,9 @@ namespace {
 void infer_conv(InferContext& ctx) {
   const ConvAttrs a = read_conv_attrs(Attrs(ctx.node(), ctx.label()), ctx.label());
   const TypeInfo& x = ctx.input(0);
-  const TypeInfo& w = ctx.input(1);
-  if (!x.has_shape()) {
-    ctx.set_output(0, TypeInfo::tensor(x.elem));
-    return;
-  }
-  const std::vector<Dim>& xs = *x.shape;
-  if (xs.size() < 3) ctx.fail(cat("X must have rank 3 or more (N, C, D1..), got rank ", xs.size()));
-  std::vector<Dim> out = {xs[0], Dim{}};
-  std::vector<int64_t> kernel = a.window.kernel_shape;
-  if (w.has_shape()) {
-    check_conv_dims(a, xs, *w.shape, ctx.label());
-    out[1] = (*w.shape)[0];
-    if (kernel.empty()) {
-      for (size_t i = 2; i < w.shape->size(); ++i) {
-        if (!(*w.shape)[i].is_known()) {
-          kernel.clear();
-          break;
-        }
-        kernel.push_back((*w.shape)[i].value);
-      }
-    }
-  }
-  std::vector<Dim> spatial(xs.begin() + 2, xs.end());
-  if (kernel.size() == spatial.size()) {
-    for (const Dim& d : window_output_dims(a.window, spatial, kernel, ctx.label()))
-      out.push_back(d);
-  } else {
-    out.resize(xs.size());  // the kernel size is not known yet: spatial dims unknown
-  }
-  ctx.set_output(0, TypeInfo::tensor(x.elem, out));
+  if (!x.has_shape()) return ctx.set_output(0, TypeInfo::tensor(x.elem));
+  ctx.set_output(
+      0, TypeInfo::tensor(x.elem, conv_output_dims(a, *x.shape, ctx.input(1).shape, ctx.label())));
 }
 
 }  // namespace

@@ -23,67 +23,16 @@ std::vector<DType> int8_dtypes() { return {DType::Int8, DType::UInt8}; }
 
 // ---- 1. registration (at the end) ----
 
-// ---- 2. attributes: Conv's window attributes and group ----
-
-struct ConvAttrs {
-  WindowAttrs window;
-  int64_t group = 1;
-};
-
-ConvAttrs read_conv_attrs(const Node& node, const std::string& label) {
-  const Attrs attrs(node, label);
-  ConvAttrs a;
-  a.window = read_window_attrs(attrs, label);
-  a.group = attrs.get_int("group", 1);
-  if (a.group < 1) fail(label, ": group must be at least 1, got ", a.group);
-  return a;
-}
-
-// X (N, C, D1..) against W (M, C/group, k1..) and kernel_shape, for the dims known.
-void check_conv_dims(const ConvAttrs& a, const std::vector<Dim>& x, const std::vector<Dim>& w,
-                     const std::string& label) {
-  if (x.size() < 3) fail(label, ": x must have rank 3 or more (N, C, D1..), got rank ", x.size());
-  if (w.size() != x.size()) fail(label, ": w has rank ", w.size(), " but x has rank ", x.size());
-  if (x[1].is_known() && w[1].is_known() && x[1].value != a.group * w[1].value)
-    fail(label, ": x has ", x[1].value, " channels but w expects group ", a.group, " x ",
-         w[1].value);
-  if (w[0].is_known() && w[0].value % a.group != 0)
-    fail(label, ": w has ", w[0].value, " output channels, not a multiple of group ", a.group);
-  check_kernel_shape(a.window.kernel_shape, w, label);
-}
+// ---- 2. attributes: Conv's (common/spatial.h: read_conv_attrs) ----
 
 // ---- 3. shape rule: Y is (N, M, output dims), with dtype `out` ----
 
 void infer_integer_conv(InferContext& ctx, int w_index, DType out) {
-  const ConvAttrs a = read_conv_attrs(ctx.node(), ctx.label());
+  const ConvAttrs a = read_conv_attrs(Attrs(ctx.node(), ctx.label()), ctx.label());
   const TypeInfo& x = ctx.input(0);
-  const TypeInfo& w = ctx.input(w_index);
   if (!x.has_shape()) return ctx.set_output(0, TypeInfo::tensor(out));
-  const std::vector<Dim>& xs = *x.shape;
-  if (xs.size() < 3) ctx.fail(cat("x must have rank 3 or more (N, C, D1..), got rank ", xs.size()));
-  std::vector<Dim> dims = {xs[0], Dim{}};
-  std::vector<int64_t> kernel = a.window.kernel_shape;
-  if (w.has_shape()) {
-    check_conv_dims(a, xs, *w.shape, ctx.label());
-    dims[1] = (*w.shape)[0];
-    if (kernel.empty()) {
-      for (size_t i = 2; i < w.shape->size(); ++i) {
-        if (!(*w.shape)[i].is_known()) {
-          kernel.clear();
-          break;
-        }
-        kernel.push_back((*w.shape)[i].value);
-      }
-    }
-  }
-  const std::vector<Dim> spatial(xs.begin() + 2, xs.end());
-  if (kernel.size() == spatial.size()) {
-    for (const Dim& d : window_output_dims(a.window, spatial, kernel, ctx.label()))
-      dims.push_back(d);
-  } else {
-    dims.resize(xs.size());  // spatial dims unknown until the kernel size is
-  }
-  ctx.set_output(0, TypeInfo::tensor(out, dims));
+  ctx.set_output(0, TypeInfo::tensor(
+                        out, conv_output_dims(a, *x.shape, ctx.input(w_index).shape, ctx.label())));
 }
 
 // ---- 4. compute ----
@@ -183,7 +132,7 @@ void infer_conv_integer(InferContext& ctx) {
 class ConvIntegerKernel final : public Kernel {
  public:
   explicit ConvIntegerKernel(const KernelInit& init)
-      : label_(init.label()), attrs_(read_conv_attrs(init.node(), label_)) {
+      : label_(init.label()), attrs_(read_conv_attrs(init.attrs(), label_)) {
     check_conv_integer_dtypes(input_dtypes(init, 4), init);
   }
 
@@ -243,7 +192,7 @@ void infer_qlinear_conv(InferContext& ctx) {
 class QLinearConvKernel final : public Kernel {
  public:
   explicit QLinearConvKernel(const KernelInit& init)
-      : label_(init.label()), attrs_(read_conv_attrs(init.node(), label_)) {
+      : label_(init.label()), attrs_(read_conv_attrs(init.attrs(), label_)) {
     for (int i = 0; i < 8; ++i)
       if (!init.has_input(i)) init.fail(cat("input ", i, " is missing; only B is optional"));
     check_qlinear_conv_dtypes(input_dtypes(init, 9), init);

@@ -16,16 +16,10 @@
 namespace onyx {
 namespace {
 
+using testing::error_of;
+
 using testing::OpTester;
 
-std::string error_of(const std::function<void()>& fn) {
-  try {
-    fn();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "";
-}
 bool mentions(const std::string& error, const std::string& part) {
   return error.find(part) != std::string::npos;
 }

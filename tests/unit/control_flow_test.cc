@@ -11,30 +11,19 @@
 namespace onyx {
 namespace {
 
+using testing::error_of;
+
+using test::add_graph_attr;
+using test::add_int_attr;
 using test::add_node;
-using test::add_opset;
 using test::add_value;
+using test::model_at;
 using testing::floats;
 using testing::ints;
 
 constexpr int32_t kFloat = onnx::TensorProto::FLOAT;
 constexpr int32_t kInt64 = onnx::TensorProto::INT64;
 constexpr int32_t kBool = onnx::TensorProto::BOOL;
-
-onnx::GraphProto* graph_attr(onnx::NodeProto* node, const std::string& name) {
-  auto* a = node->add_attribute();
-  a->set_name(name);
-  a->set_type(onnx::AttributeProto::GRAPH);
-  a->mutable_g()->set_name(name);
-  return a->mutable_g();
-}
-
-void int_attr(onnx::NodeProto* node, const std::string& name, int64_t v) {
-  auto* a = node->add_attribute();
-  a->set_name(name);
-  a->set_type(onnx::AttributeProto::INT);
-  a->set_i(v);
-}
 
 void add_initializer(onnx::GraphProto* g, const std::string& name, int32_t dtype,
                      std::vector<int64_t> dims, std::vector<float> floats_or_ints) {
@@ -49,32 +38,15 @@ void add_initializer(onnx::GraphProto* g, const std::string& name, int32_t dtype
   }
 }
 
-onnx::ModelProto model(int64_t opset) {
-  onnx::ModelProto m;
-  m.set_ir_version(8);
-  add_opset(m, "", opset);
-  m.mutable_graph()->set_name("main");
-  return m;
-}
-
 Session session_of(const onnx::ModelProto& m, SessionOptions options = {1, true}) {
   return Session(builtin_registry(), load_model_from_bytes(test::bytes_of(m)), options);
-}
-
-std::string error_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "";
 }
 
 // A Loop whose carried value grows by one element per pass:
 //   x0 = [0]; each pass x = Concat(x, one) with `one` = [1] from the main graph.
 //   M = 3 -> x = [0, 1, 1, 1]; the scan output collects the iteration numbers [0, 1, 2].
 onnx::ModelProto growing_loop(int64_t opset = 13) {
-  onnx::ModelProto m = model(opset);
+  onnx::ModelProto m = model_at(opset);
   auto* g = m.mutable_graph();
   add_value(g->mutable_input(), "x0", kFloat, {"1"});
   add_value(g->mutable_output(), "x", kFloat, {"?"});
@@ -82,12 +54,12 @@ onnx::ModelProto growing_loop(int64_t opset = 13) {
   add_initializer(g, "M", kInt64, {}, {3});
   add_initializer(g, "one", kFloat, {1}, {1});
   auto* loop = add_node(g, "Loop", {"M", "", "x0"}, {"x", "iters"}, "loop");
-  auto* body = graph_attr(loop, "body");
+  auto* body = add_graph_attr(loop, "body");
   add_value(body->mutable_input(), "i", kInt64, {});
   add_value(body->mutable_input(), "cond_in", kBool, {});
   add_value(body->mutable_input(), "x_in", kFloat, {"?"});
   add_node(body, "Identity", {"cond_in"}, {"cond_out"});
-  int_attr(add_node(body, "Concat", {"x_in", "one"}, {"x_out"}), "axis", 0);
+  add_int_attr(add_node(body, "Concat", {"x_in", "one"}, {"x_out"}), "axis", 0);
   add_node(body, "Identity", {"i"}, {"i_out"});
   add_value(body->mutable_output(), "cond_out", kBool, {});
   add_value(body->mutable_output(), "x_out", kFloat, {"?"});
@@ -120,7 +92,7 @@ TEST(ControlFlow, LoopWithoutTripCountOrConditionHitsTheIterationCap) {
 // branches reading main-graph inputs two scopes up). M = 4, a = 1, b = 10:
 // acc = 1 + 1 + 10 + 10 = 22.
 TEST(ControlFlow, NestedIfInsideLoopReadsOuterScopeValues) {
-  onnx::ModelProto m = model(16);
+  onnx::ModelProto m = model_at(16);
   auto* g = m.mutable_graph();
   add_value(g->mutable_input(), "a", kFloat, {"1"});
   add_value(g->mutable_input(), "b", kFloat, {"1"});
@@ -129,16 +101,16 @@ TEST(ControlFlow, NestedIfInsideLoopReadsOuterScopeValues) {
   add_initializer(g, "two", kInt64, {}, {2});
   add_initializer(g, "zero", kFloat, {1}, {0});
   auto* loop = add_node(g, "Loop", {"M", "", "zero"}, {"acc"}, "loop");
-  auto* body = graph_attr(loop, "body");
+  auto* body = add_graph_attr(loop, "body");
   add_value(body->mutable_input(), "i", kInt64, {});
   add_value(body->mutable_input(), "c", kBool, {});
   add_value(body->mutable_input(), "acc_in", kFloat, {"1"});
   add_node(body, "Less", {"i", "two"}, {"early"});
   auto* branch = add_node(body, "If", {"early"}, {"acc_out"}, "pick");
-  auto* then_g = graph_attr(branch, "then_branch");
+  auto* then_g = add_graph_attr(branch, "then_branch");
   add_node(then_g, "Add", {"acc_in", "a"}, {"then_acc"});
   add_value(then_g->mutable_output(), "then_acc", kFloat, {"1"});
-  auto* else_g = graph_attr(branch, "else_branch");
+  auto* else_g = add_graph_attr(branch, "else_branch");
   add_node(else_g, "Add", {"acc_in", "b"}, {"else_acc"});
   add_value(else_g->mutable_output(), "else_acc", kFloat, {"1"});
   add_node(body, "Identity", {"c"}, {"c_out"});
@@ -157,16 +129,16 @@ TEST(ControlFlow, NestedIfInsideLoopReadsOuterScopeValues) {
 TEST(ControlFlow, IfChoosesTheBranch) {
   for (int64_t opset : {1, 11, 13, 16, 19, 21}) {
     SCOPED_TRACE(opset);
-    onnx::ModelProto m = model(opset);
+    onnx::ModelProto m = model_at(opset);
     auto* g = m.mutable_graph();
     add_value(g->mutable_input(), "c", kBool, {});
     add_value(g->mutable_input(), "x", kFloat, {"2"});
     add_value(g->mutable_output(), "y", kFloat, {"2"});
     auto* node = add_node(g, "If", {"c"}, {"y"});
-    auto* then_g = graph_attr(node, "then_branch");
+    auto* then_g = add_graph_attr(node, "then_branch");
     add_node(then_g, "Neg", {"x"}, {"t"});
     add_value(then_g->mutable_output(), "t", kFloat, {"2"});
-    auto* else_g = graph_attr(node, "else_branch");
+    auto* else_g = add_graph_attr(node, "else_branch");
     add_node(else_g, "Abs", {"x"}, {"e"});
     add_value(else_g->mutable_output(), "e", kFloat, {"2"});
     Session s = session_of(m);
@@ -180,7 +152,7 @@ TEST(ControlFlow, IfChoosesTheBranch) {
 
 TEST(ControlFlow, SubgraphNestingDeeperThanTheLimitIsRefused) {
   // If -> If -> If, each then-branch holding the next.
-  onnx::ModelProto m = model(13);
+  onnx::ModelProto m = model_at(13);
   auto* g = m.mutable_graph();
   add_value(g->mutable_input(), "c", kBool, {});
   add_value(g->mutable_output(), "y", kBool, {});
@@ -188,10 +160,10 @@ TEST(ControlFlow, SubgraphNestingDeeperThanTheLimitIsRefused) {
   std::string out = "y";
   for (int depth = 0; depth < 3; ++depth) {
     auto* node = add_node(level, "If", {"c"}, {out});
-    auto* else_g = graph_attr(node, "else_branch");
+    auto* else_g = add_graph_attr(node, "else_branch");
     add_node(else_g, "Identity", {"c"}, {"e" + std::to_string(depth)});
     add_value(else_g->mutable_output(), "e" + std::to_string(depth), kBool, {});
-    level = graph_attr(node, "then_branch");
+    level = add_graph_attr(node, "then_branch");
     out = "t" + std::to_string(depth);
     add_value(level->mutable_output(), out, kBool, {});
   }
@@ -212,21 +184,21 @@ TEST(ControlFlow, SubgraphNestingDeeperThanTheLimitIsRefused) {
 TEST(ControlFlow, ScanReverseOverAnInnerAxis) {
   for (int64_t opset : {9, 11, 16, 19, 21}) {  // the versions with scan_input_axes
     SCOPED_TRACE(opset);
-    onnx::ModelProto m = model(opset);
+    onnx::ModelProto m = model_at(opset);
     auto* g = m.mutable_graph();
     add_value(g->mutable_input(), "s0", kFloat, {"2"});
     add_value(g->mutable_input(), "x", kFloat, {"2", "3"});
     add_value(g->mutable_output(), "s", kFloat, {"2"});
     add_value(g->mutable_output(), "ys", kFloat, {"3", "2"});
     auto* scan = add_node(g, "Scan", {"s0", "x"}, {"s", "ys"});
-    int_attr(scan, "num_scan_inputs", 1);
+    add_int_attr(scan, "num_scan_inputs", 1);
     for (const char* name : {"scan_input_axes", "scan_input_directions"}) {
       auto* a = scan->add_attribute();
       a->set_name(name);
       a->set_type(onnx::AttributeProto::INTS);
       a->add_ints(1);
     }
-    auto* body = graph_attr(scan, "body");
+    auto* body = add_graph_attr(scan, "body");
     add_value(body->mutable_input(), "s_in", kFloat, {"2"});
     add_value(body->mutable_input(), "col", kFloat, {"2"});
     add_node(body, "Add", {"s_in", "col"}, {"s_out"});

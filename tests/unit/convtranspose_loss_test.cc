@@ -11,6 +11,8 @@
 namespace onyx {
 namespace {
 
+using testing::error_of;
+
 using testing::floats;
 
 using testing::OpTester;
@@ -20,15 +22,6 @@ void expect_near(const Tensor& got, const Shape& shape, const std::vector<float>
   std::vector<float> v = got.to_vector<float>();
   ASSERT_EQ(v.size(), want.size());
   for (size_t i = 0; i < v.size(); ++i) EXPECT_NEAR(v[i], want[i], 1e-5) << "at " << i;
-}
-
-std::string error_of(const std::function<void()>& fn) {
-  try {
-    fn();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "";
 }
 
 TEST(ConvTransposeLoss, OutputPadding) {

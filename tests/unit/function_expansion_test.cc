@@ -10,10 +10,13 @@
 #include <vector>
 
 #include "onyx/onyx.h"
+#include "op_tester.h"
 #include "unit/graph_builders.h"
 
 namespace onyx {
 namespace {
+
+using testing::error_of;
 
 using test::add_node;
 using test::add_value;
@@ -111,15 +114,6 @@ std::vector<std::vector<float>> run(Model model, const std::vector<float>& x) {
   for (const Tensor& t : s.run({{"x", Tensor::from_vector<float>({2}, x)}}))
     out.push_back(t.to_vector<float>());
   return out;
-}
-
-std::string error_of(const std::function<void()>& fn) {
-  try {
-    fn();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "";
 }
 
 std::vector<std::string> op_types(const Graph& g) {

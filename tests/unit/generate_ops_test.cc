@@ -13,19 +13,12 @@
 namespace onyx {
 namespace {
 
+using testing::error_of;
+
 using testing::floats;
 using testing::ints;
 
 using testing::OpTester;
-
-std::string error_of(const std::function<void()>& fn) {
-  try {
-    fn();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "";
-}
 
 bool mentions(const std::string& error, const std::string& what) {
   return error.find(what) != std::string::npos;

@@ -65,6 +65,22 @@ inline onnx::NodeProto* add_node(onnx::GraphProto* g, const std::string& op,
   return n;
 }
 
+inline void add_int_attr(onnx::NodeProto* node, const std::string& name, int64_t v) {
+  auto* a = node->add_attribute();
+  a->set_name(name);
+  a->set_type(onnx::AttributeProto::INT);
+  a->set_i(v);
+}
+
+// A graph attribute of `node` (an If branch, a Loop body), returned for filling in.
+inline onnx::GraphProto* add_graph_attr(onnx::NodeProto* node, const std::string& name) {
+  auto* a = node->add_attribute();
+  a->set_name(name);
+  a->set_type(onnx::AttributeProto::GRAPH);
+  a->mutable_g()->set_name(name);
+  return a->mutable_g();
+}
+
 inline void add_opset(onnx::ModelProto& m, const std::string& domain, int64_t version) {
   auto* op = m.add_opset_import();
   op->set_domain(domain);
@@ -85,6 +101,15 @@ inline onnx::ModelProto relu_model() {
 }
 
 inline std::string bytes_of(const google::protobuf::MessageLite& m) { return proto::serialize(m); }
+
+// An empty IR-8 model importing the default domain at `opset`, main graph named "main".
+inline onnx::ModelProto model_at(int64_t opset) {
+  onnx::ModelProto m;
+  m.set_ir_version(8);
+  add_opset(m, "", opset);
+  m.mutable_graph()->set_name("main");
+  return m;
+}
 
 // ---- IR side ----
 

@@ -12,18 +12,11 @@
 namespace onyx {
 namespace {
 
+using testing::error_of;
+
 using testing::floats;
 using testing::ints;
 using testing::OpTester;
-
-std::string error_of(const std::function<void()>& fn) {
-  try {
-    fn();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "";
-}
 
 void expect_near(const Tensor& t, const Shape& shape, const std::vector<float>& want) {
   ASSERT_EQ(t.shape(), shape);

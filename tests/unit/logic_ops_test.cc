@@ -15,6 +15,8 @@
 namespace onyx {
 namespace {
 
+using testing::error_of;
+
 using testing::floats;
 using testing::ints;
 
@@ -27,15 +29,6 @@ Tensor bools(Shape shape, std::vector<bool> values) {
 }
 Tensor strings(Shape shape, std::vector<std::string> values) {
   return Tensor::from_vector<std::string>(std::move(shape), values);
-}
-
-std::string error_of(const std::function<void()>& fn) {
-  try {
-    fn();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "";
 }
 
 Tensor binary(const std::string& op, const Tensor& a, const Tensor& b, int64_t opset) {

@@ -15,6 +15,8 @@
 namespace onyx {
 namespace {
 
+using testing::error_of;
+
 using testing::floats;
 using testing::ints;
 
@@ -45,15 +47,6 @@ void expect_floats(const Tensor& got, const Shape& shape, const std::vector<floa
       EXPECT_NEAR(v[i], want[i], 1e-6) << "at " << i;
     }
   }
-}
-
-std::string error_of(const std::function<void()>& fn) {
-  try {
-    fn();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "";
 }
 
 Tensor unary(const std::string& op, const Tensor& x, int64_t opset) {

@@ -14,6 +14,8 @@
 namespace onyx {
 namespace {
 
+using testing::error_of;
+
 using testing::floats;
 
 using testing::OpTester;
@@ -24,15 +26,6 @@ void expect_floats(const Tensor& got, const Shape& shape, const std::vector<floa
   std::vector<float> v = got.to_vector<float>();
   ASSERT_EQ(v.size(), want.size());
   for (size_t i = 0; i < v.size(); ++i) EXPECT_NEAR(v[i], want[i], 1e-6) << "at " << i;
-}
-
-std::string error_of(const std::function<void()>& fn) {
-  try {
-    fn();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "";
 }
 
 // One binary op at `opset` on inputs a, b.

@@ -16,6 +16,8 @@
 namespace onyx {
 namespace {
 
+using testing::error_of;
+
 using testing::floats;
 using testing::ints;
 
@@ -30,14 +32,6 @@ Tensor iota(Shape shape) {
   return t;
 }
 
-std::string error_of(const std::function<void()>& fn) {
-  try {
-    fn();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "";
-}
 bool mentions(const std::string& error, const std::string& part) {
   return error.find(part) != std::string::npos;
 }

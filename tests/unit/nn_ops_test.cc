@@ -11,6 +11,8 @@
 namespace onyx {
 namespace {
 
+using testing::error_of;
+
 using testing::floats;
 
 using testing::OpTester;
@@ -30,15 +32,6 @@ std::string inferred_output(const OpTester& t, const TypeInfo& x_type) {
   const Registry& r = builtin_registry();
   InferenceResult res = infer_shapes(m.graph, [&r](const Node& n) { return r.shape_rule(n); });
   return res.types[m.graph.outputs[0]].to_string();
-}
-
-std::string error_of(const std::function<void()>& fn) {
-  try {
-    fn();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "";
 }
 
 TEST(Conv, AsymmetricPads) {

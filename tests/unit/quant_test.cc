@@ -15,17 +15,10 @@
 namespace onyx {
 namespace {
 
+using testing::error_of;
+
 using testing::floats;
 using testing::OpTester;
-
-std::string error_of(const std::function<void()>& fn) {
-  try {
-    fn();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "";
-}
 
 #define EXPECT_ERROR(statement, text)                                   \
   EXPECT_NE(error_of([&] { statement; }).find(text), std::string::npos) \

@@ -15,19 +15,13 @@
 namespace onyx {
 namespace {
 
+using testing::error_of;
+
 using testing::floats;
 using testing::OpTester;
 
 constexpr int64_t kSamples = 100000;
 
-std::string error_of(const std::function<void()>& fn) {
-  try {
-    fn();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "";
-}
 bool mentions(const std::string& text, const std::string& part) {
   return text.find(part) != std::string::npos;
 }

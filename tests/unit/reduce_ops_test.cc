@@ -15,6 +15,8 @@
 namespace onyx {
 namespace {
 
+using testing::error_of;
+
 using testing::floats;
 using testing::ints;
 
@@ -39,14 +41,6 @@ Tensor iota(Shape shape) {
   return t;
 }
 
-std::string error_of(const std::function<void()>& fn) {
-  try {
-    fn();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "";
-}
 bool has(const std::string& text, const std::string& part) {
   return text.find(part) != std::string::npos;
 }

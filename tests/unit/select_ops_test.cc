@@ -11,6 +11,8 @@
 namespace onyx {
 namespace {
 
+using testing::error_of;
+
 using testing::floats;
 using testing::ints;
 
@@ -18,15 +20,6 @@ using testing::OpTester;
 
 Tensor bools(std::vector<bool> values) {
   return Tensor::from_vector<bool>({static_cast<int64_t>(values.size())}, values);
-}
-
-std::string error_of(const std::function<void()>& fn) {
-  try {
-    fn();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "";
 }
 
 bool mentions(const std::string& error, const std::string& what) {

@@ -12,8 +12,12 @@
 namespace onyx {
 namespace {
 
+using testing::error_of;
+
+using test::add_graph_attr;
+using test::add_int_attr;
 using test::add_node;
-using test::add_opset;
+using test::model_at;
 using testing::floats;
 using testing::ints;
 
@@ -35,32 +39,8 @@ void add_tensor_value(google::protobuf::RepeatedPtrField<onnx::ValueInfoProto>* 
   test::add_value(list, name, elem, std::move(dims));
 }
 
-void int_attr(onnx::NodeProto* node, const std::string& name, int64_t v) {
-  auto* a = node->add_attribute();
-  a->set_name(name);
-  a->set_type(onnx::AttributeProto::INT);
-  a->set_i(v);
-}
-
 Session session_of(const onnx::ModelProto& m) {
   return Session(builtin_registry(), load_model_from_bytes(test::bytes_of(m)), {1, true});
-}
-
-onnx::ModelProto model(int64_t opset) {
-  onnx::ModelProto m;
-  m.set_ir_version(8);
-  add_opset(m, "", opset);
-  m.mutable_graph()->set_name("main");
-  return m;
-}
-
-std::string error_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "";
 }
 
 TensorSequence seq_of(std::vector<Tensor> items) {
@@ -70,7 +50,7 @@ TensorSequence seq_of(std::vector<Tensor> items) {
 // seq in -> SequenceInsert(seq, t, position -1) -> out; SequenceAt(out, 0) -> first;
 // SequenceLength(out) -> n.
 TEST(Sequence, SequenceValuesFlowThroughSessionInputsAndOutputs) {
-  onnx::ModelProto m = model(13);
+  onnx::ModelProto m = model_at(13);
   auto* g = m.mutable_graph();
   add_sequence_value(g->mutable_input(), "seq", kFloat);
   add_tensor_value(g->mutable_input(), "t", kFloat, {"?"});
@@ -109,11 +89,11 @@ TEST(Sequence, SequenceValuesFlowThroughSessionInputsAndOutputs) {
 }
 
 TEST(Sequence, EmptySequenceThroughConcatFromSequenceIsAClearError) {
-  onnx::ModelProto m = model(13);
+  onnx::ModelProto m = model_at(13);
   auto* g = m.mutable_graph();
   add_tensor_value(g->mutable_output(), "y", kFloat, {"?"});
   add_node(g, "SequenceEmpty", {}, {"empty"});
-  int_attr(add_node(g, "ConcatFromSequence", {"empty"}, {"y"}), "axis", 0);
+  add_int_attr(add_node(g, "ConcatFromSequence", {"empty"}, {"y"}), "axis", 0);
   Session s = session_of(m);
   std::string why = error_of([&] { s.run({}); });
   EXPECT_NE(why.find("cannot concatenate an empty sequence"), std::string::npos) << why;
@@ -123,14 +103,14 @@ TEST(Sequence, EmptySequenceThroughConcatFromSequenceIsAClearError) {
 // then ConcatFromSequence stacking them along a new last axis: the transpose
 // [[1, 3, 5], [2, 4, 6]].
 TEST(Sequence, SplitToSequenceAndStackBack) {
-  onnx::ModelProto m = model(13);
+  onnx::ModelProto m = model_at(13);
   auto* g = m.mutable_graph();
   add_tensor_value(g->mutable_input(), "x", kFloat, {"3", "2"});
   add_tensor_value(g->mutable_output(), "y", kFloat, {"?", "?"});
-  int_attr(add_node(g, "SplitToSequence", {"x"}, {"rows"}), "keepdims", 0);
+  add_int_attr(add_node(g, "SplitToSequence", {"x"}, {"rows"}), "keepdims", 0);
   auto* concat = add_node(g, "ConcatFromSequence", {"rows"}, {"y"});
-  int_attr(concat, "axis", -1);
-  int_attr(concat, "new_axis", 1);
+  add_int_attr(concat, "axis", -1);
+  add_int_attr(concat, "new_axis", 1);
   Session s = session_of(m);
   Tensor y = s.run({{"x", floats({3, 2}, {1, 2, 3, 4, 5, 6})}})[0];
   EXPECT_EQ(y.shape(), (Shape{2, 3}));
@@ -138,7 +118,7 @@ TEST(Sequence, SplitToSequenceAndStackBack) {
 }
 
 TEST(Sequence, PositionsOutOfRangeAreRefused) {
-  onnx::ModelProto m = model(13);
+  onnx::ModelProto m = model_at(13);
   auto* g = m.mutable_graph();
   add_sequence_value(g->mutable_input(), "seq", kFloat);
   add_tensor_value(g->mutable_input(), "p", onnx::TensorProto::INT64, {});
@@ -161,7 +141,7 @@ TEST(Sequence, PositionsOutOfRangeAreRefused) {
 TEST(Sequence, OptionalsHoldAValueOrNothing) {
   for (int64_t opset : {15, 18}) {  // both OptionalHasElement versions
     SCOPED_TRACE(opset);
-    onnx::ModelProto m = model(opset);
+    onnx::ModelProto m = model_at(opset);
     auto* g = m.mutable_graph();
     auto* in = g->add_input();
     in->set_name("maybe");
@@ -181,7 +161,7 @@ TEST(Sequence, OptionalsHoldAValueOrNothing) {
 
 // Optional without an input is empty; OptionalGetElement of it is a clear error.
 TEST(Sequence, GettingTheElementOfAnEmptyOptionalIsAnError) {
-  onnx::ModelProto m = model(18);
+  onnx::ModelProto m = model_at(18);
   auto* g = m.mutable_graph();
   add_tensor_value(g->mutable_output(), "y", kFloat, {"?"});
   auto* opt = add_node(g, "Optional", {}, {"none"});

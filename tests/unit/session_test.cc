@@ -10,6 +10,8 @@
 namespace onyx {
 namespace {
 
+using testing::error_of;
+
 using testing::OpTester;
 
 // y = Relu(x + b) with x declared float[batch, 3].
@@ -40,15 +42,6 @@ Model relu_add_model() {
   g.nodes = {add, relu};
   g.outputs = {y};
   return m;
-}
-
-std::string error_of(const std::function<void()>& fn) {
-  try {
-    fn();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "";
 }
 
 TEST(Session, RunsAndPropagatesSymbolicDims) {

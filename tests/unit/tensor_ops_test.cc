@@ -14,6 +14,8 @@
 namespace onyx {
 namespace {
 
+using testing::error_of;
+
 using testing::floats;
 using testing::ints;
 
@@ -23,15 +25,6 @@ Tensor iota(Shape shape) {
   Tensor t(DType::Float, std::move(shape));
   for (int64_t i = 0; i < t.numel(); ++i) t.data<float>()[i] = static_cast<float>(i);
   return t;
-}
-
-std::string error_of(const std::function<void()>& fn) {
-  try {
-    fn();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "";
 }
 
 // The inferred type of output 0 when input 0 is declared as `x_type` instead.

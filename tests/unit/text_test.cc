@@ -17,6 +17,8 @@
 namespace onyx {
 namespace {
 
+using testing::error_of;
+
 using testing::floats;
 using testing::ints;
 using testing::OpTester;
@@ -32,15 +34,6 @@ Tensor strings(Strings values) {
 }
 Tensor bools(Shape shape, std::vector<bool> values) {
   return Tensor::from_vector<bool>(std::move(shape), values);
-}
-
-std::string error_of(const std::function<void()>& fn) {
-  try {
-    fn();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "";
 }
 
 bool mentions(const std::string& error, const std::string& what) {

@@ -12,20 +12,13 @@
 namespace onyx {
 namespace {
 
+using testing::error_of;
+
 using testing::floats;
 using testing::OpTester;
 using Vec = std::vector<float>;
 
 constexpr const char* kDomain = "ai.onnx.preview.training";
-
-std::string error_of(const std::function<void()>& fn) {
-  try {
-    fn();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "";
-}
 
 ::testing::AssertionResult mentions(const std::string& error, const std::string& what) {
   if (error.find(what) != std::string::npos) return ::testing::AssertionSuccess();
