@@ -81,6 +81,7 @@ void GraphExecutor::build_steps() {
     const KernelDef& def = registry_.resolve(node, dtypes, label);
     KernelInit init(node, index, std::move(in_types), std::move(out_types), std::move(in_consts));
     init.set_subgraph_compiler(&compiler_);
+    init.set_graph(&graph_);
     steps_.push_back({index, label, def.create(init)});
   }
   plan_ = plan_memory(graph_, order, types_);

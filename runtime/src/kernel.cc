@@ -103,6 +103,12 @@ std::unique_ptr<Subgraph> KernelInit::subgraph(const std::string& name,
   }
 }
 
+std::unique_ptr<Subgraph> KernelInit::compile(const Graph& graph,
+                                              const std::vector<TypeInfo>& input_hints) const {
+  if (!compiler_) fail("graphs cannot be compiled here");
+  return (*compiler_)(graph, input_hints);
+}
+
 // ---- KernelContext ----
 
 namespace {

@@ -75,7 +75,13 @@ class KernelInit {
   // `input_hints` fill in subgraph input types the file leaves undeclared.
   std::unique_ptr<Subgraph> subgraph(const std::string& name,
                                      const std::vector<TypeInfo>& input_hints = {}) const;
+  // Compiles a graph the kernel built itself (it must outlive the Subgraph).
+  std::unique_ptr<Subgraph> compile(const Graph& graph,
+                                    const std::vector<TypeInfo>& input_hints = {}) const;
   void set_subgraph_compiler(const SubgraphCompiler* compiler) { compiler_ = compiler; }
+  // The graph the node belongs to, for operators defined over it (Gradient).
+  const Graph* graph() const { return graph_; }
+  void set_graph(const Graph* graph) { graph_ = graph; }
   std::string label() const;  // "node 'x' (#i, Conv, opset 13)"
   [[noreturn]] void fail(const std::string& message) const;
 
@@ -87,6 +93,7 @@ class KernelInit {
   std::vector<TypeInfo> output_types_;
   std::vector<const Tensor*> constants_;
   const SubgraphCompiler* compiler_ = nullptr;
+  const Graph* graph_ = nullptr;
 };
 
 // Inputs, outputs and threads of one kernel invocation. Most kernels see tensors
