@@ -176,7 +176,11 @@ std::vector<RuntimeValue> Subgraph::run(const KernelContext& ctx,
              std::to_string(inputs.size()));
   std::vector<RuntimeValue> slots = executor_->new_slots();
   for (size_t i = 0; i < inputs.size(); ++i) slots[g.inputs[i]] = std::move(inputs[i]);
-  executor_->run(slots, nullptr, ctx.frame());
+  try {
+    executor_->run(slots, nullptr, ctx.frame());
+  } catch (const Error& e) {
+    ctx.fail("in graph '" + g.name + "': " + e.what());  // say which node's subgraph failed
+  }
   std::vector<RuntimeValue> outputs;
   outputs.reserve(g.outputs.size());
   for (int id : g.outputs) {
