@@ -9,6 +9,7 @@
 
 #include "graph_builders.h"
 #include "onyx/loader.h"
+#include "onyx/value_files.h"
 
 namespace onyx::test {
 namespace {
@@ -122,6 +123,38 @@ TEST(Cli, RunWritesOutputsThatMatchByHand) {
   ASSERT_EQ(r.status, 0) << r.err;
   Tensor y = load_tensor_file(dir.file("out/output_0.pb"));
   EXPECT_EQ(y.to_vector<float>(), (std::vector<float>{0.0f, 2.5f}));
+}
+
+// A sequence goes in and out as SequenceProto files: [[1, 2], [3]] with [4] appended.
+TEST(Cli, RunReadsAndWritesSequenceFiles) {
+  ScratchDir dir;
+  onnx::ModelProto m = model_at(13);
+  auto* g = m.mutable_graph();
+  for (auto* list : {g->mutable_input(), g->mutable_output()}) {
+    auto* vi = list->Add();
+    vi->set_name(list == g->mutable_input() ? "seq" : "out");
+    vi->mutable_type()
+        ->mutable_sequence_type()
+        ->mutable_elem_type()
+        ->mutable_tensor_type()
+        ->set_elem_type(onnx::TensorProto::FLOAT);
+  }
+  add_value(g->mutable_input(), "t", onnx::TensorProto::FLOAT, {"?"});
+  add_node(g, "SequenceInsert", {"seq", "t"}, {"out"});
+  dir.write("m.onnx", bytes_of(m));
+  const TypeInfo seq_type = TypeInfo::sequence_of(TypeInfo::tensor(DType::Float));
+  TensorSequence seq{
+      DType::Float,
+      {Tensor::from_vector<float>({2}, {1, 2}), Tensor::from_vector<float>({1}, {3})}};
+  dir.write("seq.pb", serialize_value(seq, seq_type, "seq"));
+  save_tensor(Tensor::from_vector<float>({1}, {4}), dir.file("t.pb"), "t");
+  CliResult r = onyx_cli("run " + dir.file("m.onnx") + " --input seq=" + dir.file("seq.pb") +
+                             " --input t=" + dir.file("t.pb") + " --output-dir " + dir.file("out"),
+                         dir);
+  ASSERT_EQ(r.status, 0) << r.err;
+  RuntimeValue out = load_value_file(dir.file("out/output_0.pb"), seq_type);
+  ASSERT_EQ(out.sequence().tensors.size(), 3u);
+  EXPECT_EQ(out.sequence().tensors[2].to_vector<float>(), (std::vector<float>{4}));
 }
 
 }  // namespace

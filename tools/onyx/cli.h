@@ -38,17 +38,21 @@ class Args {
   std::multimap<std::string, std::string> values_;
 };
 
-// Input tensor files: TensorProto .pb or numpy .npy (by extension).
-Tensor load_input_file(const std::string& path);
+// Input files: numpy .npy, or a .pb holding the message `declared` calls for
+// (TensorProto, SequenceProto or OptionalProto).
+RuntimeValue load_input_file(const std::string& path, const TypeInfo& declared);
 Tensor load_npy(const std::string& path);
 // Inputs for `run`/`bench`: --input NAME=FILE, --inputs DIR (input_K.pb in graph
 // input order), else random values when `random` (symbolic dims from --dim or 1).
-std::map<std::string, Tensor> gather_inputs(const Session& session, const Args& args, bool random,
-                                            const std::map<std::string, int64_t>& dims);
+std::map<std::string, RuntimeValue> gather_inputs(const Session& session, const Args& args,
+                                                  bool random,
+                                                  const std::map<std::string, int64_t>& dims);
 Tensor random_tensor(const TypeInfo& type, const std::map<std::string, int64_t>& dims,
                      uint64_t seed, const std::string& name);
 // "out  float[1, 1000]  first: 0.1 0.2 ...  min -1 max 2 mean 0.5"
 std::string summarize(const std::string& name, const Tensor& t);
+// The same for any value; a sequence or an optional is described by kind and length.
+std::string summarize(const std::string& name, const RuntimeValue& v);
 
 int cmd_check(Args& args);
 int cmd_print(Args& args);

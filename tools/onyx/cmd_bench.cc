@@ -49,15 +49,15 @@ int cmd_bench(Args& args) {
   auto t0 = clock::now();
   Session session(builtin_registry(), path, options);
   auto t1 = clock::now();
-  std::map<std::string, Tensor> feeds = gather_inputs(session, args, true, dims);
+  std::map<std::string, RuntimeValue> feeds = gather_inputs(session, args, true, dims);
   auto t2 = clock::now();
-  session.run(feeds);
+  session.run_values(feeds);
   auto t3 = clock::now();
-  for (int i = 0; i < warmup; ++i) session.run(feeds);
+  for (int i = 0; i < warmup; ++i) session.run_values(feeds);
   std::vector<double> times;
   for (int i = 0; i < iters; ++i) {
     auto a = clock::now();
-    session.run(feeds);
+    session.run_values(feeds);
     times.push_back(ms(a, clock::now()));
   }
   std::sort(times.begin(), times.end());

@@ -19,19 +19,15 @@ int cmd_run(Args& args) {
   auto t0 = std::chrono::steady_clock::now();
   Session session(builtin_registry(), path, options);
   auto t1 = std::chrono::steady_clock::now();
-  std::map<std::string, Tensor> feeds =
+  std::map<std::string, RuntimeValue> feeds =
       gather_inputs(session, args, args.flag("random-inputs"), {});
   auto t2 = std::chrono::steady_clock::now();
-  std::vector<RuntimeValue> outputs =
-      session.run_values(std::map<std::string, RuntimeValue>(feeds.begin(), feeds.end()));
+  std::vector<RuntimeValue> outputs = session.run_values(feeds);
   auto t3 = std::chrono::steady_clock::now();
 
-  for (const auto& [name, t] : feeds) std::cout << "input   " << summarize(name, t) << "\n";
+  for (const auto& [name, v] : feeds) std::cout << "input   " << summarize(name, v) << "\n";
   for (size_t i = 0; i < outputs.size(); ++i)
-    std::cout << "output  "
-              << (outputs[i].is_tensor() ? summarize(session.outputs()[i].name, outputs[i].tensor())
-                                         : session.outputs()[i].name + " " + outputs[i].describe())
-              << "\n";
+    std::cout << "output  " << summarize(session.outputs()[i].name, outputs[i]) << "\n";
   auto ms = [](auto a, auto b) { return std::chrono::duration<double, std::milli>(b - a).count(); };
   std::cout << std::fixed << std::setprecision(2) << "load " << ms(t0, t1) << " ms, run "
             << ms(t2, t3) << " ms, threads " << session.threads() << "\n";

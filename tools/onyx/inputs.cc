@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "cli.h"
+#include "onyx/value_files.h"
 
 namespace onyx::cli {
 namespace {
@@ -94,9 +95,9 @@ Tensor load_npy(const std::string& path) {
   return t;
 }
 
-Tensor load_input_file(const std::string& path) {
+RuntimeValue load_input_file(const std::string& path, const TypeInfo& declared) {
   if (ends_with(path, ".npy")) return load_npy(path);
-  return load_tensor_file(path);
+  return load_value_file(path, declared);  // TensorProto, SequenceProto or OptionalProto
 }
 
 Tensor random_tensor(const TypeInfo& type, const std::map<std::string, int64_t>& dims,
@@ -133,22 +134,29 @@ Tensor random_tensor(const TypeInfo& type, const std::map<std::string, int64_t>&
   return t;
 }
 
-std::map<std::string, Tensor> gather_inputs(const Session& session, const Args& args, bool random,
-                                            const std::map<std::string, int64_t>& dims) {
-  std::map<std::string, Tensor> feeds;
+std::map<std::string, RuntimeValue> gather_inputs(const Session& session, const Args& args,
+                                                  bool random,
+                                                  const std::map<std::string, int64_t>& dims) {
+  std::map<std::string, RuntimeValue> feeds;
+  const Graph& graph = session.model().graph;
+  auto declared = [&](const std::string& name) {
+    int id = graph.find(name);
+    return id == kNoValue ? TypeInfo{} : graph.value(id).type;
+  };
   for (const std::string& spec : args.all("input")) {
     size_t eq = spec.find('=');
     if (eq == std::string::npos || eq == 0)
       throw UsageError("--input expects NAME=FILE, got '" + spec + "'");
-    feeds[spec.substr(0, eq)] = load_input_file(spec.substr(eq + 1));
+    const std::string name = spec.substr(0, eq);
+    feeds[name] = load_input_file(spec.substr(eq + 1), declared(name));
   }
-  const Graph& graph = session.model().graph;
   std::vector<int> feed_ids = graph.feed_inputs();
   if (auto dir = args.get("inputs")) {
     for (size_t k = 0; k < feed_ids.size(); ++k) {
       std::string file = *dir + "/input_" + std::to_string(k) + ".pb";
       const std::string& name = graph.value(feed_ids[k]).name;
-      if (!feeds.count(name) && std::filesystem::exists(file)) feeds[name] = load_tensor_file(file);
+      if (!feeds.count(name) && std::filesystem::exists(file))
+        feeds[name] = load_value_file(file, declared(name));
     }
   }
   uint64_t seed = 1;
@@ -191,6 +199,10 @@ std::string summarize(const std::string& name, const Tensor& t) {
                                << sum / static_cast<double>(t.numel());
                          });
   return out.str();
+}
+
+std::string summarize(const std::string& name, const RuntimeValue& v) {
+  return v.is_tensor() ? summarize(name, v.tensor()) : name + "  " + v.describe();
 }
 
 }  // namespace onyx::cli
