@@ -7,6 +7,7 @@
 #pragma once
 
 #include <functional>
+#include <limits>
 #include <map>
 #include <string>
 #include <vector>
@@ -25,6 +26,12 @@ inline std::string error_of(const std::function<void()>& fn) {
   }
   return "";
 }
+
+// Edge values the op tests feed.
+constexpr float kNaN = std::numeric_limits<float>::quiet_NaN();
+constexpr float kInf = std::numeric_limits<float>::infinity();
+constexpr int64_t kMin64 = std::numeric_limits<int64_t>::min();
+constexpr int64_t kMax64 = std::numeric_limits<int64_t>::max();
 
 // Tensor literals for op tests: floats({2, 2}, {1, 2, 3, 4}).
 inline Tensor floats(Shape shape, std::vector<float> values) {

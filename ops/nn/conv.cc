@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "common/shape_utils.h"
 #include "common/spatial.h"
 #include "nn/nn.h"
 #include "nn/nn_util.h"
@@ -34,19 +35,12 @@ void infer_conv(InferContext& ctx);
 
 void register_conv(Registry& registry) {
   // Conv-11 only relaxed the kernel_shape/pads wording; both versions compute the same.
-  for (auto [since, until] : {std::pair{1, 10}, std::pair{11, kOpsetOpen}}) {
-    KernelDef def;
-    def.op_type = "Conv";
-    def.since_version = since;
-    def.until_version = until;
-    def.dtypes = {DType::Float, DType::Double, DType::Float16};
-    def.create = make_kernel<ConvKernel>();
-    def.infer = infer_conv;
-    def.attr_types = {{"auto_pad", AttrType::String}, {"dilations", AttrType::Ints},
-                      {"group", AttrType::Int},       {"kernel_shape", AttrType::Ints},
-                      {"pads", AttrType::Ints},       {"strides", AttrType::Ints}};
-    registry.add(std::move(def));
-  }
+  const std::vector<DType> dtypes = {DType::Float, DType::Double, DType::Float16};
+  const std::map<std::string, AttrType> attrs = {
+      {"auto_pad", AttrType::String},   {"dilations", AttrType::Ints}, {"group", AttrType::Int},
+      {"kernel_shape", AttrType::Ints}, {"pads", AttrType::Ints},      {"strides", AttrType::Ints}};
+  add_op_versions(registry, "Conv", {{1, 10, dtypes, attrs}, {11, kOpsetOpen, dtypes, attrs}},
+                  make_kernel<ConvKernel>(), infer_conv);
 }
 
 // ---- construction ----

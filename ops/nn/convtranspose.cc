@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "common/shape_utils.h"
 #include "common/spatial.h"
 #include "nn/nn.h"
 #include "nn/nn_util.h"
@@ -245,20 +246,15 @@ void ConvTransposeKernel::run(KernelContext& ctx) const {
 
 void register_convtranspose(Registry& registry) {
   // ConvTranspose-11 only clarified the output_shape / auto_pad wording.
-  for (auto [since, until] : {std::pair{1, 10}, std::pair{11, kOpsetOpen}}) {
-    KernelDef def;
-    def.op_type = "ConvTranspose";
-    def.since_version = since;
-    def.until_version = until;
-    def.dtypes = {DType::Float, DType::Double, DType::Float16};
-    def.create = make_kernel<ConvTransposeKernel>();
-    def.infer = infer_convtranspose;
-    def.attr_types = {{"auto_pad", AttrType::String},     {"dilations", AttrType::Ints},
-                      {"group", AttrType::Int},           {"kernel_shape", AttrType::Ints},
-                      {"output_padding", AttrType::Ints}, {"output_shape", AttrType::Ints},
-                      {"pads", AttrType::Ints},           {"strides", AttrType::Ints}};
-    registry.add(std::move(def));
-  }
+  const std::vector<DType> dtypes = {DType::Float, DType::Double, DType::Float16};
+  const std::map<std::string, AttrType> attrs = {
+      {"auto_pad", AttrType::String},     {"dilations", AttrType::Ints},
+      {"group", AttrType::Int},           {"kernel_shape", AttrType::Ints},
+      {"output_padding", AttrType::Ints}, {"output_shape", AttrType::Ints},
+      {"pads", AttrType::Ints},           {"strides", AttrType::Ints}};
+  add_op_versions(registry, "ConvTranspose",
+                  {{1, 10, dtypes, attrs}, {11, kOpsetOpen, dtypes, attrs}},
+                  make_kernel<ConvTransposeKernel>(), infer_convtranspose);
 }
 
 }  // namespace onyx

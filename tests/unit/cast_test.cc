@@ -17,7 +17,6 @@ namespace onyx {
 namespace {
 
 using testing::error_of;
-
 using testing::OpTester;
 
 bool mentions(const std::string& error, const std::string& part) {

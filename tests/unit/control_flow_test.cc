@@ -11,13 +11,12 @@
 namespace onyx {
 namespace {
 
-using testing::error_of;
-
 using test::add_graph_attr;
 using test::add_int_attr;
 using test::add_node;
 using test::add_value;
 using test::model_at;
+using testing::error_of;
 using testing::floats;
 using testing::ints;
 

@@ -12,7 +12,6 @@ namespace onyx {
 namespace {
 
 using testing::error_of;
-
 using testing::floats;
 
 using testing::OpTester;

@@ -16,10 +16,9 @@
 namespace onyx {
 namespace {
 
-using testing::error_of;
-
 using test::add_node;
 using test::add_value;
+using testing::error_of;
 
 // ---- building FunctionProtos
 

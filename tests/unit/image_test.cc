@@ -13,7 +13,6 @@ namespace onyx {
 namespace {
 
 using testing::error_of;
-
 using testing::floats;
 using testing::ints;
 using testing::OpTester;

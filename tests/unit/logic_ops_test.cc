@@ -16,13 +16,11 @@ namespace onyx {
 namespace {
 
 using testing::error_of;
-
 using testing::floats;
 using testing::ints;
 
+using testing::kNaN;
 using testing::OpTester;
-
-constexpr float kNaN = std::numeric_limits<float>::quiet_NaN();
 
 Tensor bools(Shape shape, std::vector<bool> values) {
   return Tensor::from_vector<bool>(std::move(shape), values);

@@ -16,16 +16,14 @@ namespace onyx {
 namespace {
 
 using testing::error_of;
-
 using testing::floats;
 using testing::ints;
 
+using testing::kInf;
+using testing::kMax64;
+using testing::kMin64;
+using testing::kNaN;
 using testing::OpTester;
-
-constexpr float kNaN = std::numeric_limits<float>::quiet_NaN();
-constexpr float kInf = std::numeric_limits<float>::infinity();
-constexpr int64_t kMin64 = std::numeric_limits<int64_t>::min();
-constexpr int64_t kMax64 = std::numeric_limits<int64_t>::max();
 
 template <class T>
 Tensor of(Shape shape, std::vector<T> values) {

@@ -17,7 +17,6 @@ namespace onyx {
 namespace {
 
 using testing::error_of;
-
 using testing::floats;
 using testing::ints;
 

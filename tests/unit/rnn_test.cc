@@ -15,7 +15,6 @@ namespace onyx {
 namespace {
 
 using testing::error_of;
-
 using testing::floats;
 using testing::OpTester;
 using Vec = std::vector<float>;

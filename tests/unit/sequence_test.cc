@@ -12,12 +12,11 @@
 namespace onyx {
 namespace {
 
-using testing::error_of;
-
 using test::add_graph_attr;
 using test::add_int_attr;
 using test::add_node;
 using test::model_at;
+using testing::error_of;
 using testing::floats;
 using testing::ints;
 

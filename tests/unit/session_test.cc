@@ -11,7 +11,6 @@ namespace onyx {
 namespace {
 
 using testing::error_of;
-
 using testing::OpTester;
 
 // y = Relu(x + b) with x declared float[batch, 3].

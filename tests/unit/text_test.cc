@@ -18,7 +18,6 @@ namespace onyx {
 namespace {
 
 using testing::error_of;
-
 using testing::floats;
 using testing::ints;
 using testing::OpTester;
