@@ -114,8 +114,11 @@ class OpTester {
     return m;
   }
 
-  Session session(int threads = 1) const {
-    return Session(builtin_registry(), model(), SessionOptions{threads, true});
+  // `reference`: the plain reference kernels only (SessionOptions::reference_kernels).
+  Session session(int threads = 1, bool reference = false) const {
+    SessionOptions options{threads, true};
+    options.reference_kernels = reference;
+    return Session(builtin_registry(), model(), options);
   }
   const std::map<std::string, Tensor>& feeds() const { return feeds_; }
 

@@ -9,8 +9,10 @@
 #include <string>
 #include <vector>
 
+#include "common/parallel.h"
 #include "common/shape_utils.h"
 #include "common/spatial.h"
+#include "kernels/conv/conv2d.h"
 #include "nn/nn.h"
 #include "nn/nn_util.h"
 
@@ -23,8 +25,18 @@ class ConvKernel : public Kernel {
   void run(KernelContext& ctx) const override;
 
  private:
+  // Float 2-D convolution with constant weights: GEMM over packed weights, or the
+  // direct depthwise kernel. Returns false when the reference loop must run.
+  bool run_fast(KernelContext& ctx, const Tensor& x, const Tensor* b, const Window& win,
+                Tensor& y) const;
+
   std::string label_;
   ConvAttrs attrs_;
+  // Set up at construction when the fast path applies.
+  bool fast_ = false;
+  bool depthwise_ = false;
+  Tensor weights_;                     // the constant W (depthwise reads it directly)
+  kernels::PackedConvWeights packed_;  // W as GEMM A panels, per group
 };
 
 void infer_conv(InferContext& ctx);
@@ -51,6 +63,26 @@ ConvKernel::ConvKernel(const KernelInit& init)
   const TypeInfo& x = init.input_type(0);
   const TypeInfo& w = init.input_type(1);
   if (x.has_shape() && w.has_shape()) check_conv_dims(attrs_, *x.shape, *w.shape, label_);
+
+  const Tensor* w_const = init.constant_input(1);
+  if (init.reference() || !w_const || w_const->dtype() != DType::Float || w_const->rank() != 4 ||
+      (x.elem != DType::Float && x.elem != DType::Undefined))
+    return;
+  const int64_t M = w_const->dim(0), Cg = w_const->dim(1), group = attrs_.group;
+  if (group <= 0 || M % group != 0 || Cg <= 0) return;  // run() reports the error
+  fast_ = true;
+  weights_ = *w_const;
+  depthwise_ = Cg == 1 && M == group;
+  if (!depthwise_) {
+    kernels::Conv2dShape s;
+    s.C = Cg * group;
+    s.M = M;
+    s.group = group;
+    s.KH = w_const->dim(2);
+    s.KW = w_const->dim(3);
+    packed_ = kernels::PackedConvWeights(s, weights_.data<float>(),
+                                         kernels::default_microkernel());
+  }
 }
 
 // ---- shape rule ----
@@ -87,6 +119,7 @@ void ConvKernel::run(KernelContext& ctx) const {
   Shape out_shape = {N, M};
   for (int64_t d : win.output_dims()) out_shape.push_back(d);
   Tensor& y = ctx.allocate_output(0, x.dtype(), out_shape);
+  if (fast_ && run_fast(ctx, x, b, win, y)) return;
   const int64_t P = win.output_size(), Q = win.taps(), S = win.input_size();
   const int64_t Mg = M / attrs_.group;  // output channels per group
 
@@ -120,6 +153,44 @@ void ConvKernel::run(KernelContext& ctx) const {
       }
     });
   });
+}
+
+bool ConvKernel::run_fast(KernelContext& ctx, const Tensor& x, const Tensor* b,
+                          const Window& win, Tensor& y) const {
+  if (x.dtype() != DType::Float || win.rank() != 2) return false;
+  const AxisWindow& h = win.axes()[0];
+  const AxisWindow& w = win.axes()[1];
+  kernels::Conv2dShape s;
+  s.C = x.dim(1);
+  s.H = h.in;
+  s.W = w.in;
+  s.M = weights_.dim(0);
+  s.group = attrs_.group;
+  s.KH = h.kernel;
+  s.KW = w.kernel;
+  s.SH = h.stride;
+  s.SW = w.stride;
+  s.DH = h.dilation;
+  s.DW = w.dilation;
+  s.pad_top = h.pad_begin;
+  s.pad_left = w.pad_begin;
+  s.OH = h.out;
+  s.OW = w.out;
+  if (s.OH <= 0 || s.OW <= 0) return true;  // nothing to compute
+  const kernels::Parallel parallel = parallel_of(ctx.pool());
+  const float* X = x.data<float>();
+  const float* B = b ? b->data<float>() : nullptr;
+  float* Y = y.data<float>();
+  const kernels::ActivationParams none;
+  for (int64_t n = 0; n < x.dim(0); ++n) {
+    const float* xn = X + n * s.C * s.H * s.W;
+    float* yn = Y + n * s.M * s.OH * s.OW;
+    if (depthwise_)
+      kernels::conv2d_depthwise(s, weights_.data<float>(), xn, B, yn, none, parallel);
+    else
+      kernels::conv2d_gemm(s, packed_, xn, B, yn, none, parallel);
+  }
+  return true;
 }
 
 }  // namespace onyx

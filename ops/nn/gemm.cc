@@ -6,6 +6,8 @@
 #include <string>
 #include <vector>
 
+#include "common/parallel.h"
+#include "kernels/gemm/gemm.h"
 #include "nn/nn.h"
 #include "nn/nn_util.h"
 
@@ -26,6 +28,9 @@ class GemmKernel : public Kernel {
   float alpha_ = 1, beta_ = 1;
   bool trans_a_ = false, trans_b_ = false;
   bool broadcast_c_ = true;  // false only for opsets 1-6 without broadcast=1
+  // Float fast path: a constant B packed once into GEMM panels.
+  bool fast_ = false;
+  kernels::PackedPanels packed_b_;
 };
 
 void infer_gemm(InferContext& ctx);
@@ -75,6 +80,14 @@ GemmKernel::GemmKernel(const KernelInit& init) : label_(init.label()) {
   if (init.opset() < 7) broadcast_c_ = attrs.get_int("broadcast", 0) != 0;
   if (!init.has_input(0) || !init.has_input(1)) init.fail("Gemm needs inputs A and B");
   if (init.opset() < 11 && !init.has_input(2)) init.fail("input C is required before opset 11");
+  fast_ = !init.reference() && init.input_dtype(0) == DType::Float;
+  const Tensor* b = init.constant_input(1);
+  if (fast_ && b && b->dtype() == DType::Float && b->rank() == 2) {
+    const int64_t K = trans_b_ ? b->dim(1) : b->dim(0), N = trans_b_ ? b->dim(0) : b->dim(1);
+    packed_b_ = kernels::PackedPanels(
+        kernels::StridedSource::b_matrix(b->data<float>(), b->dim(1), trans_b_), N, K,
+        kernels::default_microkernel().nr);
+  }
 }
 
 // ---- shape rule ----
@@ -137,6 +150,26 @@ void GemmKernel::run(KernelContext& ctx) const {
     c_col = cols == 1 ? 0 : 1;
   }
   Tensor& y = ctx.allocate_output(0, a.dtype(), {M, N});
+
+  if (fast_ && a.dtype() == DType::Float) {
+    kernels::GemmEpilogue ep;
+    ep.alpha = alpha_;
+    if (c) {
+      ep.addend = c->data<float>();
+      ep.addend_rs = c_row;
+      ep.addend_cs = c_col;
+      ep.beta = beta_;
+    }
+    const kernels::StridedSource a_src =
+        kernels::StridedSource::a_matrix(a.data<float>(), a.dim(1), trans_a_);
+    const kernels::StridedSource b_src =
+        kernels::StridedSource::b_matrix(b.data<float>(), b.dim(1), trans_b_);
+    const bool prepacked = !packed_b_.empty() && packed_b_.lines() == N && packed_b_.depth() == K;
+    kernels::gemm(kernels::default_microkernel(), M, N, K, a_src,
+                  prepacked ? static_cast<const kernels::PanelSource&>(packed_b_) : b_src,
+                  y.data<float>(), N, ep, parallel_of(ctx.pool()));
+    return;
+  }
 
   dispatch<GemmTypes>(a.dtype(), "Gemm", [&](auto tag) {
     using T = typename decltype(tag)::type;

@@ -8,7 +8,9 @@
 #include <tuple>
 #include <vector>
 
+#include "common/parallel.h"
 #include "common/shape_utils.h"
+#include "kernels/gemm/gemm.h"
 #include "nn/nn.h"
 #include "nn/nn_util.h"
 
@@ -25,7 +27,14 @@ class MatMulKernel : public Kernel {
   void run(KernelContext& ctx) const override;
 
  private:
+  // Float batches of GEMMs; a constant 2-D B is packed once.
+  void run_fast(KernelContext& ctx, const Tensor& a, const Tensor& b, Tensor& y, int64_t M,
+                int64_t N, int64_t K, int64_t batches, const std::vector<int64_t>& a_index,
+                const std::vector<int64_t>& b_index) const;
+
   std::string label_;
+  bool fast_ = false;
+  kernels::PackedPanels packed_b_;
 };
 
 void infer_matmul(InferContext& ctx);
@@ -63,6 +72,12 @@ MatMulKernel::MatMulKernel(const KernelInit& init) : label_(init.label()) {
     if (t.has_shape() && t.shape->empty())
       init.fail(cat("input ", i, " is a scalar; MatMul needs rank 1 or more"));
   }
+  fast_ = !init.reference() && init.input_dtype(0) == DType::Float;
+  const Tensor* b = init.constant_input(1);
+  if (fast_ && b && b->dtype() == DType::Float && b->rank() == 2)
+    packed_b_ = kernels::PackedPanels(kernels::StridedSource::b_matrix(b->data<float>(),
+                                                                       b->dim(1), false),
+                                      b->dim(1), b->dim(0), kernels::default_microkernel().nr);
 }
 
 // ---- shape rule ----
@@ -123,6 +138,20 @@ void MatMulKernel::run(KernelContext& ctx) const {
   if (b.rank() > 1) out_shape.push_back(N);
   Tensor& y = ctx.allocate_output(0, a.dtype(), out_shape);
 
+  if (fast_ && a.dtype() == DType::Float) {
+    // The matrix of A and of B that each output batch reads.
+    std::vector<int64_t> a_index(static_cast<size_t>(batches)), b_index(a_index.size());
+    for (int64_t i = 0; i < batches; ++i) {
+      for (size_t d = 0; d < batch.size(); ++d) {
+        const int64_t coord = (i / out_step[d]) % batch[d];
+        a_index[i] += coord * a_step[d];
+        b_index[i] += coord * b_step[d];
+      }
+    }
+    run_fast(ctx, a, b, y, M, N, K, batches, a_index, b_index);
+    return;
+  }
+
   dispatch<MatMulTypes>(a.dtype(), "MatMul", [&](auto tag) {
     using T = typename decltype(tag)::type;
     using A = acc_t<T>;
@@ -147,6 +176,33 @@ void MatMulKernel::run(KernelContext& ctx) const {
       }
     });
   });
+}
+
+void MatMulKernel::run_fast(KernelContext& ctx, const Tensor& a, const Tensor& b, Tensor& y,
+                            int64_t M, int64_t N, int64_t K, int64_t batches,
+                            const std::vector<int64_t>& a_index,
+                            const std::vector<int64_t>& b_index) const {
+  const kernels::MicroKernel& uk = kernels::default_microkernel();
+  const kernels::Parallel parallel = parallel_of(ctx.pool());
+  const bool prepacked = !packed_b_.empty() && packed_b_.lines() == N && packed_b_.depth() == K;
+  const float* pa = a.data<float>();
+  const float* pb = b.data<float>();
+  float* py = y.data<float>();
+  auto one = [&](int64_t i, const kernels::Parallel& par) {
+    const kernels::StridedSource a_src(pa + a_index[i] * M * K, K, 1);
+    const kernels::StridedSource b_src(pb + b_index[i] * K * N, 1, N);
+    kernels::gemm(uk, M, N, K, a_src,
+                  prepacked ? static_cast<const kernels::PanelSource&>(packed_b_) : b_src,
+                  py + i * M * N, N, {}, par);
+  };
+  // Many small products (attention heads): one thread per product. Else split each.
+  if (batches >= parallel.threads && batches > 1 && M * N * K < (int64_t{1} << 22)) {
+    parallel.for_tasks(batches, [&](int64_t i0, int64_t i1) {
+      for (int64_t i = i0; i < i1; ++i) one(i, kernels::serial());
+    });
+  } else {
+    for (int64_t i = 0; i < batches; ++i) one(i, parallel);
+  }
 }
 
 }  // namespace onyx

@@ -10,9 +10,12 @@
 namespace onyx {
 
 GraphExecutor::GraphExecutor(const Graph& graph, const Registry& registry, const ThreadPool& pool,
-                             const RuntimeLimits& limits, const GraphExecutor* parent,
+                             const RuntimeLimits& limits, bool reference_kernels,
+                             const GraphExecutor* parent,
                              const std::vector<TypeInfo>& input_hints)
-    : graph_(graph), registry_(registry), pool_(pool), limits_(limits), parent_(parent) {
+    : graph_(graph), registry_(registry), pool_(pool), limits_(limits),
+      reference_kernels_(reference_kernels),
+      parent_(parent) {
   depth_ = parent ? parent->depth_ + 1 : 0;
   if (depth_ > limits_.max_subgraph_depth)
     fail("graph '", graph.name, "' is nested ", depth_, " subgraphs deep; the limit is ",
@@ -35,7 +38,8 @@ GraphExecutor::GraphExecutor(const Graph& graph, const Registry& registry, const
 
   compiler_ = [this](const Graph& sub, const std::vector<TypeInfo>& hints) {
     return std::make_unique<Subgraph>(
-        std::make_unique<GraphExecutor>(sub, registry_, pool_, limits_, this, hints));
+        std::make_unique<GraphExecutor>(sub, registry_, pool_, limits_, reference_kernels_,
+                                        this, hints));
   };
   build_steps();
 }
@@ -82,6 +86,7 @@ void GraphExecutor::build_steps() {
     KernelInit init(node, index, std::move(in_types), std::move(out_types), std::move(in_consts));
     init.set_subgraph_compiler(&compiler_);
     init.set_graph(&graph_);
+    init.set_reference(reference_kernels_);
     steps_.push_back({index, label, def.create(init)});
   }
   plan_ = plan_memory(graph_, order, types_);

@@ -21,7 +21,7 @@ class GraphExecutor {
   // `parent` is the executor of the enclosing graph (null at top level); `input_hints`
   // type the formal inputs the file leaves undeclared.
   GraphExecutor(const Graph& graph, const Registry& registry, const ThreadPool& pool,
-                const RuntimeLimits& limits, const GraphExecutor* parent,
+                const RuntimeLimits& limits, bool reference_kernels, const GraphExecutor* parent,
                 const std::vector<TypeInfo>& input_hints = {});
   ~GraphExecutor();
 
@@ -59,6 +59,7 @@ class GraphExecutor {
   const Registry& registry_;
   const ThreadPool& pool_;
   RuntimeLimits limits_;
+  bool reference_kernels_;
   const GraphExecutor* parent_;
   int depth_ = 0;
   std::vector<TypeInfo> types_;  // per value id, after inference

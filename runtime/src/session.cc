@@ -40,7 +40,8 @@ void Session::Impl::prepare() {
                               const std::string& a) { return registry.attr_type(d, op, opset, a); };
     check_model(model, check);
   }
-  executor = std::make_unique<GraphExecutor>(graph, registry, pool, options.limits, nullptr);
+  executor = std::make_unique<GraphExecutor>(graph, registry, pool, options.limits,
+                                             options.reference_kernels, nullptr);
   for (int id : graph.inputs) {
     if (!graph.is_initializer(id)) feed_ids.push_back(id);
     inputs.push_back({graph.value(id).name, graph.value(id).type});

@@ -82,6 +82,10 @@ class KernelInit {
   // The graph the node belongs to, for operators defined over it (Gradient).
   const Graph* graph() const { return graph_; }
   void set_graph(const Graph* graph) { graph_ = graph; }
+  // Whether the session asked for the reference kernels only: a kernel with a fast
+  // path then prepares and runs its reference loop instead.
+  bool reference() const { return reference_; }
+  void set_reference(bool reference) { reference_ = reference; }
   std::string label() const;  // "node 'x' (#i, Conv, opset 13)"
   [[noreturn]] void fail(const std::string& message) const;
 
@@ -94,6 +98,7 @@ class KernelInit {
   std::vector<const Tensor*> constants_;
   const SubgraphCompiler* compiler_ = nullptr;
   const Graph* graph_ = nullptr;
+  bool reference_ = false;
 };
 
 // Inputs, outputs and threads of one kernel invocation. Most kernels see tensors

@@ -1,0 +1,22 @@
+#include "kernels/activation.h"
+
+#include <cstdint>
+
+namespace onyx::kernels {
+
+void activate_inplace(const ActivationParams& p, float* x, int64_t n) {
+  switch (p.kind) {
+    case Activation::None:
+      return;
+    case Activation::Relu:
+      for (int64_t i = 0; i < n; ++i) x[i] = x[i] < 0 ? 0.0f : x[i];
+      return;
+    case Activation::Clip:
+      for (int64_t i = 0; i < n; ++i) x[i] = x[i] < p.a ? p.a : (x[i] > p.b ? p.b : x[i]);
+      return;
+    default:
+      for (int64_t i = 0; i < n; ++i) x[i] = activate(p, x[i]);
+  }
+}
+
+}  // namespace onyx::kernels

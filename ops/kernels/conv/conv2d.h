@@ -1,0 +1,74 @@
+// 2-D convolution on NCHW float data, one image at a time:
+//   - by GEMM: Y_g (Mg x OH*OW) = W_g (Mg x Cg*KH*KW) * X_g, per group g, where X_g is
+//     read as the im2col matrix without materializing it (ImplicitIm2col packs the GEMM's
+//     B panels straight from the image), or as the plain C x H*W matrix for 1x1, stride 1,
+//     unpadded convolutions; weights are packed into A panels once (PackedConvWeights);
+//   - depthwise (one input and one output channel per group) by a direct kernel.
+// Bias and activation are applied in the epilogue. Spatial padding is
+// (pad_top, pad_left) at the start; the output size decides what lies past the end.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "kernels/activation.h"
+#include "kernels/gemm/gemm.h"
+#include "kernels/parallel.h"
+
+namespace onyx::kernels {
+
+struct Conv2dShape {
+  int64_t C = 0, H = 0, W = 0;  // input channels and size
+  int64_t M = 0;                // output channels
+  int64_t group = 1;
+  int64_t KH = 1, KW = 1, SH = 1, SW = 1, DH = 1, DW = 1;
+  int64_t pad_top = 0, pad_left = 0;
+  int64_t OH = 0, OW = 0;  // output size
+
+  int64_t in_per_group() const { return C / group; }
+  int64_t out_per_group() const { return M / group; }
+  int64_t gemm_depth() const { return in_per_group() * KH * KW; }
+  bool is_pointwise() const {  // 1x1, stride 1, no padding: X_g is already a matrix
+    return KH == 1 && KW == 1 && SH == 1 && SW == 1 && pad_top == 0 && pad_left == 0 &&
+           OH == H && OW == W;
+  }
+  bool is_depthwise() const { return group == C && group == M; }
+};
+
+// The im2col matrix of one group (rows: c, kh, kw; columns: output positions), packed
+// into B panels on demand.
+class ImplicitIm2col final : public PanelSource {
+ public:
+  ImplicitIm2col(const Conv2dShape& s, const float* x_group) : s_(s), x_(x_group) {}
+  void pack(int64_t k0, int64_t kc, int64_t x0, int64_t width, int panel,
+            float* dst) const override;
+
+ private:
+  const Conv2dShape& s_;
+  const float* x_;
+};
+
+// The weights (M, C/group, KH, KW) packed once for one microkernel, one A per group.
+class PackedConvWeights {
+ public:
+  PackedConvWeights() = default;
+  PackedConvWeights(const Conv2dShape& s, const float* w, const MicroKernel& uk);
+  const PackedPanels& group(int64_t g) const { return groups_[static_cast<size_t>(g)]; }
+  const MicroKernel& microkernel() const { return *uk_; }
+  bool empty() const { return groups_.empty(); }
+
+ private:
+  std::vector<PackedPanels> groups_;
+  const MicroKernel* uk_ = nullptr;
+};
+
+// One image: x is (C, H, W), y is (M, OH, OW); bias (M) may be null.
+void conv2d_gemm(const Conv2dShape& s, const PackedConvWeights& w, const float* x,
+                 const float* bias, float* y, const ActivationParams& act,
+                 const Parallel& parallel);
+
+// One image of a depthwise convolution; w is (C, 1, KH, KW) as stored.
+void conv2d_depthwise(const Conv2dShape& s, const float* w, const float* x, const float* bias,
+                      float* y, const ActivationParams& act, const Parallel& parallel);
+
+}  // namespace onyx::kernels

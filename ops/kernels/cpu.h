@@ -1,0 +1,18 @@
+// Which instruction set the fast kernels use, detected once per process.
+//
+// One binary runs on any x86-64: the AVX2 and AVX-512 microkernels live in files of
+// their own, compiled for those ISAs, and are only called when the CPU has them. Other
+// architectures build the portable C++ kernels alone.
+#pragma once
+
+namespace onyx::kernels {
+
+enum class Isa { Generic, Avx2, Avx512 };
+
+// The best ISA this CPU and build support. ONYX_ISA=generic|avx2|avx512 in the
+// environment lowers it (never above what the CPU has), to test or compare paths.
+Isa active_isa();
+bool isa_supported(Isa isa);
+const char* isa_name(Isa isa);
+
+}  // namespace onyx::kernels

@@ -1,0 +1,260 @@
+// The GEMM driver: blocking, packing, the parallel split and the epilogue. Only the
+// microkernel is written per ISA; everything here is shared.
+#include "kernels/gemm/gemm.h"
+
+#include <algorithm>
+#include <cstring>
+#include <stdexcept>
+
+namespace onyx::kernels {
+
+namespace {
+
+constexpr int64_t kGemmNC = 2048;      // columns of B per block (a KC x NC block in L2/L3)
+constexpr int64_t kGemmMCTarget = 144;  // rows of A per block (an MC x KC block in L2)
+// Below this many multiply-adds a GEMM stays on the calling thread.
+constexpr int64_t kMinParallelMacs = int64_t{1} << 18;
+
+}  // namespace
+
+const MicroKernel& default_microkernel() {
+  static const MicroKernel* chosen = [] {
+    switch (active_isa()) {
+      case Isa::Avx512:
+        if (const MicroKernel* k = avx512_microkernel()) return k;
+        [[fallthrough]];
+      case Isa::Avx2:
+        if (const MicroKernel* k = avx2_microkernel()) return k;
+        [[fallthrough]];
+      default:
+        return generic_microkernel();
+    }
+  }();
+  return *chosen;
+}
+
+std::vector<const MicroKernel*> runnable_microkernels() {
+  std::vector<const MicroKernel*> list = {generic_microkernel(), generic_microkernel_6x16(),
+                                          generic_microkernel_14x32()};
+  if (isa_supported(Isa::Avx2) && avx2_microkernel()) list.push_back(avx2_microkernel());
+  if (isa_supported(Isa::Avx512) && avx512_microkernel()) list.push_back(avx512_microkernel());
+  return list;
+}
+
+// ---- sources ----
+
+void StridedSource::pack(int64_t k0, int64_t kc, int64_t x0, int64_t width, int panel,
+                         float* dst) const {
+  const float* base = data_ + x0 * line_stride_ + k0 * k_stride_;
+  if (line_stride_ == 1) {  // the lines of one K step are contiguous: copy rows
+    for (int64_t k = 0; k < kc; ++k) {
+      const float* src = base + k * k_stride_;
+      float* out = dst + k * panel;
+      std::memcpy(out, src, static_cast<size_t>(width) * sizeof(float));
+      std::fill(out + width, out + panel, 0.0f);
+    }
+    return;
+  }
+  for (int64_t i = 0; i < width; ++i) {
+    const float* src = base + i * line_stride_;
+    for (int64_t k = 0; k < kc; ++k) dst[k * panel + i] = src[k * k_stride_];
+  }
+  for (int64_t i = width; i < panel; ++i)
+    for (int64_t k = 0; k < kc; ++k) dst[k * panel + i] = 0.0f;
+}
+
+// Layout: K blocks of kGemmKC steps one after another; inside a block, the panels in
+// line order, each kc x panel. So the panel for (k0, x0) starts at
+// k0 * padded + (x0 / panel) * panel * kc.
+PackedPanels::PackedPanels(const PanelSource& source, int64_t lines, int64_t depth, int panel)
+    : lines_(lines), depth_(depth), panel_(panel) {
+  padded_ = (lines + panel - 1) / panel * panel;
+  data_.assign(static_cast<size_t>(std::max<int64_t>(padded_ * depth, 1)), 0.0f);
+  for (int64_t k0 = 0; k0 < depth; k0 += kGemmKC) {
+    const int64_t kc = std::min(kGemmKC, depth - k0);
+    for (int64_t x0 = 0; x0 < lines; x0 += panel)
+      source.pack(k0, kc, x0, std::min<int64_t>(panel, lines - x0), panel,
+                  data_.data() + k0 * padded_ + x0 * kc);
+  }
+}
+
+const float* PackedPanels::packed(int64_t k0, int64_t x0, int panel) const {
+  if (panel != panel_) return nullptr;
+  const int64_t kc = std::min(kGemmKC, depth_ - k0);
+  return data_.data() + k0 * padded_ + x0 * kc;
+}
+
+void PackedPanels::pack(int64_t k0, int64_t kc, int64_t x0, int64_t width, int panel,
+                        float* dst) const {
+  // Only reached when the driver's panel differs from ours (another microkernel).
+  for (int64_t k = 0; k < kc; ++k)
+    for (int64_t i = 0; i < panel; ++i) {
+      const int64_t x = x0 + i;
+      dst[k * panel + i] =
+          i < width ? packed(k0, x / panel_ * panel_, panel_)[k * panel_ + x % panel_] : 0.0f;
+    }
+}
+
+// ---- the driver ----
+
+namespace {
+
+void apply_epilogue(const GemmEpilogue& ep, float* c, int64_t ldc, int64_t m0, int64_t n0,
+                    int64_t rows, int64_t cols) {
+  const bool trivial = ep.alpha == 1.0f && !ep.bias && !ep.addend &&
+                       ep.activation.kind == Activation::None;
+  if (trivial) return;
+  for (int64_t i = 0; i < rows; ++i) {
+    float* row = c + i * ldc;
+    const int64_t m = m0 + i;
+    if (ep.alpha != 1.0f)
+      for (int64_t j = 0; j < cols; ++j) row[j] *= ep.alpha;
+    if (ep.bias) {
+      if (ep.bias_per_row) {
+        const float v = ep.bias[m];
+        for (int64_t j = 0; j < cols; ++j) row[j] += v;
+      } else {
+        const float* bias = ep.bias + n0;
+        for (int64_t j = 0; j < cols; ++j) row[j] += bias[j];
+      }
+    }
+    if (ep.addend) {
+      const float* add = ep.addend + m * ep.addend_rs + n0 * ep.addend_cs;
+      if (ep.addend_cs == 1)
+        for (int64_t j = 0; j < cols; ++j) row[j] += ep.beta * add[j];
+      else
+        for (int64_t j = 0; j < cols; ++j) row[j] += ep.beta * add[j * ep.addend_cs];
+    }
+    activate_inplace(ep.activation, row, cols);
+  }
+}
+
+struct Buffers {
+  std::vector<float> a, b;
+  float* reserve_a(size_t n) {
+    if (a.size() < n) a.resize(n);
+    return a.data();
+  }
+  float* reserve_b(size_t n) {
+    if (b.size() < n) b.resize(n);
+    return b.data();
+  }
+};
+
+// Computes C rows [m_begin, m_end) x columns [n_begin, n_end) on the calling thread.
+// Range starts are multiples of MR / NR, so prepacked panels line up.
+void gemm_range(const MicroKernel& uk, int64_t m_begin, int64_t m_end, int64_t n_begin,
+                int64_t n_end, int64_t K, const PanelSource& a, const PanelSource& b, float* c,
+                int64_t ldc, const GemmEpilogue& ep) {
+  const int MR = uk.mr, NR = uk.nr;
+  const int64_t MC = std::max<int64_t>(MR, kGemmMCTarget / MR * MR);
+  thread_local Buffers buffers;
+  if (K == 0) {  // an empty sum: C is the epilogue of zeros
+    for (int64_t m = m_begin; m < m_end; ++m)
+      std::fill(c + m * ldc + n_begin, c + m * ldc + n_end, 0.0f);
+    apply_epilogue(ep, c + m_begin * ldc + n_begin, ldc, m_begin, n_begin, m_end - m_begin,
+                   n_end - n_begin);
+    return;
+  }
+  float tile[14 * 32 * 2];  // edge tiles: MR x NR of the largest kernel
+  for (int64_t jc = n_begin; jc < n_end; jc += kGemmNC) {
+    const int64_t nc = std::min(kGemmNC, n_end - jc);
+    const int64_t n_panels = (nc + NR - 1) / NR;
+    for (int64_t pc = 0; pc < K; pc += kGemmKC) {
+      const int64_t kc = std::min(kGemmKC, K - pc);
+      const bool first = pc == 0, last = pc + kc >= K;
+      // B block: prepacked panels, or packed here once for every A block below.
+      const bool b_prepacked = b.packed(pc, jc, NR) != nullptr;
+      float* bbuf = nullptr;
+      if (!b_prepacked) {
+        bbuf = buffers.reserve_b(static_cast<size_t>(n_panels * NR * kc));
+        for (int64_t p = 0; p < n_panels; ++p) {
+          const int64_t n0 = jc + p * NR;
+          b.pack(pc, kc, n0, std::min<int64_t>(NR, jc + nc - n0), NR, bbuf + p * NR * kc);
+        }
+      }
+      for (int64_t ic = m_begin; ic < m_end; ic += MC) {
+        const int64_t mc = std::min(MC, m_end - ic);
+        const int64_t m_panels = (mc + MR - 1) / MR;
+        const bool a_prepacked = a.packed(pc, ic, MR) != nullptr;
+        float* abuf = nullptr;
+        if (!a_prepacked) {
+          abuf = buffers.reserve_a(static_cast<size_t>(m_panels * MR * kc));
+          for (int64_t p = 0; p < m_panels; ++p) {
+            const int64_t m0 = ic + p * MR;
+            a.pack(pc, kc, m0, std::min<int64_t>(MR, ic + mc - m0), MR, abuf + p * MR * kc);
+          }
+        }
+        for (int64_t jp = 0; jp < n_panels; ++jp) {
+          const int64_t jr = jc + jp * NR;
+          const int64_t nr = std::min<int64_t>(NR, jc + nc - jr);
+          const float* bp = b_prepacked ? b.packed(pc, jr, NR) : bbuf + jp * NR * kc;
+          for (int64_t ip = 0; ip < m_panels; ++ip) {
+            const int64_t ir = ic + ip * MR;
+            const int64_t mr = std::min<int64_t>(MR, ic + mc - ir);
+            const float* ap = a_prepacked ? a.packed(pc, ir, MR) : abuf + ip * MR * kc;
+            float* ct = c + ir * ldc + jr;
+            if (mr == MR && nr == NR) {
+              uk.run(kc, ap, bp, ct, ldc, !first);
+            } else {
+              if (!first)
+                for (int64_t i = 0; i < mr; ++i) std::memcpy(tile + i * NR, ct + i * ldc, static_cast<size_t>(nr) * sizeof(float));
+              uk.run(kc, ap, bp, tile, NR, !first);
+              for (int64_t i = 0; i < mr; ++i) std::memcpy(ct + i * ldc, tile + i * NR, static_cast<size_t>(nr) * sizeof(float));
+            }
+            if (last) apply_epilogue(ep, ct, ldc, ir, jr, mr, nr);
+          }
+        }
+      }
+    }
+  }
+}
+
+}  // namespace
+
+void gemm(const MicroKernel& uk, int64_t M, int64_t N, int64_t K, const PanelSource& a,
+          const PanelSource& b, float* c, int64_t ldc, const GemmEpilogue& epilogue,
+          const Parallel& parallel) {
+  if (M <= 0 || N <= 0) return;
+  if (uk.mr * uk.nr > 14 * 32 * 2) throw std::logic_error("microkernel tile too large");
+  // Split C into equal strips along its longer side, aligned to the tile, one per thread.
+  int64_t tasks = 1;
+  const bool split_n = N >= M;
+  const int64_t unit = split_n ? uk.nr : uk.mr;
+  const int64_t units = ((split_n ? N : M) + unit - 1) / unit;
+  if (parallel.threads > 1 && M * N * std::max<int64_t>(K, 1) >= kMinParallelMacs)
+    tasks = std::min<int64_t>(parallel.threads, units);
+  const int64_t per_task = (units + tasks - 1) / tasks * unit;
+  parallel.for_tasks(tasks, [&](int64_t t0, int64_t t1) {
+    for (int64_t t = t0; t < t1; ++t) {
+      const int64_t begin = t * per_task;
+      const int64_t end = std::min((t + 1) * per_task, split_n ? N : M);
+      if (begin >= end) continue;
+      if (split_n)
+        gemm_range(uk, 0, M, begin, end, K, a, b, c, ldc, epilogue);
+      else
+        gemm_range(uk, begin, end, 0, N, K, a, b, c, ldc, epilogue);
+    }
+  });
+}
+
+void sgemm(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, float alpha,
+           const float* a, int64_t lda, const float* b, int64_t ldb, float beta, float* c,
+           int64_t ldc, const Parallel& parallel, const MicroKernel& uk) {
+  GemmEpilogue ep;
+  ep.alpha = alpha;
+  std::vector<float> c_in;  // C is overwritten block by block, so its old value is copied
+  if (beta != 0.0f) {
+    c_in.resize(static_cast<size_t>(M * N));
+    for (int64_t m = 0; m < M; ++m)
+      std::memcpy(c_in.data() + m * N, c + m * ldc, static_cast<size_t>(N) * sizeof(float));
+    ep.addend = c_in.data();
+    ep.addend_rs = N;
+    ep.addend_cs = 1;
+    ep.beta = beta;
+  }
+  gemm(uk, M, N, K, StridedSource::a_matrix(a, lda, trans_a),
+       StridedSource::b_matrix(b, ldb, trans_b), c, ldc, ep, parallel);
+}
+
+}  // namespace onyx::kernels

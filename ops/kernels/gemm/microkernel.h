@@ -1,0 +1,51 @@
+// The GEMM microkernel, written once over a vector type and instantiated per ISA.
+//
+// It multiplies an MR-row panel of packed A by an NR-column panel of packed B over kc
+// steps: for each k, NR/width vectors of B are loaded once and each of the MR values of
+// A is broadcast and multiplied into MR x NR/width accumulator registers (BLIS/GotoBLAS).
+// The accumulators never leave registers until the tile is stored.
+//
+// This header is included by files compiled for one ISA each (microkernel_avx2.cc, ...),
+// so it holds templates only: nothing here may become an out-of-line symbol that the
+// linker could share with code built for the baseline ISA.
+#pragma once
+
+#include <cstdint>
+
+namespace onyx::kernels {
+
+// V supplies: reg, width, zero(), load(p), store(p, v), broadcast(p), fma(a, b, c), add.
+template <class V, int MR, int NV>
+void gemm_microkernel(int64_t kc, const float* a, const float* b, float* c, int64_t ldc,
+                      bool accumulate) {
+  constexpr int W = V::width;
+  using R = typename V::reg;
+  R acc[MR][NV];
+#pragma GCC unroll 32
+  for (int i = 0; i < MR; ++i)
+#pragma GCC unroll 4
+    for (int j = 0; j < NV; ++j) acc[i][j] = V::zero();
+  for (int64_t k = 0; k < kc; ++k) {
+    R bv[NV];
+#pragma GCC unroll 4
+    for (int j = 0; j < NV; ++j) bv[j] = V::load(b + j * W);
+#pragma GCC unroll 32
+    for (int i = 0; i < MR; ++i) {
+      const R av = V::broadcast(a + i);
+#pragma GCC unroll 4
+      for (int j = 0; j < NV; ++j) acc[i][j] = V::fma(av, bv[j], acc[i][j]);
+    }
+    a += MR;
+    b += NV * W;
+  }
+#pragma GCC unroll 32
+  for (int i = 0; i < MR; ++i) {
+#pragma GCC unroll 4
+    for (int j = 0; j < NV; ++j) {
+      float* p = c + i * ldc + j * W;
+      V::store(p, accumulate ? V::add(acc[i][j], V::load(p)) : acc[i][j]);
+    }
+  }
+}
+
+}  // namespace onyx::kernels

@@ -1,0 +1,158 @@
+// Property tests: every fast kernel against the reference kernel of its op, on random
+// and edge shapes (1, primes, odd sizes, empty), at 1, 2 and 4 threads. The reference
+// session (SessionOptions::reference_kernels) is the oracle.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <random>
+
+#include "op_tester.h"
+
+namespace onyx {
+namespace {
+
+using testing::OpTester;
+
+Tensor random_floats(Shape shape, std::mt19937& rng) {
+  Tensor t(DType::Float, std::move(shape));
+  std::uniform_real_distribution<float> u(-1.0f, 1.0f);
+  for (int64_t i = 0; i < t.numel(); ++i) t.data<float>()[i] = u(rng);
+  return t;
+}
+
+// Runs the op with the reference kernels and with the fast ones at 1, 2 and 4 threads.
+void expect_fast_matches_reference(const OpTester& t, const std::string& what,
+                                   float tolerance = 1e-4f) {
+  const std::vector<Tensor> want = t.session(1, true).run(t.feeds());
+  for (int threads : {1, 2, 4}) {
+    const std::vector<Tensor> got = t.session(threads).run(t.feeds());
+    ASSERT_EQ(got.size(), want.size());
+    for (size_t o = 0; o < got.size(); ++o) {
+      ASSERT_EQ(got[o].shape(), want[o].shape()) << what;
+      const float* g = got[o].data<float>();
+      const float* w = want[o].data<float>();
+      for (int64_t i = 0; i < got[o].numel(); ++i)
+        ASSERT_NEAR(g[i], w[i], tolerance * (1 + std::fabs(w[i])))
+            << what << ", threads " << threads << ", element " << i;
+    }
+  }
+}
+
+TEST(FastKernels, ConvMatchesReference) {
+  std::mt19937 rng(11);
+  struct Config {
+    int64_t n, c, m, group, h, w, kh, kw, sh, sw, dh, dw;
+    std::vector<int64_t> pads;
+    bool bias;
+  };
+  const std::vector<Config> configs = {
+      {1, 3, 8, 1, 17, 13, 3, 3, 1, 1, 1, 1, {1, 1, 1, 1}, true},       // 3x3 padded
+      {2, 16, 24, 1, 9, 9, 1, 1, 1, 1, 1, 1, {0, 0, 0, 0}, true},       // pointwise, batch 2
+      {1, 5, 7, 1, 23, 19, 7, 7, 2, 2, 1, 1, {3, 3, 3, 3}, false},      // 7x7 stride 2
+      {1, 8, 8, 8, 15, 15, 3, 3, 1, 1, 1, 1, {1, 1, 1, 1}, true},       // depthwise
+      {1, 12, 12, 12, 16, 11, 3, 3, 2, 2, 1, 1, {1, 0, 1, 2}, true},    // depthwise s2 asym
+      {1, 12, 18, 3, 10, 10, 3, 1, 1, 2, 2, 1, {2, 0, 1, 0}, true},     // grouped, dilated
+      {1, 4, 6, 2, 1, 1, 1, 1, 1, 1, 1, 1, {0, 0, 0, 0}, false},        // 1x1 spatial
+      {1, 2, 40, 1, 31, 37, 5, 3, 3, 1, 1, 2, {0, 1, 2, 3}, true},      // odd everything
+      {1, 300, 5, 1, 4, 4, 3, 3, 1, 1, 1, 1, {1, 1, 1, 1}, true},       // K crosses a block
+      {1, 3, 2, 1, 2, 2, 3, 3, 1, 1, 1, 1, {0, 0, 0, 0}, true},         // kernel > input: empty
+      {1, 6, 6, 6, 7, 7, 5, 5, 3, 3, 2, 2, {4, 4, 4, 4}, false},        // depthwise dilated
+      {0, 3, 4, 1, 5, 5, 3, 3, 1, 1, 1, 1, {1, 1, 1, 1}, true},         // empty batch
+  };
+  for (size_t i = 0; i < configs.size(); ++i) {
+    const Config& k = configs[i];
+    OpTester t("Conv", 11);
+    t.input("X", random_floats({k.n, k.c, k.h, k.w}, rng))
+        .constant("W", random_floats({k.m, k.c / k.group, k.kh, k.kw}, rng));
+    if (k.bias) t.constant("B", random_floats({k.m}, rng));
+    t.attr("group", k.group)
+        .attr("strides", std::vector<int64_t>{k.sh, k.sw})
+        .attr("dilations", std::vector<int64_t>{k.dh, k.dw})
+        .attr("pads", k.pads)
+        .output("Y");
+    if (k.h + k.pads[0] + k.pads[2] < (k.kh - 1) * k.dh + 1) {
+      // No window fits: the op must fail the same way in both modes.
+      EXPECT_NE(testing::error_of([&] { t.run(); }), "");
+      continue;
+    }
+    expect_fast_matches_reference(t, "conv config " + std::to_string(i));
+  }
+}
+
+TEST(FastKernels, ConvAutoPadSameUpper) {
+  std::mt19937 rng(12);
+  OpTester t("Conv", 11);
+  t.input("X", random_floats({1, 4, 10, 9}, rng))
+      .constant("W", random_floats({5, 4, 4, 3}, rng))
+      .attr("auto_pad", "SAME_UPPER")
+      .attr("strides", std::vector<int64_t>{2, 2})
+      .output("Y");
+  expect_fast_matches_reference(t, "SAME_UPPER");
+}
+
+TEST(FastKernels, GemmMatchesReference) {
+  std::mt19937 rng(13);
+  for (int64_t M : {1, 6, 29})
+    for (int64_t N : {1, 16, 33})
+      for (int64_t K : {1, 300})
+        for (int trans = 0; trans < 4; ++trans)
+          for (bool constant_b : {false, true}) {
+            const bool ta = trans & 1, tb = trans & 2;
+            OpTester t("Gemm", 13);
+            t.input("A", random_floats(ta ? Shape{K, M} : Shape{M, K}, rng));
+            const Tensor b = random_floats(tb ? Shape{N, K} : Shape{K, N}, rng);
+            if (constant_b)
+              t.constant("B", b);
+            else
+              t.input("B", b);
+            t.input("C", random_floats({N}, rng))  // broadcast along rows
+                .attr("transA", int64_t{ta})
+                .attr("transB", int64_t{tb})
+                .attr("alpha", 0.7f)
+                .attr("beta", -1.5f)
+                .output("Y");
+            expect_fast_matches_reference(t, "Gemm M=" + std::to_string(M) + " N=" +
+                                                 std::to_string(N) + " K=" + std::to_string(K));
+          }
+}
+
+TEST(FastKernels, GemmColumnBiasAndNoC) {
+  std::mt19937 rng(14);
+  OpTester with_column("Gemm", 13);
+  with_column.input("A", random_floats({7, 5}, rng))
+      .constant("B", random_floats({5, 9}, rng))
+      .constant("C", random_floats({7, 1}, rng))
+      .output("Y");
+  expect_fast_matches_reference(with_column, "C of shape [M, 1]");
+  OpTester without("Gemm", 13);
+  without.input("A", random_floats({3, 0}, rng)).input("B", random_floats({0, 4}, rng)).output("Y");
+  expect_fast_matches_reference(without, "K = 0, no C");
+}
+
+TEST(FastKernels, MatMulMatchesReference) {
+  std::mt19937 rng(15);
+  struct Config {
+    Shape a, b;
+    bool constant_b;
+  };
+  const std::vector<Config> configs = {
+      {{7, 13}, {13, 5}, false},           {{7, 13}, {13, 5}, true},
+      {{3, 1, 9, 300}, {2, 300, 17}, false}, {{12, 16, 8}, {12, 8, 16}, false},
+      {{5}, {5, 3}, false},                {{4, 6}, {6}, false},
+      {{9}, {9}, false},                   {{2, 3, 128, 64}, {64, 96}, true},
+      {{0, 4}, {4, 3}, false},             {{4, 0}, {0, 3}, true},
+  };
+  for (size_t i = 0; i < configs.size(); ++i) {
+    OpTester t("MatMul", 13);
+    t.input("A", random_floats(configs[i].a, rng));
+    if (configs[i].constant_b)
+      t.constant("B", random_floats(configs[i].b, rng));
+    else
+      t.input("B", random_floats(configs[i].b, rng));
+    t.output("Y");
+    expect_fast_matches_reference(t, "MatMul config " + std::to_string(i));
+  }
+}
+
+}  // namespace
+}  // namespace onyx
