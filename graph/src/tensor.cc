@@ -13,7 +13,7 @@ constexpr size_t kAlignment = 64;
 
 // Allocates zeroed, aligned storage; strings are constructed in place and
 // destroyed by the deleter, so every dtype goes through the same path.
-std::shared_ptr<void> allocate(DType dtype, int64_t numel) {
+std::shared_ptr<void> allocate(DType dtype, int64_t numel, bool zero = true) {
   size_t bytes = dtype_storage_bytes(dtype, numel);
   size_t rounded = (bytes + kAlignment - 1) / kAlignment * kAlignment;
   if (rounded == 0) rounded = kAlignment;
@@ -28,7 +28,7 @@ std::shared_ptr<void> allocate(DType dtype, int64_t numel) {
       std::free(q);
     });
   }
-  std::memset(p, 0, rounded);
+  if (zero) std::memset(p, 0, rounded);
   return std::shared_ptr<void>(p, [](void* q) { std::free(q); });
 }
 
@@ -59,6 +59,19 @@ Tensor::Tensor(DType dtype, Shape shape) : dtype_(dtype), shape_(std::move(shape
   numel_ = checked_numel(shape_);
   holder_ = allocate(dtype_, numel_);
   data_ = holder_.get();
+}
+
+Tensor Tensor::uninitialized(DType dtype, Shape shape) {
+  if (dtype == DType::String) return Tensor(dtype, std::move(shape));
+  if (!dtype_info(dtype).supported)
+    fail("tensors of dtype ", dtype_name(dtype), " are not supported");
+  Tensor t;
+  t.dtype_ = dtype;
+  t.shape_ = std::move(shape);
+  t.numel_ = checked_numel(t.shape_);
+  t.holder_ = allocate(dtype, t.numel_, false);
+  t.data_ = t.holder_.get();
+  return t;
 }
 
 Tensor Tensor::borrow(DType dtype, Shape shape, void* data) {

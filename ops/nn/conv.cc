@@ -26,8 +26,8 @@ class ConvKernel : public Kernel {
 
  private:
   // Float 2-D convolution with constant weights: GEMM over packed weights, or the
-  // direct depthwise kernel. Returns false when the reference loop must run.
-  bool run_fast(KernelContext& ctx, const Tensor& x, const Tensor* b, const Window& win,
+  // direct depthwise kernel. Writes every element of y.
+  void run_fast(KernelContext& ctx, const Tensor& x, const Tensor* b, const Window& win,
                 Tensor& y) const;
 
   std::string label_;
@@ -118,8 +118,11 @@ void ConvKernel::run(KernelContext& ctx) const {
 
   Shape out_shape = {N, M};
   for (int64_t d : win.output_dims()) out_shape.push_back(d);
+  if (fast_ && x.dtype() == DType::Float && win.rank() == 2) {
+    run_fast(ctx, x, b, win, ctx.allocate_uninitialized_output(0, x.dtype(), out_shape));
+    return;
+  }
   Tensor& y = ctx.allocate_output(0, x.dtype(), out_shape);
-  if (fast_ && run_fast(ctx, x, b, win, y)) return;
   const int64_t P = win.output_size(), Q = win.taps(), S = win.input_size();
   const int64_t Mg = M / attrs_.group;  // output channels per group
 
@@ -155,9 +158,8 @@ void ConvKernel::run(KernelContext& ctx) const {
   });
 }
 
-bool ConvKernel::run_fast(KernelContext& ctx, const Tensor& x, const Tensor* b,
+void ConvKernel::run_fast(KernelContext& ctx, const Tensor& x, const Tensor* b,
                           const Window& win, Tensor& y) const {
-  if (x.dtype() != DType::Float || win.rank() != 2) return false;
   const AxisWindow& h = win.axes()[0];
   const AxisWindow& w = win.axes()[1];
   kernels::Conv2dShape s;
@@ -176,7 +178,7 @@ bool ConvKernel::run_fast(KernelContext& ctx, const Tensor& x, const Tensor* b,
   s.pad_left = w.pad_begin;
   s.OH = h.out;
   s.OW = w.out;
-  if (s.OH <= 0 || s.OW <= 0) return true;  // nothing to compute
+  if (s.OH <= 0 || s.OW <= 0) return;  // nothing to compute
   const kernels::Parallel parallel = parallel_of(ctx.pool());
   const float* X = x.data<float>();
   const float* B = b ? b->data<float>() : nullptr;
@@ -190,7 +192,6 @@ bool ConvKernel::run_fast(KernelContext& ctx, const Tensor& x, const Tensor* b,
     else
       kernels::conv2d_gemm(s, packed_, xn, B, yn, none, parallel);
   }
-  return true;
 }
 
 }  // namespace onyx

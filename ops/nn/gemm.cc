@@ -149,9 +149,8 @@ void GemmKernel::run(KernelContext& ctx) const {
     c_row = rows == 1 ? 0 : N;
     c_col = cols == 1 ? 0 : 1;
   }
-  Tensor& y = ctx.allocate_output(0, a.dtype(), {M, N});
-
   if (fast_ && a.dtype() == DType::Float) {
+    Tensor& y = ctx.allocate_uninitialized_output(0, a.dtype(), {M, N});
     kernels::GemmEpilogue ep;
     ep.alpha = alpha_;
     if (c) {
@@ -170,6 +169,7 @@ void GemmKernel::run(KernelContext& ctx) const {
                   y.data<float>(), N, ep, parallel_of(ctx.pool()));
     return;
   }
+  Tensor& y = ctx.allocate_output(0, a.dtype(), {M, N});
 
   dispatch<GemmTypes>(a.dtype(), "Gemm", [&](auto tag) {
     using T = typename decltype(tag)::type;

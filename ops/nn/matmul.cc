@@ -136,9 +136,8 @@ void MatMulKernel::run(KernelContext& ctx) const {
   Shape out_shape = batch;
   if (a.rank() > 1) out_shape.push_back(M);
   if (b.rank() > 1) out_shape.push_back(N);
-  Tensor& y = ctx.allocate_output(0, a.dtype(), out_shape);
-
   if (fast_ && a.dtype() == DType::Float) {
+    Tensor& y = ctx.allocate_uninitialized_output(0, a.dtype(), out_shape);
     // The matrix of A and of B that each output batch reads.
     std::vector<int64_t> a_index(static_cast<size_t>(batches)), b_index(a_index.size());
     for (int64_t i = 0; i < batches; ++i) {
@@ -151,6 +150,7 @@ void MatMulKernel::run(KernelContext& ctx) const {
     run_fast(ctx, a, b, y, M, N, K, batches, a_index, b_index);
     return;
   }
+  Tensor& y = ctx.allocate_output(0, a.dtype(), out_shape);
 
   dispatch<MatMulTypes>(a.dtype(), "MatMul", [&](auto tag) {
     using T = typename decltype(tag)::type;

@@ -16,7 +16,9 @@
 #include <string>
 #include <vector>
 
+#include "common/parallel.h"
 #include "common/spatial.h"
+#include "kernels/pool/pool2d.h"
 #include "nn/nn.h"
 #include "nn/nn_util.h"
 
@@ -36,6 +38,7 @@ class PoolKernel : public Kernel {
   WindowAttrs window_;
   bool count_include_pad_ = false;
   bool column_major_ = false;  // MaxPool storage_order = 1
+  bool fast_ = false;          // float 2-D pooling without Indices may take kernels::pool2d
 };
 
 void infer_pool(InferContext& ctx);
@@ -125,6 +128,8 @@ PoolKernel::PoolKernel(const KernelInit& init)
     count_include_pad_ = include == 1;
     if (init.num_outputs() > 1) init.fail("AveragePool has one output");
   }
+  fast_ = !init.reference() && window_.kernel_shape.size() == 2 &&
+          !(max_ && init.num_outputs() > 1 && init.node().outputs[1] != kNoValue);
 }
 
 // ---- shape rule ----
@@ -160,6 +165,20 @@ void PoolKernel::run(KernelContext& ctx) const {
   const int64_t NC = x.dim(0) * x.dim(1), P = win.output_size(), S = win.input_size();
   Shape out_shape = {x.dim(0), x.dim(1)};
   for (int64_t d : win.output_dims()) out_shape.push_back(d);
+  if (fast_ && x.dtype() == DType::Float) {
+    auto axis = [](const AxisWindow& a) {
+      return kernels::PoolAxis{a.in, a.kernel, a.stride, a.dilation, a.pad_begin, a.pad_end,
+                               a.out};
+    };
+    const kernels::PoolKind kind = max_                 ? kernels::PoolKind::Max
+                                   : count_include_pad_ ? kernels::PoolKind::AverageIncludingPad
+                                                        : kernels::PoolKind::Average;
+    Tensor& y = ctx.allocate_uninitialized_output(0, x.dtype(), out_shape);
+    if (kernels::pool2d(kind, axis(win.axes()[0]), axis(win.axes()[1]), NC, x.data<float>(),
+                        y.data<float>(), parallel_of(ctx.pool())))
+      return;
+    // Some window covers no input: the reference loop below reports which.
+  }
   Tensor& y = ctx.allocate_output(0, x.dtype(), out_shape);
   int64_t* indices = nullptr;
   if (max_ && ctx.num_outputs() > 1)

@@ -148,6 +148,12 @@ Tensor& KernelContext::allocate_output(int i, DType dtype, Shape shape) {
   return (*outputs_)[i].tensor();
 }
 
+Tensor& KernelContext::allocate_uninitialized_output(int i, DType dtype, Shape shape) {
+  if (i < 0 || i >= num_outputs()) fail("output index " + std::to_string(i) + " out of range");
+  (*outputs_)[i] = Tensor::uninitialized(dtype, std::move(shape));
+  return (*outputs_)[i].tensor();
+}
+
 void KernelContext::set_output(int i, Tensor tensor) {
   if (i < 0 || i >= num_outputs()) fail("output index " + std::to_string(i) + " out of range");
   (*outputs_)[i] = std::move(tensor);

@@ -3,6 +3,10 @@
 #include <algorithm>
 #include <thread>
 
+#if defined(__linux__)
+#include <sched.h>
+#endif
+
 #include <tbb/blocked_range.h>
 #include <tbb/parallel_for.h>
 #include <tbb/task_arena.h>
@@ -14,8 +18,21 @@ struct ThreadPool::Arena {
   mutable tbb::task_arena arena;
 };
 
+namespace {
+
+// The CPUs this process may run on (taskset, cgroups cpusets), else the core count.
+int default_threads() {
+#if defined(__linux__)
+  cpu_set_t set;
+  if (sched_getaffinity(0, sizeof(set), &set) == 0) return std::max(1, CPU_COUNT(&set));
+#endif
+  return static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+}
+
+}  // namespace
+
 ThreadPool::ThreadPool(int threads) {
-  if (threads <= 0) threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  if (threads <= 0) threads = default_threads();
   threads_ = threads;
   arena_ = std::make_unique<Arena>(threads);
 }

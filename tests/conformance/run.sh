@@ -1,14 +1,16 @@
 #!/usr/bin/env bash
 # Runs the ONNX backend suites with `onyx test` and fails when a test on the
 # expected-pass list does not pass. Tests passing but not yet listed are reported
-# so the list can grow (tests/conformance/update.sh rewrites it).
+# so the list can grow (tests/conformance/update.sh rewrites it). Arguments after the
+# first three go to `onyx test` (--threads N, --reference).
 set -uo pipefail
 onyx=$1 data=$2 expected=$3
+shift 3
 [ -f "$expected" ] || { echo "conformance: no expected list at $expected"; exit 1; }
 suites=(node pytorch-converted pytorch-operator simple)
 out=$(mktemp)
 trap 'rm -f "$out"' EXIT
-"$onyx" test "${suites[@]/#/$data/}" > "$out"
+"$onyx" test "${suites[@]/#/$data/}" "$@" > "$out"
 grep -E '^[0-9]+ passed, [0-9]+ failed$' "$out" | tail -1 | sed 's/^/backend suite: /'
 
 missing=$(comm -23 <(grep -v '^#' "$expected" | sed '/^$/d' | sort) \

@@ -32,6 +32,7 @@ void expect_fast_matches_reference(const OpTester& t, const std::string& what,
       const float* g = got[o].data<float>();
       const float* w = want[o].data<float>();
       for (int64_t i = 0; i < got[o].numel(); ++i)
+        if (std::isnan(g[i]) && std::isnan(w[i])) continue;  // NaN matches NaN
         ASSERT_NEAR(g[i], w[i], tolerance * (1 + std::fabs(w[i])))
             << what << ", threads " << threads << ", element " << i;
     }
@@ -50,6 +51,7 @@ TEST(FastKernels, ConvMatchesReference) {
       {2, 16, 24, 1, 9, 9, 1, 1, 1, 1, 1, 1, {0, 0, 0, 0}, true},       // pointwise, batch 2
       {1, 5, 7, 1, 23, 19, 7, 7, 2, 2, 1, 1, {3, 3, 3, 3}, false},      // 7x7 stride 2
       {1, 8, 8, 8, 15, 15, 3, 3, 1, 1, 1, 1, {1, 1, 1, 1}, true},       // depthwise
+      {2, 32, 32, 32, 28, 28, 3, 3, 1, 1, 1, 1, {1, 1, 1, 1}, false},   // depthwise, many chunks
       {1, 12, 12, 12, 16, 11, 3, 3, 2, 2, 1, 1, {1, 0, 1, 2}, true},    // depthwise s2 asym
       {1, 12, 18, 3, 10, 10, 3, 1, 1, 2, 2, 1, {2, 0, 1, 0}, true},     // grouped, dilated
       {1, 4, 6, 2, 1, 1, 1, 1, 1, 1, 1, 1, {0, 0, 0, 0}, false},        // 1x1 spatial
@@ -151,6 +153,40 @@ TEST(FastKernels, MatMulMatchesReference) {
       t.input("B", random_floats(configs[i].b, rng));
     t.output("Y");
     expect_fast_matches_reference(t, "MatMul config " + std::to_string(i));
+  }
+}
+
+TEST(FastKernels, PoolingMatchesReference) {
+  std::mt19937 rng(16);
+  struct Config {
+    const char* op;
+    int64_t opset, h, w, kh, kw, s, d;
+    std::vector<int64_t> pads;
+    int64_t ceil, include_pad;
+  };
+  const std::vector<Config> configs = {
+      {"MaxPool", 12, 56, 56, 3, 3, 1, 1, {1, 1, 1, 1}, 0, 0},     // many chunks of planes
+      {"MaxPool", 12, 112, 112, 3, 3, 2, 1, {1, 1, 1, 1}, 0, 0},   // ResNet's stem
+      {"MaxPool", 12, 13, 17, 3, 2, 2, 2, {0, 1, 2, 0}, 1, 0},     // dilated, ceil, asym
+      {"MaxPool", 12, 1, 1, 1, 1, 1, 1, {0, 0, 0, 0}, 0, 0},       // 1x1
+      {"AveragePool", 19, 14, 9, 3, 3, 2, 1, {1, 1, 1, 1}, 1, 0},  // ceil without pad count
+      {"AveragePool", 19, 14, 9, 3, 3, 2, 1, {1, 1, 1, 1}, 1, 1},  // ceil with pad count
+      {"AveragePool", 19, 10, 11, 2, 4, 3, 2, {0, 2, 1, 1}, 0, 1}, // dilated (opset 19)
+  };
+  for (size_t i = 0; i < configs.size(); ++i) {
+    const Config& k = configs[i];
+    OpTester t(k.op, k.opset);
+    Tensor x = random_floats({2, 3, k.h, k.w}, rng);
+    if (i == 1) x.data<float>()[5] = testing::kNaN;  // NaN never wins after the first tap
+    t.input("X", x)
+        .attr("kernel_shape", std::vector<int64_t>{k.kh, k.kw})
+        .attr("strides", std::vector<int64_t>{k.s, k.s})
+        .attr("dilations", std::vector<int64_t>{k.d, k.d})
+        .attr("pads", k.pads)
+        .attr("ceil_mode", k.ceil);
+    if (std::string(k.op) == "AveragePool") t.attr("count_include_pad", k.include_pad);
+    t.output("Y");
+    expect_fast_matches_reference(t, "pool config " + std::to_string(i), 0.0f);
   }
 }
 

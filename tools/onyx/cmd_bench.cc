@@ -26,7 +26,7 @@ double percentile(std::vector<double> sorted, double q) {
 }  // namespace
 
 int cmd_bench(Args& args) {
-  args.parse({"input", "inputs", "threads", "warmup", "iters", "dim"}, {"json"});
+  args.parse({"input", "inputs", "threads", "warmup", "iters", "dim"}, {"json", "reference"});
   std::string path = args.one_positional("MODEL");
   int warmup = args.get_int("warmup", 3);
   int iters = args.get_int("iters", 20);
@@ -43,6 +43,7 @@ int cmd_bench(Args& args) {
   }
   SessionOptions options;
   options.threads = args.get_int("threads", 0);
+  options.reference_kernels = args.flag("reference");
 
   using clock = std::chrono::steady_clock;
   auto ms = [](auto a, auto b) { return std::chrono::duration<double, std::milli>(b - a).count(); };

@@ -11,10 +11,11 @@
 namespace onyx::cli {
 
 int cmd_run(Args& args) {
-  args.parse({"input", "inputs", "output-dir", "threads"}, {"random-inputs"});
+  args.parse({"input", "inputs", "output-dir", "threads"}, {"random-inputs", "reference"});
   std::string path = args.one_positional("MODEL");
   SessionOptions options;
   options.threads = args.get_int("threads", 0);
+  options.reference_kernels = args.flag("reference");
 
   auto t0 = std::chrono::steady_clock::now();
   Session session(builtin_registry(), path, options);

@@ -63,8 +63,8 @@ RuntimeValue as_declared(RuntimeValue v, const TypeInfo& declared) {
 }
 
 // Runs every test_data_set_N of one test; returns an empty reason when all match.
-std::string run_one(const fs::path& dir, double rtol, double atol) {
-  Session session(builtin_registry(), (dir / "model.onnx").string(), SessionOptions{1, true});
+std::string run_one(const fs::path& dir, double rtol, double atol, const SessionOptions& options) {
+  Session session(builtin_registry(), (dir / "model.onnx").string(), options);
   const Graph& graph = session.model().graph;
   std::vector<int> feed_ids = graph.feed_inputs();
   std::vector<fs::path> sets;
@@ -113,7 +113,8 @@ std::string run_one(const fs::path& dir, double rtol, double atol) {
 
 // Runs one test in a child process, so that a crash or a hang becomes that test's
 // ERROR and the run goes on. The child reports "STATUS\treason" through a pipe.
-Outcome run_isolated(const fs::path& dir, double rtol, double atol, int timeout_s) {
+Outcome run_isolated(const fs::path& dir, double rtol, double atol, int timeout_s,
+                     const SessionOptions& options) {
   Outcome o;
   int fds[2];
   if (pipe(fds) != 0) fail("pipe failed: ", std::strerror(errno));
@@ -124,7 +125,7 @@ Outcome run_isolated(const fs::path& dir, double rtol, double atol, int timeout_
     close(fds[0]);
     std::string report;
     try {
-      std::string reason = run_one(dir, rtol, atol);
+      std::string reason = run_one(dir, rtol, atol, options);
       report = (reason.empty() ? "PASS\t" : "FAIL\t") + reason;
     } catch (const std::exception& e) {
       report = std::string("ERROR\t") + e.what();
@@ -195,7 +196,9 @@ void write_json(const std::string& path, const std::vector<Outcome>& outcomes) {
 }  // namespace
 
 int cmd_test(Args& args) {
-  args.parse({"rtol", "atol", "json", "filter", "timeout"}, {"no-isolate"});
+  args.parse({"rtol", "atol", "json", "filter", "timeout", "threads"}, {"no-isolate", "reference"});
+  SessionOptions options{static_cast<int>(args.get_int("threads", 1)), true};
+  options.reference_kernels = args.flag("reference");
   int timeout_s = args.get_int("timeout", 120);
   bool isolate = !args.flag("no-isolate");
   if (args.positional().empty()) throw UsageError("expected at least one PATH");
@@ -220,12 +223,12 @@ int cmd_test(Args& args) {
     if (filter && !std::regex_search(o.name, *filter)) continue;
     auto start = std::chrono::steady_clock::now();
     if (isolate) {
-      Outcome r = run_isolated(dir, rtol, atol, timeout_s);
+      Outcome r = run_isolated(dir, rtol, atol, timeout_s, options);
       o.status = r.status;
       o.reason = r.reason;
     } else {
       try {
-        o.reason = run_one(dir, rtol, atol);
+        o.reason = run_one(dir, rtol, atol, options);
         if (!o.reason.empty()) o.status = "FAIL";
       } catch (const std::exception& e) {
         o.status = "ERROR";

@@ -15,11 +15,14 @@ void usage(std::ostream& out) {
          "  check MODEL            validate a model\n"
          "  print MODEL            list a model's graph\n"
          "  run MODEL [--input NAME=FILE]... [--inputs DIR] [--random-inputs]\n"
-         "            [--output-dir DIR] [--threads N]\n"
+         "            [--output-dir DIR] [--threads N] [--reference]\n"
          "  test PATH... [--rtol R] [--atol A] [--json FILE] [--filter REGEX]\n"
-         "             [--timeout S] [--no-isolate]\n"
+         "             [--timeout S] [--no-isolate] [--threads N] [--reference]\n"
          "  bench MODEL [--input NAME=FILE]... [--inputs DIR] [--threads N] [--warmup W]\n"
-         "              [--iters I] [--dim NAME=VALUE]... [--json]\n";
+         "              [--iters I] [--dim NAME=VALUE]... [--json] [--reference]\n"
+         "\n"
+         "--reference runs the plain reference kernels (no SIMD, GEMM or threads in\n"
+         "operators): the oracle the fast kernels are tested against.\n";
 }
 
 }  // namespace

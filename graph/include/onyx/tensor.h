@@ -25,6 +25,8 @@ class Tensor {
   // Allocates zero-filled storage (strings: empty strings).
   Tensor(DType dtype, Shape shape);
 
+  // Storage left unfilled, for a kernel that writes every element (not for strings).
+  static Tensor uninitialized(DType dtype, Shape shape);
   static Tensor borrow(DType dtype, Shape shape, void* data);
   static Tensor share(DType dtype, Shape shape, std::shared_ptr<void> holder, void* data);
 

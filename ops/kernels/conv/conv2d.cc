@@ -2,53 +2,71 @@
 
 #include <algorithm>
 #include <cstring>
+#include <stdexcept>
 
 namespace onyx::kernels {
 
 // ---- implicit im2col ----
 
-void ImplicitIm2col::pack(int64_t k0, int64_t kc, int64_t x0, int64_t width, int panel,
-                          float* dst) const {
-  const Conv2dShape& s = s_;
-  const int64_t taps = s.KH * s.KW;
-  // Where each output position of the panel starts reading (before the tap offsets).
-  int64_t ih_base[64], iw_base[64];
-  const int64_t oh0 = x0 / s.OW, ow0 = x0 % s.OW;
-  const bool one_row = ow0 + width <= s.OW;
-  for (int64_t j = 0; j < width; ++j) {
-    const int64_t n = x0 + j;
-    ih_base[j] = (n / s.OW) * s.SH - s.pad_top;
-    iw_base[j] = (n % s.OW) * s.SW - s.pad_left;
+namespace {
+
+// One K row (channel plane, tap offsets dh and dw) of a panel into out[0, panel).
+template <int P>
+void pack_im2col_row(const Conv2dShape& s, const float* plane, int64_t dh, int64_t dw,
+                     bool one_row, int64_t oh0, int64_t ow0, int64_t width, int64_t panel,
+                     const int64_t* ih_base, const int64_t* iw_base, float* out) {
+  if (!one_row) {
+    for (int64_t j = 0; j < width; ++j) {
+      const int64_t ih = ih_base[j] + dh, iw = iw_base[j] + dw;
+      out[j] = ih >= 0 && ih < s.H && iw >= 0 && iw < s.W ? plane[ih * s.W + iw] : 0.0f;
+    }
+    for (int64_t j = width; j < panel; ++j) out[j] = 0.0f;
+    return;
   }
+  const int64_t ih = oh0 * s.SH - s.pad_top + dh;
+  if (ih < 0 || ih >= s.H) {
+    for (int64_t j = 0; j < panel; ++j) out[j] = 0.0f;
+    return;
+  }
+  const float* row = plane + ih * s.W;
+  const int64_t iw0 = ow0 * s.SW - s.pad_left + dw;
+  if (P > 0 && width == P && iw0 >= 0 && iw0 + (P - 1) * s.SW < s.W) {
+    // The common case: a full panel, every tap inside the row.
+    if (s.SW == 1)
+      for (int j = 0; j < P; ++j) out[j] = row[iw0 + j];
+    else
+      for (int j = 0; j < P; ++j) out[j] = row[iw0 + j * s.SW];
+    return;
+  }
+  for (int64_t j = 0; j < width; ++j) {
+    const int64_t iw = iw0 + j * s.SW;
+    out[j] = iw >= 0 && iw < s.W ? row[iw] : 0.0f;
+  }
+  for (int64_t j = width; j < panel; ++j) out[j] = 0.0f;
+}
+
+// Packs K rows [k0, k0 + kc) of the im2col matrix for `width` output positions from
+// x0 into dst[k * P + j]. P is the panel width, a constant for the common microkernels
+// so that the copies below compile to a few vector moves.
+template <int P>
+void pack_im2col(const Conv2dShape& s, const float* x, int64_t k0, int64_t kc, int64_t x0,
+                 int64_t width, int panel_arg, float* dst) {
+  const int64_t panel = P > 0 ? P : panel_arg;
+  const int64_t oh0 = x0 / s.OW, ow0 = x0 % s.OW;
+  // A panel within one output row reads one input row per K row.
+  const bool one_row = ow0 + width <= s.OW;
+  int64_t ih_base[64], iw_base[64];  // per position, for panels that span rows
+  if (width > 64) throw std::invalid_argument("im2col panel wider than 64");
+  if (!one_row)
+    for (int64_t j = 0; j < width; ++j) {
+      ih_base[j] = ((x0 + j) / s.OW) * s.SH - s.pad_top;
+      iw_base[j] = ((x0 + j) % s.OW) * s.SW - s.pad_left;
+    }
+  const int64_t taps = s.KH * s.KW;
   int64_t c = k0 / taps, kh = (k0 % taps) / s.KW, kw = k0 % s.KW;
   for (int64_t k = 0; k < kc; ++k) {
-    float* out = dst + k * panel;
-    const float* plane = x_ + c * s.H * s.W;
-    const int64_t dh = kh * s.DH, dw = kw * s.DW;
-    if (one_row) {
-      // The whole panel reads one input row: zeros, or (stride 1, in bounds) one copy.
-      const int64_t ih = oh0 * s.SH - s.pad_top + dh;
-      const int64_t iw0 = ow0 * s.SW - s.pad_left + dw;
-      if (ih < 0 || ih >= s.H) {
-        std::fill(out, out + panel, 0.0f);
-      } else if (s.SW == 1 && iw0 >= 0 && iw0 + width <= s.W) {
-        std::memcpy(out, plane + ih * s.W + iw0, static_cast<size_t>(width) * sizeof(float));
-        std::fill(out + width, out + panel, 0.0f);
-      } else {
-        const float* row = plane + ih * s.W;
-        for (int64_t j = 0; j < width; ++j) {
-          const int64_t iw = iw0 + j * s.SW;
-          out[j] = iw >= 0 && iw < s.W ? row[iw] : 0.0f;
-        }
-        std::fill(out + width, out + panel, 0.0f);
-      }
-    } else {
-      for (int64_t j = 0; j < width; ++j) {
-        const int64_t ih = ih_base[j] + dh, iw = iw_base[j] + dw;
-        out[j] = ih >= 0 && ih < s.H && iw >= 0 && iw < s.W ? plane[ih * s.W + iw] : 0.0f;
-      }
-      std::fill(out + width, out + panel, 0.0f);
-    }
+    pack_im2col_row<P>(s, x + c * s.H * s.W, kh * s.DH, kw * s.DW, one_row, oh0, ow0, width,
+                       panel, ih_base, iw_base, dst + k * panel);
     if (++kw == s.KW) {  // next tap
       kw = 0;
       if (++kh == s.KH) {
@@ -56,6 +74,22 @@ void ImplicitIm2col::pack(int64_t k0, int64_t kc, int64_t x0, int64_t width, int
         ++c;
       }
     }
+  }
+}
+
+}  // namespace
+
+void ImplicitIm2col::pack(int64_t k0, int64_t kc, int64_t x0, int64_t width, int panel,
+                          float* dst) const {
+  switch (panel) {
+    case 8:
+      return pack_im2col<8>(s_, x_, k0, kc, x0, width, panel, dst);
+    case 16:
+      return pack_im2col<16>(s_, x_, k0, kc, x0, width, panel, dst);
+    case 32:
+      return pack_im2col<32>(s_, x_, k0, kc, x0, width, panel, dst);
+    default:
+      return pack_im2col<0>(s_, x_, k0, kc, x0, width, panel, dst);
   }
 }
 
@@ -116,7 +150,7 @@ void conv2d_depthwise(const Conv2dShape& s, const float* w, const float* x, cons
     lo = std::min(lo, hi);
   };
   const int64_t grain = std::max<int64_t>(1, 16384 / std::max<int64_t>(plane_out, 1));
-  const int64_t tasks = parallel.threads > 1 ? (s.C + grain - 1) / grain : 1;
+  const int64_t tasks = (s.C + grain - 1) / grain;  // chunks of `grain` channels
   parallel.for_tasks(tasks, [&](int64_t t0, int64_t t1) {
     for (int64_t c = t0 * grain; c < std::min(s.C, t1 * grain); ++c) {
       const float* xc = x + c * plane_in;

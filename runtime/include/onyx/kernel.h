@@ -128,6 +128,8 @@ class KernelContext {
   bool has_output(int i) const { return i >= 0 && i < num_outputs(); }
   // Allocates output i (zero-filled) and returns it for writing.
   Tensor& allocate_output(int i, DType dtype, Shape shape);
+  // The same without zero-filling, for kernels that write every element.
+  Tensor& allocate_uninitialized_output(int i, DType dtype, Shape shape);
   // Sets output i to an existing tensor (a view or a shared buffer).
   void set_output(int i, Tensor tensor);
   void set_output_value(int i, RuntimeValue value);

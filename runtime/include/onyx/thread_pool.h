@@ -10,7 +10,7 @@ namespace onyx {
 
 class ThreadPool {
  public:
-  explicit ThreadPool(int threads);  // threads <= 0: one per hardware core
+  explicit ThreadPool(int threads);  // threads <= 0: one per CPU the process may use
   ~ThreadPool();
   ThreadPool(const ThreadPool&) = delete;
   ThreadPool& operator=(const ThreadPool&) = delete;
