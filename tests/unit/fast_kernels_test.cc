@@ -31,10 +31,11 @@ void expect_fast_matches_reference(const OpTester& t, const std::string& what,
       ASSERT_EQ(got[o].shape(), want[o].shape()) << what;
       const float* g = got[o].data<float>();
       const float* w = want[o].data<float>();
-      for (int64_t i = 0; i < got[o].numel(); ++i)
+      for (int64_t i = 0; i < got[o].numel(); ++i) {
         if (std::isnan(g[i]) && std::isnan(w[i])) continue;  // NaN matches NaN
         ASSERT_NEAR(g[i], w[i], tolerance * (1 + std::fabs(w[i])))
             << what << ", threads " << threads << ", element " << i;
+      }
     }
   }
 }

@@ -10,69 +10,74 @@ namespace onyx::kernels {
 
 namespace {
 
-// One K row (channel plane, tap offsets dh and dw) of a panel into out[0, panel).
-template <int P>
-void pack_im2col_row(const Conv2dShape& s, const float* plane, int64_t dh, int64_t dw,
-                     bool one_row, int64_t oh0, int64_t ow0, int64_t width, int64_t panel,
-                     const int64_t* ih_base, const int64_t* iw_base, float* out) {
-  if (!one_row) {
-    for (int64_t j = 0; j < width; ++j) {
-      const int64_t ih = ih_base[j] + dh, iw = iw_base[j] + dw;
-      out[j] = ih >= 0 && ih < s.H && iw >= 0 && iw < s.W ? plane[ih * s.W + iw] : 0.0f;
-    }
-    for (int64_t j = width; j < panel; ++j) out[j] = 0.0f;
-    return;
-  }
-  const int64_t ih = oh0 * s.SH - s.pad_top + dh;
-  if (ih < 0 || ih >= s.H) {
-    for (int64_t j = 0; j < panel; ++j) out[j] = 0.0f;
-    return;
-  }
-  const float* row = plane + ih * s.W;
-  const int64_t iw0 = ow0 * s.SW - s.pad_left + dw;
-  if (P > 0 && width == P && iw0 >= 0 && iw0 + (P - 1) * s.SW < s.W) {
-    // The common case: a full panel, every tap inside the row.
-    if (s.SW == 1)
-      for (int j = 0; j < P; ++j) out[j] = row[iw0 + j];
+// The positions of a panel that lie in one output row.
+struct RowSegment {
+  int64_t j0, len, oh, ow0;
+};
+
+// Copies `len` taps of one input row (column iw0, then every SW) to out, with zeros
+// where the taps fall on the padding.
+inline void copy_taps(const float* row, int64_t W, int64_t iw0, int64_t SW, int64_t len,
+                      float* out) {
+  if (iw0 >= 0 && iw0 + (len - 1) * SW < W) {
+    if (SW == 1)
+      for (int64_t j = 0; j < len; ++j) out[j] = row[iw0 + j];
     else
-      for (int j = 0; j < P; ++j) out[j] = row[iw0 + j * s.SW];
+      for (int64_t j = 0; j < len; ++j) out[j] = row[iw0 + j * SW];
     return;
   }
-  for (int64_t j = 0; j < width; ++j) {
-    const int64_t iw = iw0 + j * s.SW;
-    out[j] = iw >= 0 && iw < s.W ? row[iw] : 0.0f;
+  for (int64_t j = 0; j < len; ++j) {
+    const int64_t iw = iw0 + j * SW;
+    out[j] = iw >= 0 && iw < W ? row[iw] : 0.0f;
   }
-  for (int64_t j = width; j < panel; ++j) out[j] = 0.0f;
 }
 
 // Packs K rows [k0, k0 + kc) of the im2col matrix for `width` output positions from
 // x0 into dst[k * P + j]. P is the panel width, a constant for the common microkernels
-// so that the copies below compile to a few vector moves.
+// so that the copy of a full panel from one input row compiles to a few vector moves.
+// K rows come in runs that share a channel and a kernel row (kw = 0..KW-1), and the
+// panel's positions in segments that share an output row, so that each (run, segment)
+// reads one input row.
 template <int P>
 void pack_im2col(const Conv2dShape& s, const float* x, int64_t k0, int64_t kc, int64_t x0,
                  int64_t width, int panel_arg, float* dst) {
   const int64_t panel = P > 0 ? P : panel_arg;
-  const int64_t oh0 = x0 / s.OW, ow0 = x0 % s.OW;
-  // A panel within one output row reads one input row per K row.
-  const bool one_row = ow0 + width <= s.OW;
-  int64_t ih_base[64], iw_base[64];  // per position, for panels that span rows
+  RowSegment segments[66];
+  int n_segments = 0;
   if (width > 64) throw std::invalid_argument("im2col panel wider than 64");
-  if (!one_row)
-    for (int64_t j = 0; j < width; ++j) {
-      ih_base[j] = ((x0 + j) / s.OW) * s.SH - s.pad_top;
-      iw_base[j] = ((x0 + j) % s.OW) * s.SW - s.pad_left;
-    }
+  for (int64_t j = 0; j < width;) {
+    const int64_t n = x0 + j, oh = n / s.OW, ow = n % s.OW;
+    const int64_t len = std::min(width - j, s.OW - ow);
+    segments[n_segments++] = {j, len, oh, ow};
+    j += len;
+  }
+  const bool full_row = P > 0 && n_segments == 1 && width == P;
   const int64_t taps = s.KH * s.KW;
-  int64_t c = k0 / taps, kh = (k0 % taps) / s.KW, kw = k0 % s.KW;
-  for (int64_t k = 0; k < kc; ++k) {
-    pack_im2col_row<P>(s, x + c * s.H * s.W, kh * s.DH, kw * s.DW, one_row, oh0, ow0, width,
-                       panel, ih_base, iw_base, dst + k * panel);
-    if (++kw == s.KW) {  // next tap
-      kw = 0;
-      if (++kh == s.KH) {
-        kh = 0;
-        ++c;
+  for (int64_t k = k0; k < k0 + kc;) {
+    const int64_t c = k / taps, kh = (k % taps) / s.KW, kw_first = k % s.KW;
+    const int64_t run = std::min(s.KW - kw_first, k0 + kc - k);  // K rows sharing (c, kh)
+    const float* plane = x + c * s.H * s.W;
+    float* out = dst + (k - k0) * panel;
+    k += run;
+    for (int64_t t = 0; t < run; ++t, out += panel) {
+      const int64_t dw = (kw_first + t) * s.DW - s.pad_left;
+      for (int i = 0; i < n_segments; ++i) {
+        const RowSegment& g = segments[i];
+        const int64_t ih = g.oh * s.SH - s.pad_top + kh * s.DH;
+        float* o = out + g.j0;
+        if (ih < 0 || ih >= s.H) {
+          std::fill(o, o + g.len, 0.0f);
+          continue;
+        }
+        const float* row = plane + ih * s.W;
+        const int64_t iw0 = g.ow0 * s.SW + dw;
+        if (full_row && s.SW == 1 && iw0 >= 0 && iw0 + P <= s.W) {
+          for (int j = 0; j < P; ++j) o[j] = row[iw0 + j];  // the common case
+        } else {
+          copy_taps(row, s.W, iw0, s.SW, g.len, o);
+        }
       }
+      for (int64_t j = width; j < panel; ++j) out[j] = 0.0f;
     }
   }
 }
