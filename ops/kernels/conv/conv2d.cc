@@ -21,7 +21,7 @@ inline void copy_taps(const float* row, int64_t W, int64_t iw0, int64_t SW, int6
                       float* out) {
   if (iw0 >= 0 && iw0 + (len - 1) * SW < W) {
     if (SW == 1)
-      for (int64_t j = 0; j < len; ++j) out[j] = row[iw0 + j];
+      std::memcpy(out, row + iw0, static_cast<size_t>(len) * sizeof(float));
     else
       for (int64_t j = 0; j < len; ++j) out[j] = row[iw0 + j * SW];
     return;
@@ -72,7 +72,7 @@ void pack_im2col(const Conv2dShape& s, const float* x, int64_t k0, int64_t kc, i
         const float* row = plane + ih * s.W;
         const int64_t iw0 = g.ow0 * s.SW + dw;
         if (full_row && s.SW == 1 && iw0 >= 0 && iw0 + P <= s.W) {
-          for (int j = 0; j < P; ++j) o[j] = row[iw0 + j];  // the common case
+          std::memcpy(o, row + iw0, P * sizeof(float));  // the common case: vector moves
         } else {
           copy_taps(row, s.W, iw0, s.SW, g.len, o);
         }

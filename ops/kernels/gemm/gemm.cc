@@ -163,16 +163,11 @@ void gemm_range(const MicroKernel& uk, int64_t m_begin, int64_t m_end, int64_t n
     for (int64_t pc = 0; pc < K; pc += kGemmKC) {
       const int64_t kc = std::min(kGemmKC, K - pc);
       const bool first = pc == 0, last = pc + kc >= K;
-      // B block: prepacked panels, or packed here once for every A block below.
+      // B panels: prepacked, or packed right before their first use (so the
+      // microkernel reads them from L1) and kept for the A blocks after the first.
       const bool b_prepacked = b.packed(pc, jc, NR) != nullptr;
-      float* bbuf = nullptr;
-      if (!b_prepacked) {
-        bbuf = buffers.reserve_b(static_cast<size_t>(n_panels * NR * kc));
-        for (int64_t p = 0; p < n_panels; ++p) {
-          const int64_t n0 = jc + p * NR;
-          b.pack(pc, kc, n0, std::min<int64_t>(NR, jc + nc - n0), NR, bbuf + p * NR * kc);
-        }
-      }
+      float* bbuf = b_prepacked ? nullptr
+                                : buffers.reserve_b(static_cast<size_t>(n_panels * NR * kc));
       for (int64_t ic = m_begin; ic < m_end; ic += MC) {
         const int64_t mc = std::min(MC, m_end - ic);
         const int64_t m_panels = (mc + MR - 1) / MR;
@@ -189,6 +184,7 @@ void gemm_range(const MicroKernel& uk, int64_t m_begin, int64_t m_end, int64_t n
           const int64_t jr = jc + jp * NR;
           const int64_t nr = std::min<int64_t>(NR, jc + nc - jr);
           const float* bp = b_prepacked ? b.packed(pc, jr, NR) : bbuf + jp * NR * kc;
+          if (!b_prepacked && ic == m_begin) b.pack(pc, kc, jr, nr, NR, bbuf + jp * NR * kc);
           for (int64_t ip = 0; ip < m_panels; ++ip) {
             const int64_t ir = ic + ip * MR;
             const int64_t mr = std::min<int64_t>(MR, ic + mc - ir);
@@ -197,10 +193,11 @@ void gemm_range(const MicroKernel& uk, int64_t m_begin, int64_t m_end, int64_t n
             if (mr == MR && nr == NR) {
               uk.run(kc, ap, bp, ct, ldc, !first);
             } else {
+              const size_t row_bytes = static_cast<size_t>(nr) * sizeof(float);
               if (!first)
-                for (int64_t i = 0; i < mr; ++i) std::memcpy(tile + i * NR, ct + i * ldc, static_cast<size_t>(nr) * sizeof(float));
+                for (int64_t i = 0; i < mr; ++i) std::memcpy(tile + i * NR, ct + i * ldc, row_bytes);
               uk.run(kc, ap, bp, tile, NR, !first);
-              for (int64_t i = 0; i < mr; ++i) std::memcpy(ct + i * ldc, tile + i * NR, static_cast<size_t>(nr) * sizeof(float));
+              for (int64_t i = 0; i < mr; ++i) std::memcpy(ct + i * ldc, tile + i * NR, row_bytes);
             }
             if (last) apply_epilogue(ep, ct, ldc, ir, jr, mr, nr);
           }
