@@ -2,8 +2,11 @@
 
 #include <cstdint>
 
+#include "kernels/cpu.h"
+
 namespace onyx::kernels {
 
+ONYX_AVX2_CLONES
 void activate_inplace(const ActivationParams& p, float* x, int64_t n) {
   switch (p.kind) {
     case Activation::None:

@@ -9,6 +9,14 @@ namespace onyx::kernels {
 
 enum class Isa { Generic, Avx2, Avx512 };
 
+// Plain loops (elementwise, depthwise, activations) marked with this are compiled twice
+// on x86-64 GCC, for AVX2 and for the baseline, and the loader picks one per CPU.
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+#define ONYX_AVX2_CLONES __attribute__((target_clones("avx2", "default")))
+#else
+#define ONYX_AVX2_CLONES
+#endif
+
 // The best ISA this CPU and build support. ONYX_ISA=generic|avx2|avx512 in the
 // environment lowers it (never above what the CPU has), to test or compare paths.
 Isa active_isa();
