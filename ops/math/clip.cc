@@ -8,6 +8,7 @@
 #include <optional>
 
 #include "common/shape_utils.h"
+#include "kernels/simd/elementwise.h"
 #include "math/math.h"
 #include "onyx/kernel.h"
 
@@ -37,7 +38,8 @@ std::vector<OpVersion> clip_versions() {
 
 class ClipKernel final : public Kernel {
  public:
-  explicit ClipKernel(const KernelInit& init) : from_inputs_(init.opset() >= 11) {
+  explicit ClipKernel(const KernelInit& init)
+      : from_inputs_(init.opset() >= 11), fast_(!init.reference()) {
     if (from_inputs_) {
       if (init.num_inputs() > 3) init.fail("Clip takes at most 3 inputs");
       return;
@@ -51,6 +53,7 @@ class ClipKernel final : public Kernel {
 
  private:
   bool from_inputs_;
+  bool fast_;  // float runs through kernels::clip
   std::optional<float> min_, max_;  // attribute bounds (opset < 11)
 };
 
@@ -71,7 +74,9 @@ std::optional<T> bound_input(KernelContext& ctx, int i, DType dtype) {
 
 void ClipKernel::run(KernelContext& ctx) const {
   const Tensor& x = ctx.input(0);
-  Tensor& y = ctx.allocate_output(0, x.dtype(), x.shape());
+  Tensor& y = fast_ && x.dtype() == DType::Float
+                  ? ctx.allocate_uninitialized_output(0, x.dtype(), x.shape())
+                  : ctx.allocate_output(0, x.dtype(), x.shape());
   dispatch<NumericTypes>(x.dtype(), "Clip", [&](auto tag) {
     using T = typename decltype(tag)::type;
     using C = compute_t<T>;  // float for the half types
@@ -86,6 +91,12 @@ void ClipKernel::run(KernelContext& ctx) const {
     }
     const T* in = x.data<T>();
     T* out = y.data<T>();
+    if constexpr (std::is_same_v<T, float>) {
+      if (fast_)
+        return ctx.pool().parallel_for(x.numel(), kernels::kElementwiseGrain, [&](int64_t i0, int64_t i1) {
+          kernels::clip(in + i0, lo, hi, out + i0, i1 - i0);
+        });
+    }
     // std::max(x, lo) keeps a NaN x; std::min(.., hi) then keeps it too.
     for (int64_t i = 0; i < x.numel(); ++i)
       out[i] = T(std::min(std::max(static_cast<C>(in[i]), lo), hi));

@@ -6,6 +6,7 @@
 #include <functional>
 
 #include "common/shape_utils.h"
+#include "kernels/simd/elementwise.h"
 #include "math/math.h"
 #include "onyx/kernel.h"
 
@@ -29,7 +30,8 @@ std::vector<OpVersion> prelu_versions() {
 
 class PReluKernel final : public Kernel {
  public:
-  explicit PReluKernel(const KernelInit& init) : legacy_(init.opset() < 7) {
+  explicit PReluKernel(const KernelInit& init)
+      : legacy_(init.opset() < 7), fast_(!init.reference()) {
     DType x = init.input_dtype(0), slope = init.input_dtype(1);
     if (x != DType::Undefined && slope != DType::Undefined && x != slope)
       init.fail(cat("slope dtype ", dtype_name(slope), " differs from X's ", dtype_name(x)));
@@ -39,6 +41,7 @@ class PReluKernel final : public Kernel {
 
  private:
   bool legacy_;
+  bool fast_;  // float runs through kernels::prelu
 };
 
 // ---- 3. shape rule: Y has X's type (infer_same_as_input) ----
@@ -72,6 +75,25 @@ void PReluKernel::run(KernelContext& ctx) const {
   if (slope.dtype() != x.dtype())
     ctx.fail(cat("slope ", slope.describe(), " and X ", x.describe(), " differ in dtype"));
   Shape view = slope_view(x.shape(), slope.shape(), legacy_, ctx);
+  if (fast_ && x.dtype() == DType::Float) {
+    Tensor& y = ctx.allocate_uninitialized_output(0, x.dtype(), x.shape());
+    const float* px = x.data<float>();
+    const float* ps = slope.data<float>();
+    float* py = y.data<float>();
+    BroadcastWalk walk({x.shape(), view}, x.shape());
+    const int64_t n = walk.inner();
+    const bool per_element = walk.step(1) != 0;
+    const int64_t rows_per_task = std::max<int64_t>(1, kernels::kElementwiseGrain / std::max<int64_t>(n, 1));
+    ctx.pool().parallel_for(walk.rows(), rows_per_task, [&](int64_t r0, int64_t r1) {
+      walk.for_rows(r0, r1, [&](int64_t o, const int64_t* in) {
+        if (per_element)
+          kernels::prelu(px + in[0], ps + in[1], py + o, n);
+        else
+          kernels::prelu(px + in[0], ps[in[1]], py + o, n);
+      });
+    });
+    return;
+  }
   Tensor& y = ctx.allocate_output(0, x.dtype(), x.shape());
   dispatch<NumericTypes>(x.dtype(), "PRelu", [&](auto tag) {
     using T = typename decltype(tag)::type;

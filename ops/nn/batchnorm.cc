@@ -16,6 +16,7 @@
 #include <string>
 #include <vector>
 
+#include "kernels/simd/elementwise.h"
 #include "nn/nn.h"
 #include "nn/nn_util.h"
 
@@ -33,6 +34,7 @@ class BatchNormKernel : public Kernel {
   float momentum_ = 0.9f;
   bool spatial_ = true;
   bool training_ = false;
+  bool fast_ = false;  // float inference runs through kernels::scale_shift
 };
 
 void infer_batchnorm(InferContext& ctx);
@@ -68,7 +70,8 @@ void register_batchnorm(Registry& registry) {
 
 // ---- construction ----
 
-BatchNormKernel::BatchNormKernel(const KernelInit& init) : label_(init.label()) {
+BatchNormKernel::BatchNormKernel(const KernelInit& init)
+    : label_(init.label()), fast_(!init.reference()) {
   const Attrs& attrs = init.attrs();
   epsilon_ = attrs.get_float("epsilon", 1e-5f);
   momentum_ = attrs.get_float("momentum", 0.9f);
@@ -126,7 +129,9 @@ void BatchNormKernel::run(KernelContext& ctx) const {
       ctx.fail(cat(names[i], " must hold ", P, " values (", spatial_ ? "C" : "C x D1 x ..",
                    "), got ", t.describe()));
   }
-  Tensor& y = ctx.allocate_output(0, x.dtype(), x.shape());
+  Tensor& y = fast_ && spatial_ && x.dtype() == DType::Float
+                  ? ctx.allocate_uninitialized_output(0, x.dtype(), x.shape())
+                  : ctx.allocate_output(0, x.dtype(), x.shape());
 
   dispatch<FloatTypes>(x.dtype(), "BatchNormalization", [&](auto tag) {
     using T = typename decltype(tag)::type;
@@ -186,6 +191,15 @@ void BatchNormKernel::run(KernelContext& ctx) const {
     for (int64_t p = 0; p < P; ++p) {
       a[p] = scale[p] / std::sqrt(var[p] + static_cast<A>(epsilon_));
       b[p] = bias[p] - mean[p] * a[p];
+    }
+    if constexpr (std::is_same_v<T, float>) {
+      if (fast_ && spatial_) {  // one vector loop per (n, c) plane, planes over threads
+        const int64_t grain = std::max<int64_t>(1, kernels::kElementwiseGrain / std::max<int64_t>(S, 1));
+        return ctx.pool().parallel_for(N * C, grain, [&](int64_t p0, int64_t p1) {
+          for (int64_t nc = p0; nc < p1; ++nc)
+            kernels::scale_shift(px + nc * S, a[nc % C], b[nc % C], py + nc * S, S);
+        });
+      }
     }
     for (int64_t n = 0; n < N; ++n)
       for (int64_t c = 0; c < C; ++c)

@@ -146,7 +146,7 @@ void GemmKernel::run(KernelContext& ctx) const {
       ctx.fail(cat("C of shape ", shape_to_string(cs), " does not ",
                    broadcast_c_ ? "broadcast to " : "equal (broadcast = 0) ",
                    shape_to_string({M, N})));
-    c_row = rows == 1 ? 0 : N;
+    c_row = rows == 1 ? 0 : cols;  // C's own row stride
     c_col = cols == 1 ? 0 : 1;
   }
   if (fast_ && a.dtype() == DType::Float) {

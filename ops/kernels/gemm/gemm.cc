@@ -43,9 +43,31 @@ std::vector<const MicroKernel*> runnable_microkernels() {
 
 // ---- sources ----
 
+namespace {
+
+// Copies kc rows of P contiguous floats (row stride `stride`) into P-wide panel rows.
+template <int P>
+void copy_rows(const float* src, int64_t stride, int64_t kc, float* dst) {
+  for (int64_t k = 0; k < kc; ++k) std::memcpy(dst + k * P, src + k * stride, P * sizeof(float));
+}
+
+}  // namespace
+
 void StridedSource::pack(int64_t k0, int64_t kc, int64_t x0, int64_t width, int panel,
                          float* dst) const {
   const float* base = data_ + x0 * line_stride_ + k0 * k_stride_;
+  if (line_stride_ == 1 && width == panel) {  // full panels of contiguous rows
+    switch (panel) {
+      case 8:
+        return copy_rows<8>(base, k_stride_, kc, dst);
+      case 16:
+        return copy_rows<16>(base, k_stride_, kc, dst);
+      case 32:
+        return copy_rows<32>(base, k_stride_, kc, dst);
+      default:
+        break;
+    }
+  }
   if (line_stride_ == 1) {  // the lines of one K step are contiguous: copy rows
     for (int64_t k = 0; k < kc; ++k) {
       const float* src = base + k * k_stride_;
@@ -99,6 +121,7 @@ void PackedPanels::pack(int64_t k0, int64_t kc, int64_t x0, int64_t width, int p
 
 namespace {
 
+ONYX_AVX2_CLONES
 void apply_epilogue(const GemmEpilogue& ep, float* c, int64_t ldc, int64_t m0, int64_t n0,
                     int64_t rows, int64_t cols) {
   const bool trivial = ep.alpha == 1.0f && !ep.bias && !ep.addend &&
@@ -125,7 +148,7 @@ void apply_epilogue(const GemmEpilogue& ep, float* c, int64_t ldc, int64_t m0, i
       else
         for (int64_t j = 0; j < cols; ++j) row[j] += ep.beta * add[j * ep.addend_cs];
     }
-    activate_inplace(ep.activation, row, cols);
+    if (ep.activation.kind != Activation::None) activate_inplace(ep.activation, row, cols);
   }
 }
 
@@ -199,8 +222,9 @@ void gemm_range(const MicroKernel& uk, int64_t m_begin, int64_t m_end, int64_t n
               uk.run(kc, ap, bp, tile, NR, !first);
               for (int64_t i = 0; i < mr; ++i) std::memcpy(ct + i * ldc, tile + i * NR, row_bytes);
             }
-            if (last) apply_epilogue(ep, ct, ldc, ir, jr, mr, nr);
           }
+          // The column of tiles just finished is still in cache.
+          if (last) apply_epilogue(ep, c + ic * ldc + jr, ldc, ic, jr, mc, nr);
         }
       }
     }

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <vector>
 
+#include "kernels/cpu.h"
+
 namespace onyx::kernels {
 
 namespace {
@@ -36,6 +38,42 @@ AxisTaps resolve(const PoolAxis& a) {
   return t;
 }
 
+// One plane, separably: first down the rows (a vector loop over the input columns,
+// combining the kernel rows of one output row), then across the columns. A maximum
+// keeps its first tap unless a later one is greater, down and then across, which picks
+// the same value as the row-major scan of the reference (NaN included).
+ONYX_AVX2_CLONES
+void pool_plane(PoolKind kind, const PoolAxis& h, const PoolAxis& w, const AxisTaps& th,
+                const AxisTaps& tw, const float* x, float* y, float* column) {
+  const bool max = kind == PoolKind::Max;
+  for (int64_t oh = 0; oh < h.out; ++oh) {
+    const float* first = x + th.first[oh] * w.in;
+    for (int64_t iw = 0; iw < w.in; ++iw) column[iw] = first[iw];
+    for (int64_t i = 1; i < th.valid[oh]; ++i) {
+      const float* row = first + i * h.dilation * w.in;
+      if (max)
+        for (int64_t iw = 0; iw < w.in; ++iw) column[iw] = row[iw] > column[iw] ? row[iw] : column[iw];
+      else
+        for (int64_t iw = 0; iw < w.in; ++iw) column[iw] += row[iw];
+    }
+    float* out = y + oh * w.out;
+    for (int64_t ow = 0; ow < w.out; ++ow) {
+      const float* c = column + tw.first[ow];
+      float r = c[0];
+      for (int64_t j = 1; j < tw.valid[ow]; ++j) {
+        const float v = c[j * w.dilation];
+        r = max ? (v > r ? v : r) : r + v;
+      }
+      if (!max) {
+        const int64_t count = kind == PoolKind::Average ? th.valid[oh] * tw.valid[ow]
+                                                        : th.with_pad[oh] * tw.with_pad[ow];
+        r /= static_cast<float>(count);
+      }
+      out[ow] = r;
+    }
+  }
+}
+
 }  // namespace
 
 bool pool2d(PoolKind kind, const PoolAxis& h, const PoolAxis& w, int64_t planes,
@@ -46,42 +84,12 @@ bool pool2d(PoolKind kind, const PoolAxis& h, const PoolAxis& w, int64_t planes,
   for (int64_t v : tw.valid)
     if (v == 0) return false;
   const int64_t in_plane = h.in * w.in, out_plane = h.out * w.out;
-  const int64_t dh = h.dilation, dw = w.dilation;
   const int64_t grain = std::max<int64_t>(1, 8192 / std::max<int64_t>(out_plane, 1));
   const int64_t tasks = (planes + grain - 1) / grain;  // chunks of `grain` planes
   parallel.for_tasks(tasks, [&](int64_t t0, int64_t t1) {
-    for (int64_t p = t0 * grain; p < std::min(planes, t1 * grain); ++p) {
-      const float* xp = x + p * in_plane;
-      float* yp = y + p * out_plane;
-      for (int64_t oh = 0; oh < h.out; ++oh) {
-        const int64_t ih0 = th.first[oh], nh = th.valid[oh];
-        for (int64_t ow = 0; ow < w.out; ++ow) {
-          const int64_t iw0 = tw.first[ow], nw = tw.valid[ow];
-          const float* base = xp + ih0 * w.in + iw0;
-          float result;
-          if (kind == PoolKind::Max) {
-            result = base[0];  // the first tap in row-major order, as the reference starts
-            for (int64_t i = 0; i < nh; ++i) {
-              const float* row = base + i * dh * w.in;
-              for (int64_t j = 0; j < nw; ++j) {
-                const float v = row[j * dw];
-                if (v > result) result = v;
-              }
-            }
-          } else {
-            float sum = 0.0f;
-            for (int64_t i = 0; i < nh; ++i) {
-              const float* row = base + i * dh * w.in;
-              for (int64_t j = 0; j < nw; ++j) sum += row[j * dw];
-            }
-            const int64_t count = kind == PoolKind::Average ? nh * nw
-                                                            : th.with_pad[oh] * tw.with_pad[ow];
-            result = sum / static_cast<float>(count);
-          }
-          yp[oh * w.out + ow] = result;
-        }
-      }
-    }
+    std::vector<float> column(static_cast<size_t>(w.in));
+    for (int64_t p = t0 * grain; p < std::min(planes, t1 * grain); ++p)
+      pool_plane(kind, h, w, th, tw, x + p * in_plane, y + p * out_plane, column.data());
   });
   return true;
 }

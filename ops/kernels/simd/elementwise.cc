@@ -1,0 +1,30 @@
+#include "kernels/simd/elementwise.h"
+
+#include "kernels/cpu.h"
+
+namespace onyx::kernels {
+
+ONYX_AVX2_CLONES
+void prelu(const float* x, float slope, float* y, int64_t n) {
+  for (int64_t i = 0; i < n; ++i) y[i] = x[i] < 0.0f ? slope * x[i] : x[i];
+}
+
+ONYX_AVX2_CLONES
+void prelu(const float* x, const float* slope, float* y, int64_t n) {
+  for (int64_t i = 0; i < n; ++i) y[i] = x[i] < 0.0f ? slope[i] * x[i] : x[i];
+}
+
+ONYX_AVX2_CLONES
+void clip(const float* x, float lo, float hi, float* y, int64_t n) {
+  for (int64_t i = 0; i < n; ++i) {
+    const float v = x[i] < lo ? lo : x[i];  // std::max(x, lo)
+    y[i] = hi < v ? hi : v;                 // std::min(v, hi)
+  }
+}
+
+ONYX_AVX2_CLONES
+void scale_shift(const float* x, float a, float b, float* y, int64_t n) {
+  for (int64_t i = 0; i < n; ++i) y[i] = x[i] * a + b;
+}
+
+}  // namespace onyx::kernels
