@@ -206,5 +206,62 @@ TEST(FastKernels, PoolingMatchesReference) {
   }
 }
 
+// Random values with the edge cases planted: NaN, infinities, signed zeros, denormals.
+Tensor edgy_floats(Shape shape, std::mt19937& rng) {
+  Tensor t = random_floats(std::move(shape), rng);
+  const float edges[] = {testing::kNaN, testing::kInf, -testing::kInf, 0.0f, -0.0f, 1e-40f,
+                         -1e-40f, 3e38f, -3e38f};
+  float* p = t.data<float>();
+  for (int64_t i = 0; i < t.numel(); i += 7) p[i] = edges[(i / 7) % 9];
+  return t;
+}
+
+void expect_same_bits_or_nan(const OpTester& t, const std::string& what) {
+  const Tensor want = t.session(1, true).run(t.feeds())[0];
+  for (int threads : {1, 2, 4}) {
+    const Tensor got = t.session(threads).run(t.feeds())[0];
+    ASSERT_EQ(got.shape(), want.shape()) << what;
+    for (int64_t i = 0; i < got.numel(); ++i) {
+      const float g = got.data<float>()[i], w = want.data<float>()[i];
+      if (std::isnan(g) && std::isnan(w)) continue;
+      ASSERT_EQ(std::signbit(g), std::signbit(w)) << what << " at " << i << ": " << g << " vs " << w;
+      ASSERT_EQ(g, w) << what << " at " << i << ", threads " << threads;
+    }
+  }
+}
+
+TEST(FastKernels, PReluMatchesReferenceOnEdgeValues) {
+  std::mt19937 rng(17);
+  const Shape x_shape = {2, 5, 67, 131};  // more than one task's worth of elements
+  for (const Shape& slope_shape : {Shape{5, 1, 1}, Shape{1}, Shape{131}, x_shape}) {
+    OpTester t("PRelu", 16);
+    t.input("X", edgy_floats(x_shape, rng)).constant("slope", random_floats(slope_shape, rng));
+    t.output("Y");
+    expect_same_bits_or_nan(t, "PRelu slope " + shape_to_string(slope_shape));
+  }
+}
+
+TEST(FastKernels, ClipAndBatchNormMatchReferenceOnEdgeValues) {
+  std::mt19937 rng(18);
+  OpTester clip13("Clip", 13);
+  clip13.input("X", edgy_floats({3, 70000}, rng))
+      .constant("min", Tensor::scalar<float>(-0.5f))
+      .constant("max", Tensor::scalar<float>(6.0f))
+      .output("Y");
+  expect_same_bits_or_nan(clip13, "Clip 13");
+  OpTester clip6("Clip", 6);
+  clip6.input("X", edgy_floats({1000}, rng)).attr("min", 0.0f).output("Y");
+  expect_same_bits_or_nan(clip6, "Clip 6, min only");
+
+  OpTester bn("BatchNormalization", 15);
+  bn.input("X", edgy_floats({2, 7, 33, 35}, rng))
+      .constant("scale", random_floats({7}, rng))
+      .constant("B", random_floats({7}, rng))
+      .constant("mean", random_floats({7}, rng))
+      .constant("var", Tensor::from_vector<float>({7}, {0.5f, 1, 2, 0.1f, 3, 0.01f, 1}))
+      .output("Y");
+  expect_same_bits_or_nan(bn, "BatchNormalization");
+}
+
 }  // namespace
 }  // namespace onyx

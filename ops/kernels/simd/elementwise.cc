@@ -6,12 +6,20 @@ namespace onyx::kernels {
 
 ONYX_AVX2_CLONES
 void prelu(const float* x, float slope, float* y, int64_t n) {
-  for (int64_t i = 0; i < n; ++i) y[i] = x[i] < 0.0f ? slope * x[i] : x[i];
+  // The product is computed for every element so that the choice is a vector blend
+  // (a conditional multiply is not if-converted under strict floating point).
+  for (int64_t i = 0; i < n; ++i) {
+    const float scaled = slope * x[i];
+    y[i] = x[i] < 0.0f ? scaled : x[i];
+  }
 }
 
 ONYX_AVX2_CLONES
 void prelu(const float* x, const float* slope, float* y, int64_t n) {
-  for (int64_t i = 0; i < n; ++i) y[i] = x[i] < 0.0f ? slope[i] * x[i] : x[i];
+  for (int64_t i = 0; i < n; ++i) {
+    const float scaled = slope[i] * x[i];
+    y[i] = x[i] < 0.0f ? scaled : x[i];
+  }
 }
 
 ONYX_AVX2_CLONES
