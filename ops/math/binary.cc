@@ -38,7 +38,8 @@ std::vector<OpVersion> binary_versions() {
 // ---- 3. shape rule ----
 
 template <class Fn, class Ctx>
-void compute(const Tensor& a, const Tensor& b, const Shape& b_view, Tensor& out, Ctx& ctx);
+void compute(const Tensor& a, const Tensor& b, const Shape& b_view, Tensor& out, Ctx& ctx,
+             const ThreadPool* pool);
 
 template <class Fn>
 void infer_binary(InferContext& ctx) {
@@ -52,7 +53,7 @@ void infer_binary(InferContext& ctx) {
   Shape shape = legacy.output_shape(ca->shape(), cb->shape(), ctx);
   if (!foldable(shape)) return;
   Tensor out(ca->dtype(), shape);
-  compute<Fn>(*ca, *cb, legacy.view_of_b(ca->shape(), cb->shape(), ctx), out, ctx);
+  compute<Fn>(*ca, *cb, legacy.view_of_b(ca->shape(), cb->shape(), ctx), out, ctx, nullptr);
   ctx.set_output_constant(0, std::move(out));
 }
 
@@ -94,9 +95,11 @@ struct DivFn {
   }
 };
 
-// out = Fn(a, b), reading b as shape `b_view`; `out` already has its final shape.
+// out = Fn(a, b), reading b as shape `b_view`; `out` already has its final shape. `pool`
+// (null when folding constants) splits large outputs over threads.
 template <class Fn, class Ctx>
-void compute(const Tensor& a, const Tensor& b, const Shape& b_view, Tensor& out, Ctx& ctx) {
+void compute(const Tensor& a, const Tensor& b, const Shape& b_view, Tensor& out, Ctx& ctx,
+             const ThreadPool* pool) {
   dispatch<NumericTypes>(a.dtype(), Fn::name, [&](auto tag) {
     using T = typename decltype(tag)::type;
     const T* pa = a.data<T>();
@@ -108,7 +111,7 @@ void compute(const Tensor& a, const Tensor& b, const Shape& b_view, Tensor& out,
           if (pb[i] == T(0)) ctx.fail("integer division by zero");
     }
     broadcast_binary(pa, a.shape(), pb, b_view, po, out.shape(),
-                     [](T x, T y) { return Fn::apply(x, y); });
+                     [](T x, T y) { return Fn::apply(x, y); }, pool);
   });
 }
 
@@ -126,9 +129,10 @@ class BinaryKernel final : public Kernel {
     if (a.dtype() != b.dtype())
       ctx.fail(cat("inputs have different dtypes: ", a.describe(), " and ", b.describe()));
     Shape b_view = legacy_.view_of_b(a.shape(), b.shape(), ctx);
-    Tensor& out =
-        ctx.allocate_output(0, a.dtype(), legacy_.output_shape(a.shape(), b.shape(), ctx));
-    compute<Fn>(a, b, b_view, out, ctx);
+    // Every element is written below.
+    Tensor& out = ctx.allocate_uninitialized_output(
+        0, a.dtype(), legacy_.output_shape(a.shape(), b.shape(), ctx));
+    compute<Fn>(a, b, b_view, out, ctx, &ctx.pool());
   }
 
  private:

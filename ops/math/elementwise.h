@@ -3,11 +3,13 @@
 // applies a function to inputs broadcast numpy style.
 #pragma once
 
+#include <algorithm>
 #include <optional>
 #include <string>
 #include <utility>
 
 #include "common/shape_utils.h"
+#include "kernels/simd/elementwise.h"
 #include "onyx/kernel.h"
 #include "onyx/shape_inference.h"
 
@@ -99,35 +101,45 @@ void infer_variadic_elementwise(InferContext& ctx, bool broadcast, DType elem = 
 // Whether a shape rule should fold a node whose output has `shape`: small enough to keep.
 inline bool foldable(const Shape& shape) { return checked_numel(shape) <= kMaxFoldElements; }
 
+using kernels::kElementwiseGrain;
+
 // out[i] = fn(a[j], b[k]) for every element of `out_shape`, where a and b are read as if
 // broadcast (numpy style) to it. A run along the innermost dims uses plain indexing, with
-// the broadcast side held fixed.
+// the broadcast side held fixed. Large outputs are split over `pool`'s threads.
 template <class A, class B, class R, class Fn>
 void broadcast_binary(const A* a, const Shape& a_shape, const B* b, const Shape& b_shape, R* out,
-                      const Shape& out_shape, Fn&& fn) {
+                      const Shape& out_shape, Fn&& fn, const ThreadPool* pool = nullptr) {
   if (a_shape == out_shape && b_shape == out_shape) {  // no broadcasting
     const int64_t n = checked_numel(out_shape);
-    for (int64_t i = 0; i < n; ++i) out[i] = fn(a[i], b[i]);
-    return;
+    auto chunk = [&](int64_t i0, int64_t i1) {
+      for (int64_t i = i0; i < i1; ++i) out[i] = fn(a[i], b[i]);
+    };
+    if (pool) return pool->parallel_for(n, kElementwiseGrain, chunk);
+    return chunk(0, n);
   }
   BroadcastWalk walk({a_shape, b_shape}, out_shape);
   const int64_t n = walk.inner();
   const bool step_a = walk.step(0) != 0, step_b = walk.step(1) != 0;
-  walk.for_rows(0, walk.rows(), [&](int64_t o, const int64_t* in) {
-    const A* ra = a + in[0];
-    const B* rb = b + in[1];
-    R* ro = out + o;
-    if (step_a && step_b) {
-      for (int64_t i = 0; i < n; ++i) ro[i] = fn(ra[i], rb[i]);
-    } else if (step_a) {
-      for (int64_t i = 0; i < n; ++i) ro[i] = fn(ra[i], *rb);
-    } else if (step_b) {
-      for (int64_t i = 0; i < n; ++i) ro[i] = fn(*ra, rb[i]);
-    } else {
-      const R v = fn(*ra, *rb);
-      for (int64_t i = 0; i < n; ++i) ro[i] = v;
-    }
-  });
+  auto rows = [&](int64_t r0, int64_t r1) {
+    walk.for_rows(r0, r1, [&](int64_t o, const int64_t* in) {
+      const A* ra = a + in[0];
+      const B* rb = b + in[1];
+      R* ro = out + o;
+      if (step_a && step_b) {
+        for (int64_t i = 0; i < n; ++i) ro[i] = fn(ra[i], rb[i]);
+      } else if (step_a) {
+        for (int64_t i = 0; i < n; ++i) ro[i] = fn(ra[i], *rb);
+      } else if (step_b) {
+        for (int64_t i = 0; i < n; ++i) ro[i] = fn(*ra, rb[i]);
+      } else {
+        const R v = fn(*ra, *rb);
+        for (int64_t i = 0; i < n; ++i) ro[i] = v;
+      }
+    });
+  };
+  if (pool)
+    return pool->parallel_for(walk.rows(), std::max<int64_t>(1, kElementwiseGrain / std::max<int64_t>(n, 1)), rows);
+  rows(0, walk.rows());
 }
 
 }  // namespace onyx

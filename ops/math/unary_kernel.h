@@ -12,6 +12,7 @@
 #pragma once
 
 #include "common/shape_utils.h"
+#include "math/elementwise.h"
 #include "math/math.h"
 #include "onyx/kernel.h"
 
@@ -24,14 +25,15 @@ class UnaryKernel final : public Kernel {
 
   void run(KernelContext& ctx) const override {
     const Tensor& x = ctx.input(0);
-    Tensor& y = ctx.allocate_output(0, x.dtype(), x.shape());
+    Tensor& y = ctx.allocate_uninitialized_output(0, x.dtype(), x.shape());  // all written
     dispatch<typename Fn::Types>(x.dtype(), Fn::name, [&](auto tag) {
       using T = typename decltype(tag)::type;
       using C = compute_t<T>;  // float for the half types
       const T* in = x.data<T>();
       T* out = y.data<T>();
-      for (int64_t i = 0; i < x.numel(); ++i)
-        out[i] = static_cast<T>(Fn::apply(static_cast<C>(in[i])));
+      ctx.pool().parallel_for(x.numel(), kElementwiseGrain, [&](int64_t i0, int64_t i1) {
+        for (int64_t i = i0; i < i1; ++i) out[i] = static_cast<T>(Fn::apply(static_cast<C>(in[i])));
+      });
     });
   }
 };
