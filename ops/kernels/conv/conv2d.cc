@@ -145,60 +145,53 @@ void conv2d_gemm(const Conv2dShape& s, const PackedConvWeights& w, const float* 
 
 namespace {
 
-// Output columns [lo, hi) of a row whose 3 x 3 taps all fall inside the input: the 9
-// taps of each column are summed in registers, columns side by side in vector lanes.
-template <int SW>
-inline void depthwise_3x3_interior(const float* const rows[3], int64_t off0, int64_t DW,
-                                   const float* wc, float b, int64_t lo, int64_t hi,
-                                   float* out) {
-  const float* r0 = rows[0] + off0;
-  const float* r1 = rows[1] + off0;
-  const float* r2 = rows[2] + off0;
-  for (int64_t ow = lo; ow < hi; ++ow) {
-    const int64_t i = ow * SW;
-    out[ow] = b + wc[0] * r0[i] + wc[1] * r0[i + DW] + wc[2] * r0[i + 2 * DW] +
-              wc[3] * r1[i] + wc[4] * r1[i + DW] + wc[5] * r1[i + 2 * DW] + wc[6] * r2[i] +
-              wc[7] * r2[i + DW] + wc[8] * r2[i + 2 * DW];
+// The zero-padded copy of one channel that the 3x3 kernel reads: every tap of every
+// output lies inside it, so the loops need no bounds checks.
+struct PaddedPlane {
+  int64_t Hp = 0, Wp = 0;
+  explicit PaddedPlane(const Conv2dShape& s)
+      : Hp(std::max(s.H + s.pad_top, (s.OH - 1) * s.SH + (s.KH - 1) * s.DH + 1)),
+        Wp(std::max(s.W + s.pad_left, (s.OW - 1) * s.SW + (s.KW - 1) * s.DW + 1)) {}
+  // Slack past the last row: the flat stride-1 walk reads a little beyond it.
+  int64_t size() const { return Hp * Wp + Wp + 8; }
+};
+
+// y = b + the 3x3 taps over a padded plane p of width Wp. With stride 1 the plane is
+// walked as one flat run of OH x Wp outputs (the Wp - OW past each row dropped while
+// copying out), so that even a 7x7 plane fills whole vectors.
+ONYX_AVX2_CLONES
+void depthwise_3x3_padded(const Conv2dShape& s, int64_t Wp, const float* p, const float* wc,
+                          float b, float* y, float* flat) {
+  const int64_t r1 = s.DH * Wp, r2 = 2 * s.DH * Wp, c1 = s.DW, c2 = 2 * s.DW;
+  if (s.SH == 1 && s.SW == 1) {
+    const int64_t n = s.OH * Wp;
+    for (int64_t v = 0; v < n; ++v)
+      flat[v] = b + wc[0] * p[v] + wc[1] * p[v + c1] + wc[2] * p[v + c2] + wc[3] * p[v + r1] +
+                wc[4] * p[v + r1 + c1] + wc[5] * p[v + r1 + c2] + wc[6] * p[v + r2] +
+                wc[7] * p[v + r2 + c1] + wc[8] * p[v + r2 + c2];
+    for (int64_t oh = 0; oh < s.OH; ++oh)
+      std::memcpy(y + oh * s.OW, flat + oh * Wp, static_cast<size_t>(s.OW) * sizeof(float));
+    return;
+  }
+  for (int64_t oh = 0; oh < s.OH; ++oh) {
+    const float* row = p + oh * s.SH * Wp;
+    float* out = y + oh * s.OW;
+    for (int64_t ow = 0; ow < s.OW; ++ow) {
+      const float* q = row + ow * s.SW;
+      out[ow] = b + wc[0] * q[0] + wc[1] * q[c1] + wc[2] * q[c2] + wc[3] * q[r1] +
+                wc[4] * q[r1 + c1] + wc[5] * q[r1 + c2] + wc[6] * q[r2] + wc[7] * q[r2 + c1] +
+                wc[8] * q[r2 + c2];
+    }
   }
 }
 
-// One channel: y = bias + sum over taps of w * x, row by row, each tap a vector loop
+// Any kernel size: y = b + sum over taps of w * x, row by row, each tap a vector loop
 // over the output columns whose taps fall inside the input.
 ONYX_AVX2_CLONES
 void depthwise_channel(const Conv2dShape& s, const float* xc, const float* wc, float b,
-                       float* yc, const ActivationParams& act) {
-  // Columns whose every tap lies inside the input row.
-  const int64_t first_off = -s.pad_left, last_off = (s.KW - 1) * s.DW - s.pad_left;
-  const int64_t in_lo = first_off >= 0 ? 0 : (-first_off + s.SW - 1) / s.SW;
-  const int64_t in_hi =
-      s.W - last_off <= 0 ? 0 : std::min(s.OW, (s.W - last_off + s.SW - 1) / s.SW);
-  const bool fast3x3 = s.KH == 3 && s.KW == 3 && (s.SW == 1 || s.SW == 2) && in_lo < in_hi;
+                       float* yc) {
   for (int64_t oh = 0; oh < s.OH; ++oh) {
     float* out = yc + oh * s.OW;
-    const int64_t ih0 = oh * s.SH - s.pad_top;
-    if (fast3x3 && ih0 >= 0 && ih0 + 2 * s.DH < s.H) {
-      const float* rows[3] = {xc + ih0 * s.W, xc + (ih0 + s.DH) * s.W,
-                              xc + (ih0 + 2 * s.DH) * s.W};
-      if (s.SW == 1)
-        depthwise_3x3_interior<1>(rows, first_off, s.DW, wc, b, in_lo, in_hi, out);
-      else
-        depthwise_3x3_interior<2>(rows, first_off, s.DW, wc, b, in_lo, in_hi, out);
-      // The border columns, tap by tap with bounds checks.
-      for (int64_t ow : {int64_t{0}, in_hi}) {
-        const int64_t end = ow == 0 ? in_lo : s.OW;
-        for (; ow < end; ++ow) {
-          float sum = b;
-          for (int64_t kh = 0; kh < 3; ++kh)
-            for (int64_t kw = 0; kw < 3; ++kw) {
-              const int64_t iw = ow * s.SW + kw * s.DW - s.pad_left;
-              if (iw >= 0 && iw < s.W) sum += wc[kh * 3 + kw] * rows[kh][iw];
-            }
-          out[ow] = sum;
-        }
-      }
-      activate_inplace(act, out, s.OW);
-      continue;
-    }
     for (int64_t i = 0; i < s.OW; ++i) out[i] = b;
     for (int64_t kh = 0; kh < s.KH; ++kh) {
       const int64_t ih = oh * s.SH - s.pad_top + kh * s.DH;
@@ -208,7 +201,7 @@ void depthwise_channel(const Conv2dShape& s, const float* xc, const float* wc, f
         const float wv = wc[kh * s.KW + kw];
         // Output columns ow in [lo, hi) read iw = ow * SW + off inside [0, W).
         const int64_t off = kw * s.DW - s.pad_left;
-        int64_t lo = off >= 0 ? 0 : (-off + s.SW - 1) / s.SW;
+        const int64_t lo = off >= 0 ? 0 : (-off + s.SW - 1) / s.SW;
         const int64_t hi = s.W - off <= 0 ? 0 : std::min(s.OW, (s.W - off + s.SW - 1) / s.SW);
         if (lo >= hi) continue;
         const float* in = row + lo * s.SW + off;  // the read of ow = lo
@@ -216,14 +209,11 @@ void depthwise_channel(const Conv2dShape& s, const float* xc, const float* wc, f
         const int64_t n = hi - lo;
         if (s.SW == 1) {
           for (int64_t i = 0; i < n; ++i) o[i] += wv * in[i];
-        } else if (s.SW == 2) {
-          for (int64_t i = 0; i < n; ++i) o[i] += wv * in[2 * i];
         } else {
           for (int64_t i = 0; i < n; ++i) o[i] += wv * in[i * s.SW];
         }
       }
     }
-    activate_inplace(act, out, s.OW);
   }
 }
 
@@ -234,10 +224,30 @@ void conv2d_depthwise(const Conv2dShape& s, const float* w, const float* x, cons
   const int64_t plane_in = s.H * s.W, plane_out = s.OH * s.OW;
   const int64_t grain = std::max<int64_t>(1, 16384 / std::max<int64_t>(plane_out, 1));
   const int64_t tasks = (s.C + grain - 1) / grain;  // chunks of `grain` channels
+  const bool three = s.KH == 3 && s.KW == 3;
+  const PaddedPlane geometry(s);
   parallel.for_tasks(tasks, [&](int64_t t0, int64_t t1) {
-    for (int64_t c = t0 * grain; c < std::min(s.C, t1 * grain); ++c)
-      depthwise_channel(s, x + c * plane_in, w + c * s.KH * s.KW, bias ? bias[c] : 0.0f,
-                        y + c * plane_out, act);
+    // Borders stay zero from channel to channel: only the interior is copied in.
+    std::vector<float> padded, flat;
+    if (three) {
+      padded.assign(static_cast<size_t>(geometry.size()), 0.0f);
+      flat.resize(static_cast<size_t>(s.OH * geometry.Wp));
+    }
+    for (int64_t c = t0 * grain; c < std::min(s.C, t1 * grain); ++c) {
+      const float* xc = x + c * plane_in;
+      const float* wc = w + c * s.KH * s.KW;
+      const float b = bias ? bias[c] : 0.0f;
+      float* yc = y + c * plane_out;
+      if (three) {
+        for (int64_t ih = 0; ih < s.H; ++ih)
+          std::memcpy(padded.data() + (ih + s.pad_top) * geometry.Wp + s.pad_left, xc + ih * s.W,
+                      static_cast<size_t>(s.W) * sizeof(float));
+        depthwise_3x3_padded(s, geometry.Wp, padded.data(), wc, b, yc, flat.data());
+      } else {
+        depthwise_channel(s, xc, wc, b, yc);
+      }
+      activate_inplace(act, yc, plane_out);
+    }
   });
 }
 
