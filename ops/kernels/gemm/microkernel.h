@@ -20,6 +20,12 @@ void gemm_microkernel(int64_t kc, const float* a, const float* b, float* c, int6
                       bool accumulate) {
   constexpr int W = V::width;
   using R = typename V::reg;
+  // The C tile is read (or written) only after the K loop: fetch it meanwhile.
+#pragma GCC unroll 32
+  for (int i = 0; i < MR; ++i) {
+    __builtin_prefetch(c + i * ldc, 1);
+    __builtin_prefetch(c + i * ldc + NV * W - 1, 1);
+  }
   R acc[MR][NV];
 #pragma GCC unroll 32
   for (int i = 0; i < MR; ++i)
