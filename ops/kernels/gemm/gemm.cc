@@ -186,11 +186,15 @@ void gemm_range(const MicroKernel& uk, int64_t m_begin, int64_t m_end, int64_t n
     for (int64_t pc = 0; pc < K; pc += kGemmKC) {
       const int64_t kc = std::min(kGemmKC, K - pc);
       const bool first = pc == 0, last = pc + kc >= K;
-      // B panels: prepacked, or packed right before their first use (so the
-      // microkernel reads them from L1) and kept for the A blocks after the first.
+      // B panels: prepacked, or packed right before their first use so that the
+      // microkernel reads them from L1. With one A block they are used once, so one
+      // panel-sized buffer serves them all (it stays in L1: no write misses); with
+      // several, each panel is kept in a block buffer for the A blocks after the first.
       const bool b_prepacked = b.packed(pc, jc, NR) != nullptr;
+      const bool one_a_block = m_end - m_begin <= MC;
       float* bbuf = b_prepacked ? nullptr
-                                : buffers.reserve_b(static_cast<size_t>(n_panels * NR * kc));
+                                : buffers.reserve_b(static_cast<size_t>(
+                                      (one_a_block ? 1 : n_panels) * NR * kc));
       for (int64_t ic = m_begin; ic < m_end; ic += MC) {
         const int64_t mc = std::min(MC, m_end - ic);
         const int64_t m_panels = (mc + MR - 1) / MR;
@@ -206,8 +210,14 @@ void gemm_range(const MicroKernel& uk, int64_t m_begin, int64_t m_end, int64_t n
         for (int64_t jp = 0; jp < n_panels; ++jp) {
           const int64_t jr = jc + jp * NR;
           const int64_t nr = std::min<int64_t>(NR, jc + nc - jr);
-          const float* bp = b_prepacked ? b.packed(pc, jr, NR) : bbuf + jp * NR * kc;
-          if (!b_prepacked && ic == m_begin) b.pack(pc, kc, jr, nr, NR, bbuf + jp * NR * kc);
+          const float* bp;
+          if (b_prepacked) {
+            bp = b.packed(pc, jr, NR);
+          } else {
+            float* own = one_a_block ? bbuf : bbuf + jp * NR * kc;
+            if (ic == m_begin) b.pack(pc, kc, jr, nr, NR, own);
+            bp = own;
+          }
           for (int64_t ip = 0; ip < m_panels; ++ip) {
             const int64_t ir = ic + ip * MR;
             const int64_t mr = std::min<int64_t>(MR, ic + mc - ir);
