@@ -85,15 +85,16 @@ void StridedSource::pack(int64_t k0, int64_t kc, int64_t x0, int64_t width, int 
     for (int64_t k = 0; k < kc; ++k) dst[k * panel + i] = 0.0f;
 }
 
-// Layout: K blocks of kGemmKC steps one after another; inside a block, the panels in
+// Layout: K blocks of gemm_k_block(depth) steps one after another; inside a block, the panels in
 // line order, each kc x panel. So the panel for (k0, x0) starts at
 // k0 * padded + (x0 / panel) * panel * kc.
 PackedPanels::PackedPanels(const PanelSource& source, int64_t lines, int64_t depth, int panel)
     : lines_(lines), depth_(depth), panel_(panel) {
   padded_ = (lines + panel - 1) / panel * panel;
   data_.assign(static_cast<size_t>(std::max<int64_t>(padded_ * depth, 1)), 0.0f);
-  for (int64_t k0 = 0; k0 < depth; k0 += kGemmKC) {
-    const int64_t kc = std::min(kGemmKC, depth - k0);
+  const int64_t block = gemm_k_block(depth);
+  for (int64_t k0 = 0; k0 < depth; k0 += block) {
+    const int64_t kc = std::min(block, depth - k0);
     for (int64_t x0 = 0; x0 < lines; x0 += panel)
       source.pack(k0, kc, x0, std::min<int64_t>(panel, lines - x0), panel,
                   data_.data() + k0 * padded_ + x0 * kc);
@@ -102,7 +103,7 @@ PackedPanels::PackedPanels(const PanelSource& source, int64_t lines, int64_t dep
 
 const float* PackedPanels::packed(int64_t k0, int64_t x0, int panel) const {
   if (panel != panel_) return nullptr;
-  const int64_t kc = std::min(kGemmKC, depth_ - k0);
+  const int64_t kc = std::min(gemm_k_block(depth_), depth_ - k0);
   return data_.data() + k0 * padded_ + x0 * kc;
 }
 
@@ -183,8 +184,9 @@ void gemm_range(const MicroKernel& uk, int64_t m_begin, int64_t m_end, int64_t n
   for (int64_t jc = n_begin; jc < n_end; jc += kGemmNC) {
     const int64_t nc = std::min(kGemmNC, n_end - jc);
     const int64_t n_panels = (nc + NR - 1) / NR;
-    for (int64_t pc = 0; pc < K; pc += kGemmKC) {
-      const int64_t kc = std::min(kGemmKC, K - pc);
+    const int64_t k_block = gemm_k_block(K);
+    for (int64_t pc = 0; pc < K; pc += k_block) {
+      const int64_t kc = std::min(k_block, K - pc);
       const bool first = pc == 0, last = pc + kc >= K;
       // B panels: prepacked, or packed right before their first use so that the
       // microkernel reads them from L1. With one A block they are used once, so one

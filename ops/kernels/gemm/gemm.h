@@ -3,7 +3,7 @@
 //   A is M x K, B is K x N, C is M x N with row stride ldc. Either operand comes from a
 //   PanelSource: a strided matrix (any transposition, no copy), panels packed once (the
 //   constant weights of a session), or a producer of its own (convolution's implicit
-//   im2col). The driver blocks K by kGemmKC, M by MC and N by NC, packs A and B into
+//   im2col). The driver blocks K by gemm_k_block(K), M by MC and N by NC, packs A and B into
 //   microkernel panels, and runs the microkernel of the active ISA on every MR x NR tile.
 //   The epilogue (alpha, bias, beta * addend, activation) is applied to each tile right
 //   after its last K block, while it is in cache.
@@ -18,7 +18,14 @@
 
 namespace onyx::kernels {
 
-constexpr int64_t kGemmKC = 256;  // K steps per block: an A and a B panel stay in L1
+constexpr int64_t kGemmMaxKC = 320;  // K steps per block: an A and a B panel stay in L1
+
+// The K block of a product of depth K: at most kGemmMaxKC, split evenly so that no block
+// is a short remainder (each block costs one more pass over the C tile).
+inline int64_t gemm_k_block(int64_t K) {
+  const int64_t blocks = K <= 0 ? 1 : (K + kGemmMaxKC - 1) / kGemmMaxKC;
+  return K <= 0 ? 1 : (K + blocks - 1) / blocks;
+}
 
 // The microkernel the active ISA uses.
 const MicroKernel& default_microkernel();
