@@ -188,6 +188,16 @@ void MatMulKernel::run_fast(KernelContext& ctx, const Tensor& a, const Tensor& b
   const float* pa = a.data<float>();
   const float* pb = b.data<float>();
   float* py = y.data<float>();
+  if (b.rank() <= 2 && batches > 1) {
+    // One B for every batch: A's batches stacked are one (batches * M) x K matrix, and
+    // so is Y's. One GEMM then streams B once instead of once per batch.
+    const kernels::StridedSource a_src(pa, K, 1);
+    const kernels::StridedSource b_src(pb, 1, N);
+    kernels::gemm(uk, batches * M, N, K, a_src,
+                  prepacked ? static_cast<const kernels::PanelSource&>(packed_b_) : b_src, py, N,
+                  {}, parallel);
+    return;
+  }
   auto one = [&](int64_t i, const kernels::Parallel& par) {
     const kernels::StridedSource a_src(pa + a_index[i] * M * K, K, 1);
     const kernels::StridedSource b_src(pb + b_index[i] * K * N, 1, N);

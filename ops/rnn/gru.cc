@@ -22,6 +22,7 @@ class GruKernel : public Kernel {
 
  private:
   RnnAttrs attrs_;
+  bool fast_ = false;  // float: GEMM input projection, vectorized matvec
   bool linear_before_reset_ = false;
 };
 
@@ -43,7 +44,7 @@ void register_gru(Registry& registry) {
 // ---- construction ----
 
 GruKernel::GruKernel(const KernelInit& init)
-    : attrs_(read_rnn_attrs(init, "GRU", {"Sigmoid", "Tanh"})) {
+    : attrs_(read_rnn_attrs(init, "GRU", {"Sigmoid", "Tanh"})), fast_(!init.reference()) {
   const int64_t lbr = init.attrs().get_int("linear_before_reset", 0);
   if (lbr != 0 && init.opset() < 3) init.fail("linear_before_reset needs opset 3");
   linear_before_reset_ = lbr != 0;
@@ -57,15 +58,13 @@ void GruKernel::run(KernelContext& ctx) const {
     using T = typename decltype(tag)::type;
     using A = rnn_acc_t<T>;
     const int64_t H = s.hidden;
-    std::vector<A> from_x(static_cast<size_t>(3 * H));  // Xt * W^T + Wb, gates z, r, h
     std::vector<A> from_h(static_cast<size_t>(3 * H));  // Ht-1 * R^T + Rb (lbr: all three)
     std::vector<A> z(static_cast<size_t>(H)), r(static_cast<size_t>(H));
     std::vector<A> reset_h(static_cast<size_t>(H));  // rt (.) Ht-1
-    auto cell = [&](const RnnWeights<A>& w, const A* x, A* h, A*) {
-      std::copy_n(w.wb, 3 * H, from_x.begin());
-      matvec_add(w.w, x, 3 * H, s.input, from_x.data());
+    // from_x = Xt * W^T + Wb, gates z, r, h.
+    auto cell = [&](const RnnWeights<A>& w, const A* from_x, A* h, A*) {
       std::copy_n(w.rb, 3 * H, from_h.begin());
-      matvec_add(w.r, h, 2 * H, H, from_h.data());  // z and r gates
+      recurrent_matvec(w, w.r, h, 2 * H, H, from_h.data());  // z and r gates
       for (int64_t k = 0; k < H; ++k) {
         z[k] = w.act[0](attrs_.clipped(from_x[k] + from_h[k]));
         r[k] = w.act[0](attrs_.clipped(from_x[H + k] + from_h[H + k]));
@@ -73,18 +72,18 @@ void GruKernel::run(KernelContext& ctx) const {
       A* rh = from_h.data() + 2 * H;  // Rbh so far
       const A* rh_weights = w.r + 2 * H * H;
       if (linear_before_reset_) {
-        matvec_add(rh_weights, h, H, H, rh);  // Ht-1 * Rh^T + Rbh, then scaled by rt
+        recurrent_matvec(w, rh_weights, h, H, H, rh);  // Ht-1 * Rh^T + Rbh, then scaled by rt
         for (int64_t k = 0; k < H; ++k) rh[k] *= r[k];
       } else {
         for (int64_t k = 0; k < H; ++k) reset_h[k] = r[k] * h[k];
-        matvec_add(rh_weights, reset_h.data(), H, H, rh);  // (rt (.) Ht-1) * Rh^T + Rbh
+        recurrent_matvec(w, rh_weights, reset_h.data(), H, H, rh);  // (rt (.) Ht-1) * Rh^T + Rbh
       }
       for (int64_t k = 0; k < H; ++k) {
         const A candidate = w.act[1](attrs_.clipped(from_x[2 * H + k] + rh[k]));
         h[k] = (A(1) - z[k]) * candidate + z[k] * h[k];
       }
     };
-    run_recurrence<T>(ctx, attrs_, s, 3, false, cell);
+    run_recurrence<T>(ctx, attrs_, s, 3, false, fast_, cell);
   });
 }
 

@@ -25,6 +25,7 @@ class LstmKernel : public Kernel {
  private:
   RnnAttrs attrs_;
   bool input_forget_ = false;
+  bool fast_ = false;  // float: GEMM input projection, vectorized matvec
 };
 
 void infer_lstm(InferContext& ctx) { infer_recurrent(ctx, 4); }
@@ -47,6 +48,7 @@ void register_lstm(Registry& registry) {
 LstmKernel::LstmKernel(const KernelInit& init)
     : attrs_(read_rnn_attrs(init, "LSTM", {"Sigmoid", "Tanh", "Tanh"})) {
   input_forget_ = init.attrs().get_int("input_forget", 0) != 0;
+  fast_ = !init.reference();
 }
 
 // ---- compute ----
@@ -58,10 +60,9 @@ void LstmKernel::run(KernelContext& ctx) const {
     using A = rnn_acc_t<T>;
     const int64_t H = s.hidden;
     std::vector<A> pre(static_cast<size_t>(4 * H));  // gate inputs i, o, f, c without peepholes
-    auto cell = [&](const RnnWeights<A>& w, const A* x, A* h, A* c) {
-      for (int64_t k = 0; k < 4 * H; ++k) pre[k] = w.wb[k] + w.rb[k];
-      matvec_add(w.w, x, 4 * H, s.input, pre.data());
-      matvec_add(w.r, h, 4 * H, H, pre.data());
+    auto cell = [&](const RnnWeights<A>& w, const A* xw, A* h, A* c) {
+      for (int64_t k = 0; k < 4 * H; ++k) pre[k] = xw[k] + w.rb[k];
+      recurrent_matvec(w, w.r, h, 4 * H, H, pre.data());
       const A* pi = w.p;
       const A* po = w.p + H;
       const A* pf = w.p + 2 * H;
@@ -76,7 +77,7 @@ void LstmKernel::run(KernelContext& ctx) const {
         h[k] = o * act_h(c[k]);
       }
     };
-    run_recurrence<T>(ctx, attrs_, s, 4, true, cell);
+    run_recurrence<T>(ctx, attrs_, s, 4, true, fast_, cell);
   });
 }
 

@@ -13,11 +13,13 @@ namespace {
 
 class RnnKernel : public Kernel {
  public:
-  explicit RnnKernel(const KernelInit& init) : attrs_(read_rnn_attrs(init, "RNN", {"Tanh"})) {}
+  explicit RnnKernel(const KernelInit& init)
+      : attrs_(read_rnn_attrs(init, "RNN", {"Tanh"})), fast_(!init.reference()) {}
   void run(KernelContext& ctx) const override;
 
  private:
   RnnAttrs attrs_;
+  bool fast_ = false;  // float: GEMM input projection, vectorized matvec
 };
 
 void infer_rnn(InferContext& ctx) { infer_recurrent(ctx, 1); }
@@ -42,13 +44,12 @@ void RnnKernel::run(KernelContext& ctx) const {
     using A = rnn_acc_t<T>;
     const int64_t H = s.hidden;
     std::vector<A> gate(static_cast<size_t>(H));
-    auto cell = [&](const RnnWeights<A>& w, const A* x, A* h, A*) {
-      for (int64_t k = 0; k < H; ++k) gate[k] = w.wb[k] + w.rb[k];
-      matvec_add(w.w, x, H, s.input, gate.data());
-      matvec_add(w.r, h, H, H, gate.data());
+    auto cell = [&](const RnnWeights<A>& w, const A* xw, A* h, A*) {
+      for (int64_t k = 0; k < H; ++k) gate[k] = xw[k] + w.rb[k];
+      recurrent_matvec(w, w.r, h, H, H, gate.data());
       for (int64_t k = 0; k < H; ++k) h[k] = w.act[0](attrs_.clipped(gate[k]));
     };
-    run_recurrence<T>(ctx, attrs_, s, 1, false, cell);
+    run_recurrence<T>(ctx, attrs_, s, 1, false, fast_, cell);
   });
 }
 

@@ -17,6 +17,9 @@
 #include <type_traits>
 #include <vector>
 
+#include "common/parallel.h"
+#include "kernels/gemm/gemm.h"
+#include "kernels/simd/matvec.h"
 #include "common/shape_utils.h"
 #include "onyx/kernel.h"
 #include "onyx/shape_inference.h"
@@ -142,16 +145,16 @@ void infer_recurrent(InferContext& ctx, int gates);
 
 // ---- compute ----
 
-// One direction's parameters in the compute type A. Gate blocks are stacked as in the
-// spec (RNN: i; GRU: z, r, h; LSTM: i, o, f, c).
+// One direction's recurrent parameters in the compute type A. Gate blocks are stacked
+// as in the spec (RNN: i; GRU: z, r, h; LSTM: i, o, f, c). The input side, Xt * W^T + Wb,
+// reaches the cell already computed.
 template <class A>
 struct RnnWeights {
-  const A* w;   // [gates * hidden, input]
   const A* r;   // [gates * hidden, hidden]
-  const A* wb;  // [gates * hidden], zeros when B is absent
   const A* rb;  // [gates * hidden], zeros when B is absent
   const A* p;   // LSTM peepholes [3 * hidden] (i, o, f), zeros when absent; else null
   const Activation* act;
+  const kernels::Parallel* parallel;  // the fast matvec's threads; null: reference loop
 };
 
 // out[i] += sum_j m[i, j] * v[j] for a row-major [rows, cols] matrix m.
@@ -165,6 +168,17 @@ void matvec_add(const A* m, const A* v, int64_t rows, int64_t cols, A* out) {
   }
 }
 
+// out += m * v with the recurrent weights: the vectorized, threaded kernel on the fast
+// path (float), else the plain loop above.
+template <class A>
+void recurrent_matvec(const RnnWeights<A>& w, const A* m, const A* v, int64_t rows,
+                      int64_t cols, A* out) {
+  if constexpr (std::is_same_v<A, float>) {
+    if (w.parallel) return kernels::matvec_add(m, v, rows, cols, out, *w.parallel);
+  }
+  matvec_add(m, v, rows, cols, out);
+}
+
 // Input i of the node converted to A (n zeros when the input is absent).
 template <class T, class A>
 std::vector<A> rnn_values(const KernelContext& ctx, int i, int64_t n) {
@@ -176,13 +190,15 @@ std::vector<A> rnn_values(const KernelContext& ctx, int i, int64_t n) {
 }
 
 // Runs the recurrence for every direction and batch entry:
-//   cell(weights, x_t, h, c)
-// advances the hidden state h (and, for LSTM, the cell state c) by one step in place. The
-// loop writes h into Y at each valid step (later steps stay zero), and the final states
-// into Y_h / Y_c. A reverse pass of an entry of length L starts at step L - 1.
+//   cell(weights, xw_t, h, c)
+// advances the hidden state h (and, for LSTM, the cell state c) by one step in place,
+// given xw_t = Xt * W^T + Wb. The loop writes h into Y at each valid step (later steps
+// stay zero), and the final states into Y_h / Y_c. A reverse pass of an entry of length L
+// starts at step L - 1. `fast` (float only) computes every step's xw_t with one GEMM
+// and the recurrent products with the vectorized, threaded matvec.
 template <class T, class Cell>
 void run_recurrence(KernelContext& ctx, const RnnAttrs& attrs, const RnnShapes& s, int gates,
-                    bool lstm, Cell&& cell) {
+                    bool lstm, bool fast, Cell&& cell) {
   using A = rnn_acc_t<T>;
   const int nd = attrs.num_directions;
   const int64_t H = s.hidden, G = gates * H;
@@ -211,10 +227,9 @@ void run_recurrence(KernelContext& ctx, const RnnAttrs& attrs, const RnnShapes& 
   if (attrs.wants[1]) yh = ctx.allocate_output(1, dt, state_shape).template data<T>();
   if (lstm && attrs.wants[2]) yc = ctx.allocate_output(2, dt, state_shape).template data<T>();
 
-  // Element offsets of X[t, b], Y[t, dir, b] and a state [dir, b] in the chosen layout.
-  auto x_at = [&](int64_t t, int64_t bi) {
-    return (batch_major ? bi * s.seq + t : t * s.batch + bi) * s.input;
-  };
+  // The row of X[t, b], and element offsets of Y[t, dir, b] and a state [dir, b], in the
+  // chosen layout.
+  auto x_row = [&](int64_t t, int64_t bi) { return batch_major ? bi * s.seq + t : t * s.batch + bi; };
   auto y_at = [&](int64_t t, int dir, int64_t bi) {
     return (batch_major ? (bi * s.seq + t) * nd + dir : (t * nd + dir) * s.batch + bi) * H;
   };
@@ -222,14 +237,37 @@ void run_recurrence(KernelContext& ctx, const RnnAttrs& attrs, const RnnShapes& 
     return (batch_major ? bi * nd + dir : dir * s.batch + bi) * H;
   };
 
+  // Xt * W^T + Wb for every row of X, one direction at a time.
+  const int64_t rows = s.seq * s.batch;
+  std::vector<A> xw(static_cast<size_t>(rows * G));
+  const kernels::Parallel parallel = parallel_of(ctx.pool());
+  const bool fast_float = fast && std::is_same_v<A, float>;
+  auto project_inputs = [&](const A* w_dir, const A* wb_dir) {
+    if constexpr (std::is_same_v<A, float>) {
+      if (fast_float) {
+        kernels::GemmEpilogue ep;
+        ep.bias = wb_dir;
+        ep.bias_per_row = false;
+        kernels::gemm(kernels::default_microkernel(), rows, G, s.input,
+                      kernels::StridedSource::a_matrix(x.data(), s.input, false),
+                      kernels::StridedSource::b_matrix(w_dir, s.input, true), xw.data(), G, ep,
+                      parallel);
+        return;
+      }
+    }
+    for (int64_t row = 0; row < rows; ++row) {
+      A* out = xw.data() + row * G;
+      std::copy_n(wb_dir, G, out);
+      matvec_add(w_dir, x.data() + row * s.input, G, s.input, out);
+    }
+  };
+
   std::vector<A> h(static_cast<size_t>(H)), c(static_cast<size_t>(H));
   for (int dir = 0; dir < nd; ++dir) {
-    const RnnWeights<A> wts{w.data() + dir * G * s.input,
-                            r.data() + dir * G * H,
-                            b.data() + dir * 2 * G,
-                            b.data() + dir * 2 * G + G,
-                            lstm ? p.data() + dir * 3 * H : nullptr,
-                            attrs.activations_of(dir)};
+    project_inputs(w.data() + dir * G * s.input, b.data() + dir * 2 * G);
+    const RnnWeights<A> wts{r.data() + dir * G * H, b.data() + dir * 2 * G + G,
+                            lstm ? p.data() + dir * 3 * H : nullptr, attrs.activations_of(dir),
+                            fast_float ? &parallel : nullptr};
     const bool reverse = attrs.direction == RnnDirection::Reverse || dir == 1;
     for (int64_t bi = 0; bi < s.batch; ++bi) {
       const int64_t start = state_at(dir, bi);
@@ -238,7 +276,7 @@ void run_recurrence(KernelContext& ctx, const RnnAttrs& attrs, const RnnShapes& 
       const int64_t len = lengths[static_cast<size_t>(bi)];
       for (int64_t step = 0; step < len; ++step) {
         const int64_t t = reverse ? len - 1 - step : step;
-        cell(wts, x.data() + x_at(t, bi), h.data(), c.data());
+        cell(wts, xw.data() + x_row(t, bi) * G, h.data(), c.data());
         if (y)
           for (int64_t k = 0; k < H; ++k) y[y_at(t, dir, bi) + k] = rnn_store<T>(h[k]);
       }
