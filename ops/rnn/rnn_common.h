@@ -179,15 +179,31 @@ void recurrent_matvec(const RnnWeights<A>& w, const A* m, const A* v, int64_t ro
   matvec_add(m, v, rows, cols, out);
 }
 
-// Input i of the node converted to A (n zeros when the input is absent).
+// Input i of the node as n values of A (zeros when the input is absent). A tensor that
+// already holds A is read in place; others are converted into `storage`.
 template <class T, class A>
-std::vector<A> rnn_values(const KernelContext& ctx, int i, int64_t n) {
-  std::vector<A> out(static_cast<size_t>(n), A(0));
-  if (!ctx.has_input(i)) return out;
-  const T* p = ctx.input(i).data<T>();
-  for (size_t k = 0; k < out.size(); ++k) out[k] = static_cast<A>(p[k]);
-  return out;
-}
+class RnnValues {
+ public:
+  RnnValues(const KernelContext& ctx, int i, int64_t n) {
+    if constexpr (std::is_same_v<T, A>) {
+      if (ctx.has_input(i)) {
+        data_ = ctx.input(i).data<T>();
+        return;
+      }
+    }
+    storage_.assign(static_cast<size_t>(n), A(0));
+    if (ctx.has_input(i)) {
+      const T* p = ctx.input(i).data<T>();
+      for (size_t k = 0; k < storage_.size(); ++k) storage_[k] = static_cast<A>(p[k]);
+    }
+    data_ = storage_.data();
+  }
+  const A* data() const { return data_; }
+
+ private:
+  std::vector<A> storage_;
+  const A* data_ = nullptr;
+};
 
 // Runs the recurrence for every direction and batch entry:
 //   cell(weights, xw_t, h, c)
@@ -203,16 +219,14 @@ void run_recurrence(KernelContext& ctx, const RnnAttrs& attrs, const RnnShapes& 
   const int nd = attrs.num_directions;
   const int64_t H = s.hidden, G = gates * H;
   const std::vector<int64_t> lengths = rnn_sequence_lengths(ctx, s);
-  const std::vector<A> x = rnn_values<T, A>(ctx, 0, s.seq * s.batch * s.input);
-  const std::vector<A> w = rnn_values<T, A>(ctx, 1, nd * G * s.input);
-  const std::vector<A> r = rnn_values<T, A>(ctx, 2, nd * G * H);
-  const std::vector<A> b = rnn_values<T, A>(ctx, 3, nd * 2 * G);
-  const std::vector<A> h0 = rnn_values<T, A>(ctx, 5, nd * s.batch * H);
-  std::vector<A> c0, p;  // LSTM only: initial cell state and peepholes
-  if (lstm) {
-    c0 = rnn_values<T, A>(ctx, 6, nd * s.batch * H);
-    p = rnn_values<T, A>(ctx, 7, nd * 3 * H);
-  }
+  const RnnValues<T, A> x(ctx, 0, s.seq * s.batch * s.input);
+  const RnnValues<T, A> w(ctx, 1, nd * G * s.input);
+  const RnnValues<T, A> r(ctx, 2, nd * G * H);
+  const RnnValues<T, A> b(ctx, 3, nd * 2 * G);
+  const RnnValues<T, A> h0(ctx, 5, nd * s.batch * H);
+  // LSTM only (else empty): initial cell state and peepholes.
+  const RnnValues<T, A> c0(ctx, lstm ? 6 : -1, lstm ? nd * s.batch * H : 0);
+  const RnnValues<T, A> p(ctx, lstm ? 7 : -1, lstm ? nd * 3 * H : 0);
 
   const bool batch_major = attrs.layout == 1;
   const DType dt = ctx.input(0).dtype();
@@ -271,8 +285,8 @@ void run_recurrence(KernelContext& ctx, const RnnAttrs& attrs, const RnnShapes& 
     const bool reverse = attrs.direction == RnnDirection::Reverse || dir == 1;
     for (int64_t bi = 0; bi < s.batch; ++bi) {
       const int64_t start = state_at(dir, bi);
-      std::copy_n(h0.begin() + start, H, h.begin());
-      if (lstm) std::copy_n(c0.begin() + start, H, c.begin());
+      std::copy_n(h0.data() + start, H, h.begin());
+      if (lstm) std::copy_n(c0.data() + start, H, c.begin());
       const int64_t len = lengths[static_cast<size_t>(bi)];
       for (int64_t step = 0; step < len; ++step) {
         const int64_t t = reverse ? len - 1 - step : step;
