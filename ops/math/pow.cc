@@ -8,6 +8,7 @@
 // and converted to X's type (saturating for an integer X).
 #include <cmath>
 
+#include "kernels/simd/elementwise.h"
 #include "math/elementwise.h"
 #include "math/math.h"
 
@@ -88,7 +89,8 @@ class PowKernel final : public Kernel {
  public:
   explicit PowKernel(const KernelInit& init)
       : legacy_(LegacyBroadcast::read(init.node(), init.opset(), init.label(), init)),
-        opset_(init.opset()) {
+        opset_(init.opset()),
+        fast_(!init.reference()) {
     check_exponent_dtype(opset_, init.input_dtype(0), init.input_dtype(1), init);
   }
 
@@ -98,6 +100,14 @@ class PowKernel final : public Kernel {
     check_exponent_dtype(opset_, x.dtype(), y.dtype(), ctx);
     Shape y_view = legacy_.view_of_b(x.shape(), y.shape(), ctx);
     Tensor& z = ctx.allocate_output(0, x.dtype(), legacy_.output_shape(x.shape(), y.shape(), ctx));
+    if (const int e = fast_ ? small_exponent(x, y) : 0; e != 0 && z.shape() == x.shape()) {
+      const float* px = x.data<float>();
+      float* pz = z.data<float>();
+      ctx.pool().parallel_for(x.numel(), kElementwiseGrain, [&](int64_t i0, int64_t i1) {
+        kernels::pow_small(px + i0, e, pz + i0, i1 - i0);
+      });
+      return;
+    }
     dispatch<BaseTypes>(x.dtype(), "Pow", [&](auto base_tag) {
       using T = typename decltype(base_tag)::type;
       dispatch<NumericTypes>(y.dtype(), "Pow", [&](auto exponent_tag) {
@@ -109,8 +119,21 @@ class PowKernel final : public Kernel {
   }
 
  private:
+  // 2 or 3 when a float base is raised to one exponent of that value (x^2 and x^3 are
+  // common in exported GELU and norms); else 0.
+  static int small_exponent(const Tensor& x, const Tensor& y) {
+    if (x.dtype() != DType::Float || y.numel() != 1) return 0;
+    double e = 0;
+    dispatch<NumericTypes>(y.dtype(), "Pow", [&](auto tag) {
+      using E = typename decltype(tag)::type;
+      e = static_cast<double>(static_cast<compute_t<E>>(y.data<E>()[0]));
+    });
+    return e == 2.0 ? 2 : e == 3.0 ? 3 : 0;
+  }
+
   LegacyBroadcast legacy_;
   int opset_;
+  bool fast_;  // float x^2, x^3 by multiplication
 };
 
 }  // namespace

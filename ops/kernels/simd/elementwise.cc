@@ -31,6 +31,18 @@ void clip(const float* x, float lo, float hi, float* y, int64_t n) {
 }
 
 ONYX_AVX2_CLONES
+void pow_small(const float* x, int exponent, float* y, int64_t n) {
+  if (exponent == 2) {
+    for (int64_t i = 0; i < n; ++i) y[i] = static_cast<float>(double(x[i]) * double(x[i]));
+  } else {
+    for (int64_t i = 0; i < n; ++i) {
+      const double d = x[i];
+      y[i] = static_cast<float>(d * d * d);
+    }
+  }
+}
+
+ONYX_AVX2_CLONES
 void scale_shift(const float* x, float a, float b, float* y, int64_t n) {
   for (int64_t i = 0; i < n; ++i) y[i] = x[i] * a + b;
 }

@@ -17,6 +17,10 @@ void prelu(const float* x, const float* slope, float* y, int64_t n);
 // Clip: y = min(max(x, lo), hi) as std::min/std::max compute it (a NaN x stays NaN).
 void clip(const float* x, float lo, float hi, float* y, int64_t n);
 
+// y = x^2 or x^3 (exponent 2 or 3), as std::pow in double rounded to float: the square
+// is exact in double, the cube rounded once there.
+void pow_small(const float* x, int exponent, float* y, int64_t n);
+
 // y = a * x + b: BatchNormalization folded per channel.
 void scale_shift(const float* x, float a, float b, float* y, int64_t n);
 
