@@ -3,13 +3,58 @@
 #include <cstdlib>
 #include <cstring>
 #include <limits>
+#include <mutex>
 #include <new>
 #include <sstream>
+#include <unordered_map>
 
 namespace onyx {
 namespace {
 
 constexpr size_t kAlignment = 64;
+
+// Large buffers are recycled. Each run frees its intermediates and asks for the same
+// sizes again on the next run; memory handed back to the system returns as fresh pages,
+// each costing a page fault and zeroing. Blocks of 64 KiB or more are kept, by size
+// rounded up to whole pages, up to 256 MiB in all.
+class BufferCache {
+ public:
+  static constexpr size_t kMinBytes = size_t{64} << 10;
+  static constexpr size_t kMaxCachedBytes = size_t{256} << 20;
+
+  static size_t size_class(size_t bytes) {
+    return bytes < kMinBytes ? bytes : (bytes + 4095) / 4096 * 4096;
+  }
+  void* take(size_t bytes) {
+    if (bytes < kMinBytes) return nullptr;
+    std::lock_guard<std::mutex> lock(mutex_);
+    auto it = free_.find(bytes);
+    if (it == free_.end()) return nullptr;
+    void* p = it->second;
+    free_.erase(it);
+    cached_ -= bytes;
+    return p;
+  }
+  // False when the block is not kept: the caller frees it.
+  bool give(void* p, size_t bytes) {
+    if (bytes < kMinBytes) return false;
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (cached_ + bytes > kMaxCachedBytes) return false;
+    free_.emplace(bytes, p);
+    cached_ += bytes;
+    return true;
+  }
+
+ private:
+  std::mutex mutex_;
+  std::unordered_multimap<size_t, void*> free_;
+  size_t cached_ = 0;
+};
+
+BufferCache& buffer_cache() {
+  static BufferCache* cache = new BufferCache;  // never destroyed: tensors may outlive exit
+  return *cache;
+}
 
 // Allocates zeroed, aligned storage; strings are constructed in place and
 // destroyed by the deleter, so every dtype goes through the same path.
@@ -17,6 +62,15 @@ std::shared_ptr<void> allocate(DType dtype, int64_t numel, bool zero = true) {
   size_t bytes = dtype_storage_bytes(dtype, numel);
   size_t rounded = (bytes + kAlignment - 1) / kAlignment * kAlignment;
   if (rounded == 0) rounded = kAlignment;
+  if (dtype != DType::String) {
+    rounded = BufferCache::size_class(rounded);
+    if (void* p = buffer_cache().take(rounded)) {
+      if (zero) std::memset(p, 0, rounded);
+      return std::shared_ptr<void>(p, [rounded](void* q) {
+        if (!buffer_cache().give(q, rounded)) std::free(q);
+      });
+    }
+  }
   void* p = std::aligned_alloc(kAlignment, rounded);
   if (!p) fail("out of memory allocating ", bytes, " bytes for a ", dtype_name(dtype), " tensor");
   if (dtype == DType::String) {
@@ -29,7 +83,9 @@ std::shared_ptr<void> allocate(DType dtype, int64_t numel, bool zero = true) {
     });
   }
   if (zero) std::memset(p, 0, rounded);
-  return std::shared_ptr<void>(p, [](void* q) { std::free(q); });
+  return std::shared_ptr<void>(p, [rounded](void* q) {
+    if (!buffer_cache().give(q, rounded)) std::free(q);
+  });
 }
 
 }  // namespace
