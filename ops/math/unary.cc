@@ -9,6 +9,7 @@
 #include <functional>
 
 #include "common/shape_utils.h"
+#include "kernels/simd/vmath.h"
 #include "math/math.h"
 #include "math/unary_kernel.h"
 
@@ -76,6 +77,7 @@ struct ReluFn {
 struct SigmoidFn {
   static constexpr const char* name = "Sigmoid";
   using Types = FloatTypes;
+  static void vectorized(const float* x, float* y, int64_t n) { kernels::vsigmoid(x, y, n); }
   // exp of a non-positive argument only: no overflow for large |x|.
   template <class C>
   static C apply(C x) {
@@ -88,6 +90,7 @@ struct SigmoidFn {
 struct TanhFn {
   static constexpr const char* name = "Tanh";
   using Types = FloatTypes;
+  static void vectorized(const float* x, float* y, int64_t n) { kernels::vtanh(x, y, n); }
   template <class C>
   static C apply(C x) {
     return std::tanh(x);
@@ -189,6 +192,7 @@ struct SqrtFn {
 struct ExpFn {
   static constexpr const char* name = "Exp";
   using Types = FloatTypes;
+  static void vectorized(const float* x, float* y, int64_t n) { kernels::vexp(x, y, n); }
   template <class C>
   static C apply(C x) {
     return std::exp(x);
@@ -207,6 +211,7 @@ struct LogFn {
 struct ErfFn {
   static constexpr const char* name = "Erf";
   using Types = NumericTypes;
+  static void vectorized(const float* x, float* y, int64_t n) { kernels::verf(x, y, n); }
   // Integers: erf of the value, truncated back to the integer type (as numpy's astype).
   template <class C>
   static C apply(C x) {

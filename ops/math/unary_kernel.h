@@ -8,7 +8,10 @@
 //   };
 //
 // apply sees the compute type C (float for float16/bfloat16, else the element type), and
-// its result is converted back to the element type.
+// its result is converted back to the element type. An op may also give
+//   static void vectorized(const float* x, float* y, int64_t n);
+// (kernels/simd/vmath.h), which float tensors then use unless the session asked for the
+// reference kernels.
 #pragma once
 
 #include "common/shape_utils.h"
@@ -21,7 +24,7 @@ namespace onyx {
 template <class Fn>
 class UnaryKernel final : public Kernel {
  public:
-  explicit UnaryKernel(const KernelInit&) {}
+  explicit UnaryKernel(const KernelInit& init) : fast_(!init.reference()) {}
 
   void run(KernelContext& ctx) const override {
     const Tensor& x = ctx.input(0);
@@ -31,11 +34,20 @@ class UnaryKernel final : public Kernel {
       using C = compute_t<T>;  // float for the half types
       const T* in = x.data<T>();
       T* out = y.data<T>();
+      if constexpr (std::is_same_v<T, float> && requires { Fn::vectorized; }) {
+        if (fast_)
+          return ctx.pool().parallel_for(x.numel(), kElementwiseGrain, [&](int64_t i0, int64_t i1) {
+            Fn::vectorized(in + i0, out + i0, i1 - i0);
+          });
+      }
       ctx.pool().parallel_for(x.numel(), kElementwiseGrain, [&](int64_t i0, int64_t i1) {
         for (int64_t i = i0; i < i1; ++i) out[i] = static_cast<T>(Fn::apply(static_cast<C>(in[i])));
       });
     });
   }
+
+ private:
+  bool fast_;
 };
 
 // Registers op Fn with its version table; the output has the input's type.

@@ -278,5 +278,14 @@ TEST(FastKernels, PowBySmallExponentsMatchesReference) {
   expect_fast_matches_reference(cube, "x^3", 1e-6f);
 }
 
+TEST(FastKernels, VectorizedUnaryOpsMatchReference) {
+  std::mt19937 rng(20);
+  for (const char* op : {"Exp", "Tanh", "Sigmoid", "Erf"}) {
+    OpTester t(op, 13);
+    t.input("X", edgy_floats({3, 50000}, rng)).output("Y");
+    expect_fast_matches_reference(t, op, 1e-6f);  // vmath.h: a few ulp
+  }
+}
+
 }  // namespace
 }  // namespace onyx

@@ -1,0 +1,112 @@
+#include "kernels/simd/vmath.h"
+
+#include <cstring>
+
+#include "kernels/cpu.h"
+
+namespace onyx::kernels {
+
+namespace {
+
+inline float bits_to_float(int32_t b) {
+  float f;
+  std::memcpy(&f, &b, sizeof f);
+  return f;
+}
+
+// e^x for one element, written so that a loop of it vectorizes: no branches, only
+// selects. x = n ln2 + r with |r| <= ln2 / 2; e^r by a degree-6 polynomial; 2^n applied
+// as two powers of two so that denormal results come out right.
+inline float exp_one(float x) {
+  const float clamped = x < -104.0f ? -104.0f : (x > 89.0f ? 89.0f : x);
+  // Round to nearest by adding and removing 1.5 * 2^23 (vectorizes on any ISA).
+  const float n = (clamped * 1.44269504088896341f + 12582912.0f) - 12582912.0f;
+  // ln 2 in two parts: n * ln2_hi is exact for |n| < 2^9.
+  float r = clamped - n * 0.693359375f;
+  r = r - n * -2.12194440e-4f;
+  float p = 1.3888889e-3f;
+  p = p * r + 8.3333333e-3f;
+  p = p * r + 4.1666667e-2f;
+  p = p * r + 1.6666667e-1f;
+  p = p * r + 0.5f;
+  p = p * r + 1.0f;
+  p = p * r + 1.0f;
+  const int32_t ni = static_cast<int32_t>(n);
+  const int32_t half = ni >> 1;  // n = half + (n - half), each within the normal exponents
+  const float scale1 = bits_to_float((half + 127) << 23);
+  const float scale2 = bits_to_float((ni - half + 127) << 23);
+  const float y = p * scale1 * scale2;
+  return x != x ? x : y;
+}
+
+}  // namespace
+
+ONYX_AVX2_CLONES
+void vexp(const float* x, float* y, int64_t n) {
+  for (int64_t i = 0; i < n; ++i) y[i] = exp_one(x[i]);
+}
+
+ONYX_AVX2_CLONES
+void vtanh(const float* x, float* y, int64_t n) {
+  for (int64_t i = 0; i < n; ++i) {
+    const float v = x[i];
+    const float a = v < 0 ? -v : v;
+    // Small |x|: the odd Taylor series to x^13 (next term < 2^-30 relative at 0.3).
+    const float s = v * v;
+    float q = -1382.0f / 155925.0f;
+    q = q + s * (21844.0f / 6081075.0f);
+    q = 62.0f / 2835.0f + s * q;
+    q = -17.0f / 315.0f + s * q;
+    q = 2.0f / 15.0f + s * q;
+    q = -1.0f / 3.0f + s * q;
+    const float small = v + v * s * q;
+    // Otherwise 1 - 2 / (e^(2|x|) + 1), with the sign of x.
+    const float e = exp_one(2.0f * (a > 9.1f ? 9.1f : a));
+    float large = 1.0f - 2.0f / (e + 1.0f);
+    large = a > 9.1f ? 1.0f : large;
+    large = v < 0 ? -large : large;
+    y[i] = v != v ? v : (a < 0.3f ? small : large);
+  }
+}
+
+ONYX_AVX2_CLONES
+void vsigmoid(const float* x, float* y, int64_t n) {
+  for (int64_t i = 0; i < n; ++i) {
+    const float v = x[i];
+    // e = e^-|x| never overflows; for x < 0, sigmoid = e / (1 + e) keeps tiny results.
+    const float e = exp_one(v < 0 ? v : -v);
+    const float s = 1.0f / (1.0f + e);
+    y[i] = v != v ? v : (v < 0 ? e * s : s);
+  }
+}
+
+ONYX_AVX2_CLONES
+void verf(const float* x, float* y, int64_t n) {
+  for (int64_t i = 0; i < n; ++i) {
+    const float v = x[i];
+    const float a = v < 0 ? -v : v;
+    // |x| < 0.5: 2/sqrt(pi) (x - x^3/3 + x^5/10 - x^7/42 + x^9/216 - x^11/1320 + x^13/9360).
+    const float s = v * v;
+    float q = 1.0f / 9360.0f;
+    q = -1.0f / 1320.0f + s * q;
+    q = 1.0f / 216.0f + s * q;
+    q = -1.0f / 42.0f + s * q;
+    q = 1.0f / 10.0f + s * q;
+    q = -1.0f / 3.0f + s * q;
+    const float small = 1.12837916709551257f * (v + v * s * q);
+    // Otherwise Abramowitz and Stegun 7.1.26: 1 - (a1 t + .. + a5 t^5) e^(-x^2),
+    // t = 1 / (1 + p |x|), absolute error <= 1.5e-7.
+    const float t = 1.0f / (1.0f + 0.3275911f * a);
+    float poly = 1.061405429f;
+    poly = poly * t - 1.453152027f;
+    poly = poly * t + 1.421413741f;
+    poly = poly * t - 0.284496736f;
+    poly = poly * t + 0.254829592f;
+    poly = poly * t;
+    float large = 1.0f - poly * exp_one(-a * a);
+    large = v < 0 ? -large : large;
+    y[i] = v != v ? v : (a < 0.5f ? small : large);
+  }
+}
+
+}  // namespace onyx::kernels
