@@ -5,6 +5,7 @@
 //                X[n, g * C/group + c, o * stride - pad_begin + k * dilation] * W[m, c, k]
 // where g = m / (M / group) is the group of output channel m and taps on the padding
 // read zero. The window geometry comes from common/spatial.h.
+#include <algorithm>
 #include <map>
 #include <string>
 #include <vector>
@@ -13,11 +14,16 @@
 #include "common/shape_utils.h"
 #include "common/spatial.h"
 #include "kernels/conv/conv2d.h"
+#include "kernels/conv/winograd.h"
 #include "nn/nn.h"
 #include "nn/nn_util.h"
 
 namespace onyx {
 namespace {
+
+// Winograd pays when both channel counts are large enough for its 36 GEMMs to dominate
+// the tile transforms (bench/RESULTS.md).
+constexpr int64_t kWinogradMinChannels = 16;
 
 class ConvKernel : public Kernel {
  public:
@@ -37,6 +43,7 @@ class ConvKernel : public Kernel {
   bool depthwise_ = false;
   Tensor weights_;                     // the constant W (depthwise reads it directly)
   kernels::PackedConvWeights packed_;  // W as GEMM A panels, per group
+  kernels::WinogradWeights winograd_;  // 3x3 stride 1: W transformed for F(4x4, 3x3)
 };
 
 void infer_conv(InferContext& ctx);
@@ -73,16 +80,29 @@ ConvKernel::ConvKernel(const KernelInit& init)
   fast_ = true;
   weights_ = *w_const;
   depthwise_ = Cg == 1 && M == group;
-  if (!depthwise_) {
-    kernels::Conv2dShape s;
-    s.C = Cg * group;
-    s.M = M;
-    s.group = group;
-    s.KH = w_const->dim(2);
-    s.KW = w_const->dim(3);
-    packed_ = kernels::PackedConvWeights(s, weights_.data<float>(),
+  if (depthwise_) return;
+  kernels::Conv2dShape s;
+  s.C = Cg * group;
+  s.M = M;
+  s.group = group;
+  s.KH = w_const->dim(2);
+  s.KW = w_const->dim(3);
+  auto all_ones = [](const std::vector<int64_t>& v) {
+    return std::all_of(v.begin(), v.end(), [](int64_t d) { return d == 1; });
+  };
+  // The output is about the input's size (stride 1); unknown sizes count as large.
+  const bool enough_tiles =
+      !x.has_shape() || x.shape->size() != 4 || !(*x.shape)[2].is_known() ||
+      !(*x.shape)[3].is_known() ||
+      ((*x.shape)[2].value + 3) / 4 * (((*x.shape)[3].value + 3) / 4) >= kernels::kWinogradMinTiles;
+  if (s.KH == 3 && s.KW == 3 && group == 1 && all_ones(attrs_.window.strides) &&
+      all_ones(attrs_.window.dilations) && Cg >= kWinogradMinChannels &&
+      M >= kWinogradMinChannels && enough_tiles) {
+    winograd_ = kernels::WinogradWeights(weights_.data<float>(), M, Cg,
                                          kernels::default_microkernel());
+    return;
   }
+  packed_ = kernels::PackedConvWeights(s, weights_.data<float>(), kernels::default_microkernel());
 }
 
 // ---- shape rule ----
@@ -189,6 +209,8 @@ void ConvKernel::run_fast(KernelContext& ctx, const Tensor& x, const Tensor* b,
     float* yn = Y + n * s.M * s.OH * s.OW;
     if (depthwise_)
       kernels::conv2d_depthwise(s, weights_.data<float>(), xn, B, yn, none, parallel);
+    else if (!winograd_.empty())
+      kernels::conv2d_winograd(s, winograd_, xn, B, yn, none, parallel);
     else
       kernels::conv2d_gemm(s, packed_, xn, B, yn, none, parallel);
   }

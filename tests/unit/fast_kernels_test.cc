@@ -83,6 +83,30 @@ TEST(FastKernels, ConvMatchesReference) {
   }
 }
 
+TEST(FastKernels, WinogradConvMatchesReference) {
+  // 3x3 stride-1 layers with 16 or more channels each way take Winograd F(4x4, 3x3).
+  std::mt19937 rng(21);
+  struct Config {
+    int64_t n, c, m, h, w;
+    std::vector<int64_t> pads;
+  };
+  // Inputs of at least kWinogradMinTiles 4x4 tiles; odd sizes leave partial tiles.
+  for (const Config& k : {Config{1, 16, 16, 23, 29, {1, 1, 1, 1}}, Config{2, 32, 24, 33, 26, {1, 1, 1, 1}},
+                          Config{1, 19, 40, 30, 22, {0, 0, 0, 0}}, Config{1, 300, 17, 24, 24, {1, 0, 2, 1}},
+                          Config{1, 64, 16, 58, 31, {1, 1, 1, 1}}}) {
+    OpTester t("Conv", 11);
+    t.input("X", random_floats({k.n, k.c, k.h, k.w}, rng))
+        .constant("W", random_floats({k.m, k.c, 3, 3}, rng))
+        .constant("B", random_floats({k.m}, rng))
+        .attr("pads", k.pads)
+        .output("Y");
+    // Winograd's transforms cost accuracy: outputs here are sums of 9 C products of
+    // values in [-1, 1]; 2e-6 x 9C bounds the error relative to that scale.
+    expect_fast_matches_reference(t, "Winograd C=" + std::to_string(k.c) + " M=" + std::to_string(k.m),
+                                  2e-6f * 9 * static_cast<float>(k.c));
+  }
+}
+
 TEST(FastKernels, ConvAutoPadSameUpper) {
   std::mt19937 rng(12);
   OpTester t("Conv", 11);
