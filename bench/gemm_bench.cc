@@ -40,8 +40,8 @@ void run_ours(benchmark::State& state, Shape3 s) {
   ThreadPool pool(static_cast<int>(state.range(0)));
   const kernels::Parallel par = parallel_of(pool);
   for (auto _ : state) {
-    kernels::sgemm(false, false, s.m, s.n, s.k, 1.0f, a.data(), s.k, b.data(), s.n, 0.0f,
-                   c.data(), s.n, par);
+    kernels::sgemm(false, false, s.m, s.n, s.k, 1.0f, a.data(), s.k, b.data(), s.n, 0.0f, c.data(),
+                   s.n, par);
     benchmark::DoNotOptimize(c.data());
   }
   set_rate(state, s);
@@ -59,9 +59,9 @@ void run_openblas(benchmark::State& state, Shape3 s) {
   set_rate(state, s);
 }
 
-#define GEMM_PAIR(name, m, n, k)                                                       \
-  void BM_Onyx_##name(benchmark::State& st) { run_ours(st, {m, n, k}); }               \
-  void BM_OpenBlas_##name(benchmark::State& st) { run_openblas(st, {m, n, k}); }       \
+#define GEMM_PAIR(name, m, n, k)                                                           \
+  void BM_Onyx_##name(benchmark::State& st) { run_ours(st, {m, n, k}); }                   \
+  void BM_OpenBlas_##name(benchmark::State& st) { run_openblas(st, {m, n, k}); }           \
   BENCHMARK(BM_Onyx_##name)->Arg(1)->Arg(2)->UseRealTime()->Unit(benchmark::kMillisecond); \
   BENCHMARK(BM_OpenBlas_##name)->Arg(1)->Arg(2)->UseRealTime()->Unit(benchmark::kMillisecond)
 

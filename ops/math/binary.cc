@@ -110,8 +110,8 @@ void compute(const Tensor& a, const Tensor& b, const Shape& b_view, Tensor& out,
         for (int64_t i = 0; i < b.numel(); ++i)
           if (pb[i] == T(0)) ctx.fail("integer division by zero");
     }
-    broadcast_binary(pa, a.shape(), pb, b_view, po, out.shape(),
-                     [](T x, T y) { return Fn::apply(x, y); }, pool);
+    broadcast_binary(
+        pa, a.shape(), pb, b_view, po, out.shape(), [](T x, T y) { return Fn::apply(x, y); }, pool);
   });
 }
 

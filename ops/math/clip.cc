@@ -53,7 +53,7 @@ class ClipKernel final : public Kernel {
 
  private:
   bool from_inputs_;
-  bool fast_;  // float runs through kernels::clip
+  bool fast_;                       // float runs through kernels::clip
   std::optional<float> min_, max_;  // attribute bounds (opset < 11)
 };
 
@@ -93,9 +93,9 @@ void ClipKernel::run(KernelContext& ctx) const {
     T* out = y.data<T>();
     if constexpr (std::is_same_v<T, float>) {
       if (fast_)
-        return ctx.pool().parallel_for(x.numel(), kernels::kElementwiseGrain, [&](int64_t i0, int64_t i1) {
-          kernels::clip(in + i0, lo, hi, out + i0, i1 - i0);
-        });
+        return ctx.pool().parallel_for(
+            x.numel(), kernels::kElementwiseGrain,
+            [&](int64_t i0, int64_t i1) { kernels::clip(in + i0, lo, hi, out + i0, i1 - i0); });
     }
     // std::max(x, lo) keeps a NaN x; std::min(.., hi) then keeps it too.
     for (int64_t i = 0; i < x.numel(); ++i)

@@ -138,7 +138,8 @@ void broadcast_binary(const A* a, const Shape& a_shape, const B* b, const Shape&
     });
   };
   if (pool)
-    return pool->parallel_for(walk.rows(), std::max<int64_t>(1, kElementwiseGrain / std::max<int64_t>(n, 1)), rows);
+    return pool->parallel_for(
+        walk.rows(), std::max<int64_t>(1, kElementwiseGrain / std::max<int64_t>(n, 1)), rows);
   rows(0, walk.rows());
 }
 

@@ -83,7 +83,8 @@ void PReluKernel::run(KernelContext& ctx) const {
     BroadcastWalk walk({x.shape(), view}, x.shape());
     const int64_t n = walk.inner();
     const bool per_element = walk.step(1) != 0;
-    const int64_t rows_per_task = std::max<int64_t>(1, kernels::kElementwiseGrain / std::max<int64_t>(n, 1));
+    const int64_t rows_per_task =
+        std::max<int64_t>(1, kernels::kElementwiseGrain / std::max<int64_t>(n, 1));
     ctx.pool().parallel_for(walk.rows(), rows_per_task, [&](int64_t r0, int64_t r1) {
       walk.for_rows(r0, r1, [&](int64_t o, const int64_t* in) {
         if (per_element)

@@ -194,7 +194,8 @@ void BatchNormKernel::run(KernelContext& ctx) const {
     }
     if constexpr (std::is_same_v<T, float>) {
       if (fast_ && spatial_) {  // one vector loop per (n, c) plane, planes over threads
-        const int64_t grain = std::max<int64_t>(1, kernels::kElementwiseGrain / std::max<int64_t>(S, 1));
+        const int64_t grain =
+            std::max<int64_t>(1, kernels::kElementwiseGrain / std::max<int64_t>(S, 1));
         return ctx.pool().parallel_for(N * C, grain, [&](int64_t p0, int64_t p1) {
           for (int64_t nc = p0; nc < p1; ++nc)
             kernels::scale_shift(px + nc * S, a[nc % C], b[nc % C], py + nc * S, S);

@@ -98,8 +98,8 @@ ConvKernel::ConvKernel(const KernelInit& init)
   if (s.KH == 3 && s.KW == 3 && group == 1 && all_ones(attrs_.window.strides) &&
       all_ones(attrs_.window.dilations) && Cg >= kWinogradMinChannels &&
       M >= kWinogradMinChannels && enough_tiles) {
-    winograd_ = kernels::WinogradWeights(weights_.data<float>(), M, Cg,
-                                         kernels::default_microkernel());
+    winograd_ =
+        kernels::WinogradWeights(weights_.data<float>(), M, Cg, kernels::default_microkernel());
     return;
   }
   packed_ = kernels::PackedConvWeights(s, weights_.data<float>(), kernels::default_microkernel());
@@ -178,8 +178,8 @@ void ConvKernel::run(KernelContext& ctx) const {
   });
 }
 
-void ConvKernel::run_fast(KernelContext& ctx, const Tensor& x, const Tensor* b,
-                          const Window& win, Tensor& y) const {
+void ConvKernel::run_fast(KernelContext& ctx, const Tensor& x, const Tensor* b, const Window& win,
+                          Tensor& y) const {
   const AxisWindow& h = win.axes()[0];
   const AxisWindow& w = win.axes()[1];
   kernels::Conv2dShape s;

@@ -75,9 +75,9 @@ MatMulKernel::MatMulKernel(const KernelInit& init) : label_(init.label()) {
   fast_ = !init.reference() && init.input_dtype(0) == DType::Float;
   const Tensor* b = init.constant_input(1);
   if (fast_ && b && b->dtype() == DType::Float && b->rank() == 2)
-    packed_b_ = kernels::PackedPanels(kernels::StridedSource::b_matrix(b->data<float>(),
-                                                                       b->dim(1), false),
-                                      b->dim(1), b->dim(0), kernels::default_microkernel().nr);
+    packed_b_ =
+        kernels::PackedPanels(kernels::StridedSource::b_matrix(b->data<float>(), b->dim(1), false),
+                              b->dim(1), b->dim(0), kernels::default_microkernel().nr);
 }
 
 // ---- shape rule ----

@@ -167,8 +167,7 @@ void PoolKernel::run(KernelContext& ctx) const {
   for (int64_t d : win.output_dims()) out_shape.push_back(d);
   if (fast_ && x.dtype() == DType::Float) {
     auto axis = [](const AxisWindow& a) {
-      return kernels::PoolAxis{a.in, a.kernel, a.stride, a.dilation, a.pad_begin, a.pad_end,
-                               a.out};
+      return kernels::PoolAxis{a.in, a.kernel, a.stride, a.dilation, a.pad_begin, a.pad_end, a.out};
     };
     const kernels::PoolKind kind = max_                 ? kernels::PoolKind::Max
                                    : count_include_pad_ ? kernels::PoolKind::AverageIncludingPad

@@ -18,9 +18,9 @@
 #include <vector>
 
 #include "common/parallel.h"
+#include "common/shape_utils.h"
 #include "kernels/gemm/gemm.h"
 #include "kernels/simd/matvec.h"
-#include "common/shape_utils.h"
 #include "onyx/kernel.h"
 #include "onyx/shape_inference.h"
 
@@ -171,8 +171,8 @@ void matvec_add(const A* m, const A* v, int64_t rows, int64_t cols, A* out) {
 // out += m * v with the recurrent weights: the vectorized, threaded kernel on the fast
 // path (float), else the plain loop above.
 template <class A>
-void recurrent_matvec(const RnnWeights<A>& w, const A* m, const A* v, int64_t rows,
-                      int64_t cols, A* out) {
+void recurrent_matvec(const RnnWeights<A>& w, const A* m, const A* v, int64_t rows, int64_t cols,
+                      A* out) {
   if constexpr (std::is_same_v<A, float>) {
     if (w.parallel) return kernels::matvec_add(m, v, rows, cols, out, *w.parallel);
   }
@@ -243,7 +243,9 @@ void run_recurrence(KernelContext& ctx, const RnnAttrs& attrs, const RnnShapes& 
 
   // The row of X[t, b], and element offsets of Y[t, dir, b] and a state [dir, b], in the
   // chosen layout.
-  auto x_row = [&](int64_t t, int64_t bi) { return batch_major ? bi * s.seq + t : t * s.batch + bi; };
+  auto x_row = [&](int64_t t, int64_t bi) {
+    return batch_major ? bi * s.seq + t : t * s.batch + bi;
+  };
   auto y_at = [&](int64_t t, int dir, int64_t bi) {
     return (batch_major ? (bi * s.seq + t) * nd + dir : (t * nd + dir) * s.batch + bi) * H;
   };

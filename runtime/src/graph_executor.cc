@@ -11,9 +11,11 @@ namespace onyx {
 
 GraphExecutor::GraphExecutor(const Graph& graph, const Registry& registry, const ThreadPool& pool,
                              const RuntimeLimits& limits, bool reference_kernels,
-                             const GraphExecutor* parent,
-                             const std::vector<TypeInfo>& input_hints)
-    : graph_(graph), registry_(registry), pool_(pool), limits_(limits),
+                             const GraphExecutor* parent, const std::vector<TypeInfo>& input_hints)
+    : graph_(graph),
+      registry_(registry),
+      pool_(pool),
+      limits_(limits),
       reference_kernels_(reference_kernels),
       parent_(parent) {
   depth_ = parent ? parent->depth_ + 1 : 0;
@@ -37,9 +39,8 @@ GraphExecutor::GraphExecutor(const Graph& graph, const Registry& registry, const
   constants_ = std::move(inferred.constants);
 
   compiler_ = [this](const Graph& sub, const std::vector<TypeInfo>& hints) {
-    return std::make_unique<Subgraph>(
-        std::make_unique<GraphExecutor>(sub, registry_, pool_, limits_, reference_kernels_,
-                                        this, hints));
+    return std::make_unique<Subgraph>(std::make_unique<GraphExecutor>(
+        sub, registry_, pool_, limits_, reference_kernels_, this, hints));
   };
   build_steps();
 }

@@ -49,19 +49,19 @@ TEST(FastKernels, ConvMatchesReference) {
     bool bias;
   };
   const std::vector<Config> configs = {
-      {1, 3, 8, 1, 17, 13, 3, 3, 1, 1, 1, 1, {1, 1, 1, 1}, true},       // 3x3 padded
-      {2, 16, 24, 1, 9, 9, 1, 1, 1, 1, 1, 1, {0, 0, 0, 0}, true},       // pointwise, batch 2
-      {1, 5, 7, 1, 23, 19, 7, 7, 2, 2, 1, 1, {3, 3, 3, 3}, false},      // 7x7 stride 2
-      {1, 8, 8, 8, 15, 15, 3, 3, 1, 1, 1, 1, {1, 1, 1, 1}, true},       // depthwise
-      {2, 32, 32, 32, 28, 28, 3, 3, 1, 1, 1, 1, {1, 1, 1, 1}, false},   // depthwise, many chunks
-      {1, 12, 12, 12, 16, 11, 3, 3, 2, 2, 1, 1, {1, 0, 1, 2}, true},    // depthwise s2 asym
-      {1, 12, 18, 3, 10, 10, 3, 1, 1, 2, 2, 1, {2, 0, 1, 0}, true},     // grouped, dilated
-      {1, 4, 6, 2, 1, 1, 1, 1, 1, 1, 1, 1, {0, 0, 0, 0}, false},        // 1x1 spatial
-      {1, 2, 40, 1, 31, 37, 5, 3, 3, 1, 1, 2, {0, 1, 2, 3}, true},      // odd everything
-      {1, 300, 5, 1, 4, 4, 3, 3, 1, 1, 1, 1, {1, 1, 1, 1}, true},       // K crosses a block
-      {1, 3, 2, 1, 2, 2, 3, 3, 1, 1, 1, 1, {0, 0, 0, 0}, true},         // kernel > input: empty
-      {1, 6, 6, 6, 7, 7, 5, 5, 3, 3, 2, 2, {4, 4, 4, 4}, false},        // depthwise dilated
-      {0, 3, 4, 1, 5, 5, 3, 3, 1, 1, 1, 1, {1, 1, 1, 1}, true},         // empty batch
+      {1, 3, 8, 1, 17, 13, 3, 3, 1, 1, 1, 1, {1, 1, 1, 1}, true},      // 3x3 padded
+      {2, 16, 24, 1, 9, 9, 1, 1, 1, 1, 1, 1, {0, 0, 0, 0}, true},      // pointwise, batch 2
+      {1, 5, 7, 1, 23, 19, 7, 7, 2, 2, 1, 1, {3, 3, 3, 3}, false},     // 7x7 stride 2
+      {1, 8, 8, 8, 15, 15, 3, 3, 1, 1, 1, 1, {1, 1, 1, 1}, true},      // depthwise
+      {2, 32, 32, 32, 28, 28, 3, 3, 1, 1, 1, 1, {1, 1, 1, 1}, false},  // depthwise, many chunks
+      {1, 12, 12, 12, 16, 11, 3, 3, 2, 2, 1, 1, {1, 0, 1, 2}, true},   // depthwise s2 asym
+      {1, 12, 18, 3, 10, 10, 3, 1, 1, 2, 2, 1, {2, 0, 1, 0}, true},    // grouped, dilated
+      {1, 4, 6, 2, 1, 1, 1, 1, 1, 1, 1, 1, {0, 0, 0, 0}, false},       // 1x1 spatial
+      {1, 2, 40, 1, 31, 37, 5, 3, 3, 1, 1, 2, {0, 1, 2, 3}, true},     // odd everything
+      {1, 300, 5, 1, 4, 4, 3, 3, 1, 1, 1, 1, {1, 1, 1, 1}, true},      // K crosses a block
+      {1, 3, 2, 1, 2, 2, 3, 3, 1, 1, 1, 1, {0, 0, 0, 0}, true},        // kernel > input: empty
+      {1, 6, 6, 6, 7, 7, 5, 5, 3, 3, 2, 2, {4, 4, 4, 4}, false},       // depthwise dilated
+      {0, 3, 4, 1, 5, 5, 3, 3, 1, 1, 1, 1, {1, 1, 1, 1}, true},        // empty batch
   };
   for (size_t i = 0; i < configs.size(); ++i) {
     const Config& k = configs[i];
@@ -91,9 +91,10 @@ TEST(FastKernels, WinogradConvMatchesReference) {
     std::vector<int64_t> pads;
   };
   // Inputs of at least kWinogradMinTiles 4x4 tiles; odd sizes leave partial tiles.
-  for (const Config& k : {Config{1, 16, 16, 23, 29, {1, 1, 1, 1}}, Config{2, 32, 24, 33, 26, {1, 1, 1, 1}},
-                          Config{1, 19, 40, 30, 22, {0, 0, 0, 0}}, Config{1, 300, 17, 24, 24, {1, 0, 2, 1}},
-                          Config{1, 64, 16, 58, 31, {1, 1, 1, 1}}}) {
+  for (const Config& k :
+       {Config{1, 16, 16, 23, 29, {1, 1, 1, 1}}, Config{2, 32, 24, 33, 26, {1, 1, 1, 1}},
+        Config{1, 19, 40, 30, 22, {0, 0, 0, 0}}, Config{1, 300, 17, 24, 24, {1, 0, 2, 1}},
+        Config{1, 64, 16, 58, 31, {1, 1, 1, 1}}}) {
     OpTester t("Conv", 11);
     t.input("X", random_floats({k.n, k.c, k.h, k.w}, rng))
         .constant("W", random_floats({k.m, k.c, 3, 3}, rng))
@@ -102,7 +103,8 @@ TEST(FastKernels, WinogradConvMatchesReference) {
         .output("Y");
     // Winograd's transforms cost accuracy: outputs here are sums of 9 C products of
     // values in [-1, 1]; 2e-6 x 9C bounds the error relative to that scale.
-    expect_fast_matches_reference(t, "Winograd C=" + std::to_string(k.c) + " M=" + std::to_string(k.m),
+    expect_fast_matches_reference(t,
+                                  "Winograd C=" + std::to_string(k.c) + " M=" + std::to_string(k.m),
                                   2e-6f * 9 * static_cast<float>(k.c));
   }
 }
@@ -177,11 +179,16 @@ TEST(FastKernels, MatMulMatchesReference) {
     bool constant_b;
   };
   const std::vector<Config> configs = {
-      {{7, 13}, {13, 5}, false},           {{7, 13}, {13, 5}, true},
-      {{3, 1, 9, 300}, {2, 300, 17}, false}, {{12, 16, 8}, {12, 8, 16}, false},
-      {{5}, {5, 3}, false},                {{4, 6}, {6}, false},
-      {{9}, {9}, false},                   {{2, 3, 128, 64}, {64, 96}, true},
-      {{0, 4}, {4, 3}, false},             {{4, 0}, {0, 3}, true},
+      {{7, 13}, {13, 5}, false},
+      {{7, 13}, {13, 5}, true},
+      {{3, 1, 9, 300}, {2, 300, 17}, false},
+      {{12, 16, 8}, {12, 8, 16}, false},
+      {{5}, {5, 3}, false},
+      {{4, 6}, {6}, false},
+      {{9}, {9}, false},
+      {{2, 3, 128, 64}, {64, 96}, true},
+      {{0, 4}, {4, 3}, false},
+      {{4, 0}, {0, 3}, true},
   };
   for (size_t i = 0; i < configs.size(); ++i) {
     OpTester t("MatMul", 13);
@@ -204,13 +211,13 @@ TEST(FastKernels, PoolingMatchesReference) {
     int64_t ceil, include_pad;
   };
   const std::vector<Config> configs = {
-      {"MaxPool", 12, 56, 56, 3, 3, 1, 1, {1, 1, 1, 1}, 0, 0},     // many chunks of planes
-      {"MaxPool", 12, 112, 112, 3, 3, 2, 1, {1, 1, 1, 1}, 0, 0},   // ResNet's stem
-      {"MaxPool", 12, 13, 17, 3, 2, 2, 2, {0, 1, 2, 0}, 1, 0},     // dilated, ceil, asym
-      {"MaxPool", 12, 1, 1, 1, 1, 1, 1, {0, 0, 0, 0}, 0, 0},       // 1x1
-      {"AveragePool", 19, 14, 9, 3, 3, 2, 1, {1, 1, 1, 1}, 1, 0},  // ceil without pad count
-      {"AveragePool", 19, 14, 9, 3, 3, 2, 1, {1, 1, 1, 1}, 1, 1},  // ceil with pad count
-      {"AveragePool", 19, 10, 11, 2, 4, 3, 2, {0, 2, 1, 1}, 0, 1}, // dilated (opset 19)
+      {"MaxPool", 12, 56, 56, 3, 3, 1, 1, {1, 1, 1, 1}, 0, 0},      // many chunks of planes
+      {"MaxPool", 12, 112, 112, 3, 3, 2, 1, {1, 1, 1, 1}, 0, 0},    // ResNet's stem
+      {"MaxPool", 12, 13, 17, 3, 2, 2, 2, {0, 1, 2, 0}, 1, 0},      // dilated, ceil, asym
+      {"MaxPool", 12, 1, 1, 1, 1, 1, 1, {0, 0, 0, 0}, 0, 0},        // 1x1
+      {"AveragePool", 19, 14, 9, 3, 3, 2, 1, {1, 1, 1, 1}, 1, 0},   // ceil without pad count
+      {"AveragePool", 19, 14, 9, 3, 3, 2, 1, {1, 1, 1, 1}, 1, 1},   // ceil with pad count
+      {"AveragePool", 19, 10, 11, 2, 4, 3, 2, {0, 2, 1, 1}, 0, 1},  // dilated (opset 19)
   };
   for (size_t i = 0; i < configs.size(); ++i) {
     const Config& k = configs[i];
@@ -234,8 +241,8 @@ TEST(FastKernels, PoolingMatchesReference) {
 // Random values with the edge cases planted: NaN, infinities, signed zeros, denormals.
 Tensor edgy_floats(Shape shape, std::mt19937& rng) {
   Tensor t = random_floats(std::move(shape), rng);
-  const float edges[] = {testing::kNaN, testing::kInf, -testing::kInf, 0.0f, -0.0f, 1e-40f,
-                         -1e-40f, 3e38f, -3e38f};
+  const float edges[] = {testing::kNaN, testing::kInf, -testing::kInf, 0.0f,  -0.0f,
+                         1e-40f,        -1e-40f,       3e38f,          -3e38f};
   float* p = t.data<float>();
   for (int64_t i = 0; i < t.numel(); i += 7) p[i] = edges[(i / 7) % 9];
   return t;
@@ -249,7 +256,8 @@ void expect_same_bits_or_nan(const OpTester& t, const std::string& what) {
     for (int64_t i = 0; i < got.numel(); ++i) {
       const float g = got.data<float>()[i], w = want.data<float>()[i];
       if (std::isnan(g) && std::isnan(w)) continue;
-      ASSERT_EQ(std::signbit(g), std::signbit(w)) << what << " at " << i << ": " << g << " vs " << w;
+      ASSERT_EQ(std::signbit(g), std::signbit(w))
+          << what << " at " << i << ": " << g << " vs " << w;
       ASSERT_EQ(g, w) << what << " at " << i << ", threads " << threads;
     }
   }

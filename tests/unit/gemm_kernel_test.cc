@@ -116,8 +116,8 @@ TEST(GemmKernel, PrepackedOperandsAndEpilogue) {
         double sum = 0;
         for (int64_t i = 0; i < K; ++i) sum += double(a[m * K + i]) * b[i * N + n];
         const double v = 0.25 * sum + bias[m] - residual[m * N + n];
-        ASSERT_NEAR(c[m * N + n], v < 0 ? 0.0 : v, 1e-4) << uk->name << " (" << m << ", " << n
-                                                         << ")";
+        ASSERT_NEAR(c[m * N + n], v < 0 ? 0.0 : v, 1e-4)
+            << uk->name << " (" << m << ", " << n << ")";
       }
   }
 }

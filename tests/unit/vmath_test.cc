@@ -23,10 +23,28 @@ std::vector<float> whole_range() {
     std::memcpy(&f, &b, sizeof f);
     if (!std::isnan(f)) v.push_back(f);
   }
-  for (float f : {0.0f, -0.0f, 1e-45f, -1e-45f, 1.17549435e-38f, 88.72f, 88.73f, -87.3f,
-                  -103.9f, -104.5f, 9.1f, -9.1f, 0.3f, -0.3f, 0.5f, -0.5f, 1.0f, -1.0f,
-                  std::numeric_limits<float>::max(), -std::numeric_limits<float>::max(),
-                  std::numeric_limits<float>::infinity(), -std::numeric_limits<float>::infinity()})
+  for (float f : {0.0f,
+                  -0.0f,
+                  1e-45f,
+                  -1e-45f,
+                  1.17549435e-38f,
+                  88.72f,
+                  88.73f,
+                  -87.3f,
+                  -103.9f,
+                  -104.5f,
+                  9.1f,
+                  -9.1f,
+                  0.3f,
+                  -0.3f,
+                  0.5f,
+                  -0.5f,
+                  1.0f,
+                  -1.0f,
+                  std::numeric_limits<float>::max(),
+                  -std::numeric_limits<float>::max(),
+                  std::numeric_limits<float>::infinity(),
+                  -std::numeric_limits<float>::infinity()})
     v.push_back(f);
   return v;
 }
@@ -47,7 +65,7 @@ struct Check {
   VecFn fn;
   std::function<double(double)> exact;
   double max_ulps;
-  double max_abs;  // used instead of ulps where the exact value's magnitude is below
+  double max_abs;    // used instead of ulps where the exact value's magnitude is below
   double abs_below;  // `abs_below` (or, with abs_above, at or above it)
   bool abs_above = false;
 };
@@ -87,8 +105,8 @@ TEST(VectorMath, TanhWithinFourUlps) {
 }
 
 TEST(VectorMath, SigmoidWithinFourUlps) {
-  check({"vsigmoid", kernels::vsigmoid, [](double v) { return 1 / (1 + std::exp(-v)); }, 4,
-         2.8e-45, 1.17549435e-38});
+  check({"vsigmoid", kernels::vsigmoid, [](double v) { return 1 / (1 + std::exp(-v)); }, 4, 2.8e-45,
+         1.17549435e-38});
 }
 
 TEST(VectorMath, ErfWithinItsBounds) {

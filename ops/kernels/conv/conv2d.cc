@@ -100,8 +100,7 @@ void ImplicitIm2col::pack(int64_t k0, int64_t kc, int64_t x0, int64_t width, int
 
 // ---- by GEMM ----
 
-PackedConvWeights::PackedConvWeights(const Conv2dShape& s, const float* w,
-                                     const MicroKernel& uk)
+PackedConvWeights::PackedConvWeights(const Conv2dShape& s, const float* w, const MicroKernel& uk)
     : uk_(&uk) {
   const int64_t Mg = s.out_per_group(), depth = s.gemm_depth();
   for (int64_t g = 0; g < s.group; ++g) {
@@ -188,8 +187,7 @@ void depthwise_3x3_padded(const Conv2dShape& s, int64_t Wp, const float* p, cons
 // Any kernel size: y = b + sum over taps of w * x, row by row, each tap a vector loop
 // over the output columns whose taps fall inside the input.
 ONYX_AVX2_CLONES
-void depthwise_channel(const Conv2dShape& s, const float* xc, const float* wc, float b,
-                       float* yc) {
+void depthwise_channel(const Conv2dShape& s, const float* xc, const float* wc, float b, float* yc) {
   for (int64_t oh = 0; oh < s.OH; ++oh) {
     float* out = yc + oh * s.OW;
     for (int64_t i = 0; i < s.OW; ++i) out[i] = b;

@@ -29,8 +29,8 @@ struct Conv2dShape {
   int64_t out_per_group() const { return M / group; }
   int64_t gemm_depth() const { return in_per_group() * KH * KW; }
   bool is_pointwise() const {  // 1x1, stride 1, no padding: X_g is already a matrix
-    return KH == 1 && KW == 1 && SH == 1 && SW == 1 && pad_top == 0 && pad_left == 0 &&
-           OH == H && OW == W;
+    return KH == 1 && KW == 1 && SH == 1 && SW == 1 && pad_top == 0 && pad_left == 0 && OH == H &&
+           OW == W;
   }
   bool is_depthwise() const { return group == C && group == M; }
 };

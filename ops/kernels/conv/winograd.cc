@@ -8,8 +8,7 @@
 namespace onyx::kernels {
 
 bool winograd_applies(const Conv2dShape& s) {
-  return s.KH == 3 && s.KW == 3 && s.SH == 1 && s.SW == 1 && s.DH == 1 && s.DW == 1 &&
-         s.group == 1;
+  return s.KH == 3 && s.KW == 3 && s.SH == 1 && s.SW == 1 && s.DH == 1 && s.DW == 1 && s.group == 1;
 }
 
 namespace {
@@ -22,8 +21,8 @@ constexpr int kLanes = 8;
 inline void input_transform6(const float (*in)[kLanes], int64_t stride, float (*out)[kLanes],
                              int64_t out_stride) {
   for (int l = 0; l < kLanes; ++l) {
-    const float d0 = in[0][l], d1 = in[stride][l], d2 = in[2 * stride][l],
-                d3 = in[3 * stride][l], d4 = in[4 * stride][l], d5 = in[5 * stride][l];
+    const float d0 = in[0][l], d1 = in[stride][l], d2 = in[2 * stride][l], d3 = in[3 * stride][l],
+                d4 = in[4 * stride][l], d5 = in[5 * stride][l];
     out[0][l] = 4 * d0 - 5 * d2 + d4;
     out[out_stride][l] = -4 * d1 - 4 * d2 + d3 + d4;
     out[2 * out_stride][l] = 4 * d1 - 4 * d2 - d3 + d4;
@@ -37,8 +36,8 @@ inline void input_transform6(const float (*in)[kLanes], int64_t stride, float (*
 inline void output_transform6(const float (*in)[kLanes], int64_t stride, float (*out)[kLanes],
                               int64_t out_stride) {
   for (int l = 0; l < kLanes; ++l) {
-    const float m0 = in[0][l], m1 = in[stride][l], m2 = in[2 * stride][l],
-                m3 = in[3 * stride][l], m4 = in[4 * stride][l], m5 = in[5 * stride][l];
+    const float m0 = in[0][l], m1 = in[stride][l], m2 = in[2 * stride][l], m3 = in[3 * stride][l],
+                m4 = in[4 * stride][l], m5 = in[5 * stride][l];
     out[0][l] = m0 + m1 + m2 + m3 + m4;
     out[out_stride][l] = m1 - m2 + 2 * (m3 - m4);
     out[2 * out_stride][l] = m1 + m2 + 4 * (m3 + m4);
@@ -112,7 +111,7 @@ void transform_input(const Conv2dShape& s, const float* x, const LaneTiles& lt, 
           d[i * 6 + j][l] = in ? plane[ih * s.W + iw] : 0.0f;
         }
     }
-    for (int j = 0; j < 6; ++j) input_transform6(d + j, 6, tmp + j, 6);          // B^T d
+    for (int j = 0; j < 6; ++j) input_transform6(d + j, 6, tmp + j, 6);            // B^T d
     for (int i = 0; i < 6; ++i) input_transform6(tmp + i * 6, 1, out + i * 6, 1);  // (.) B
     float* dst = v + TransformedInput::offset(c, t0, padded, s.C, panel);
     for (int xi = 0; xi < 36; ++xi)
@@ -130,7 +129,7 @@ void transform_output(const Conv2dShape& s, const float* m, int64_t m_stride, in
     const float* src = m + o * ldm + t0;
     for (int xi = 0; xi < 36; ++xi)
       for (int l = 0; l < kLanes; ++l) in[xi][l] = src[xi * m_stride + l];
-    for (int j = 0; j < 6; ++j) output_transform6(in + j, 6, tmp + j, 6);          // A^T M
+    for (int j = 0; j < 6; ++j) output_transform6(in + j, 6, tmp + j, 6);           // A^T M
     for (int i = 0; i < 4; ++i) output_transform6(tmp + i * 6, 1, out + i * 4, 1);  // (.) A
     const float b = bias ? bias[o] : 0.0f;
     float* yo = y + o * s.OH * s.OW;
@@ -208,11 +207,11 @@ void conv2d_winograd(const Conv2dShape& s, const WinogradWeights& w, const float
         transform_input(s, x, lanes_of(t0 + t, count - t), t, padded, NR, v_stride, v.data());
       for (int xi = 0; xi < 36; ++xi)
         gemm(uk, s.M, count, s.C, w.u(xi),
-             TransformedInput(v.data() + xi * v_stride, padded, s.C, NR),
-             m.data() + xi * m_stride, padded, {}, serial());
+             TransformedInput(v.data() + xi * v_stride, padded, s.C, NR), m.data() + xi * m_stride,
+             padded, {}, serial());
       for (int64_t t = 0; t < count; t += kLanes)
-        transform_output(s, m.data(), m_stride, padded, lanes_of(t0 + t, count - t), t, bias,
-                         act, y);
+        transform_output(s, m.data(), m_stride, padded, lanes_of(t0 + t, count - t), t, bias, act,
+                         y);
     }
   });
 }

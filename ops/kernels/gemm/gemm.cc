@@ -10,7 +10,7 @@ namespace onyx::kernels {
 
 namespace {
 
-constexpr int64_t kGemmNC = 2048;      // columns of B per block (a KC x NC block in L2/L3)
+constexpr int64_t kGemmNC = 2048;       // columns of B per block (a KC x NC block in L2/L3)
 constexpr int64_t kGemmMCTarget = 144;  // rows of A per block (an MC x KC block in L2)
 // Below this many multiply-adds a GEMM stays on the calling thread.
 constexpr int64_t kMinParallelMacs = int64_t{1} << 18;
@@ -125,8 +125,8 @@ namespace {
 ONYX_AVX2_CLONES
 void apply_epilogue(const GemmEpilogue& ep, float* c, int64_t ldc, int64_t m0, int64_t n0,
                     int64_t rows, int64_t cols) {
-  const bool trivial = ep.alpha == 1.0f && !ep.bias && !ep.addend &&
-                       ep.activation.kind == Activation::None;
+  const bool trivial =
+      ep.alpha == 1.0f && !ep.bias && !ep.addend && ep.activation.kind == Activation::None;
   if (trivial) return;
   for (int64_t i = 0; i < rows; ++i) {
     float* row = c + i * ldc;
@@ -194,9 +194,10 @@ void gemm_range(const MicroKernel& uk, int64_t m_begin, int64_t m_end, int64_t n
       // several, each panel is kept in a block buffer for the A blocks after the first.
       const bool b_prepacked = b.packed(pc, jc, NR) != nullptr;
       const bool one_a_block = m_end - m_begin <= MC;
-      float* bbuf = b_prepacked ? nullptr
-                                : buffers.reserve_b(static_cast<size_t>(
-                                      (one_a_block ? 1 : n_panels) * NR * kc));
+      float* bbuf =
+          b_prepacked
+              ? nullptr
+              : buffers.reserve_b(static_cast<size_t>((one_a_block ? 1 : n_panels) * NR * kc));
       for (int64_t ic = m_begin; ic < m_end; ic += MC) {
         const int64_t mc = std::min(MC, m_end - ic);
         const int64_t m_panels = (mc + MR - 1) / MR;
@@ -230,7 +231,8 @@ void gemm_range(const MicroKernel& uk, int64_t m_begin, int64_t m_end, int64_t n
             } else {
               const size_t row_bytes = static_cast<size_t>(nr) * sizeof(float);
               if (!first)
-                for (int64_t i = 0; i < mr; ++i) std::memcpy(tile + i * NR, ct + i * ldc, row_bytes);
+                for (int64_t i = 0; i < mr; ++i)
+                  std::memcpy(tile + i * NR, ct + i * ldc, row_bytes);
               uk.run(kc, ap, bp, tile, NR, !first);
               for (int64_t i = 0; i < mr; ++i) std::memcpy(ct + i * ldc, tile + i * NR, row_bytes);
             }
@@ -271,9 +273,9 @@ void gemm(const MicroKernel& uk, int64_t M, int64_t N, int64_t K, const PanelSou
   });
 }
 
-void sgemm(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, float alpha,
-           const float* a, int64_t lda, const float* b, int64_t ldb, float beta, float* c,
-           int64_t ldc, const Parallel& parallel, const MicroKernel& uk) {
+void sgemm(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, float alpha, const float* a,
+           int64_t lda, const float* b, int64_t ldb, float beta, float* c, int64_t ldc,
+           const Parallel& parallel, const MicroKernel& uk) {
   GemmEpilogue ep;
   ep.alpha = alpha;
   std::vector<float> c_in;  // C is overwritten block by block, so its old value is copied

@@ -90,10 +90,10 @@ class PackedPanels final : public PanelSource {
 };
 
 struct GemmEpilogue {
-  float alpha = 1.0f;               // scales A * B
-  const float* bias = nullptr;      // added: bias[m] (per_row) or bias[n]
+  float alpha = 1.0f;           // scales A * B
+  const float* bias = nullptr;  // added: bias[m] (per_row) or bias[n]
   bool bias_per_row = true;
-  const float* addend = nullptr;    // beta * addend[m * rs + n * cs]: Gemm's C, a residual
+  const float* addend = nullptr;  // beta * addend[m * rs + n * cs]: Gemm's C, a residual
   int64_t addend_rs = 0, addend_cs = 0;
   float beta = 1.0f;
   ActivationParams activation;
@@ -105,9 +105,8 @@ void gemm(const MicroKernel& uk, int64_t M, int64_t N, int64_t K, const PanelSou
           const Parallel& parallel = serial());
 
 // BLAS-style convenience: C = alpha * op(A) * op(B) + beta * C, row-major.
-void sgemm(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, float alpha,
-           const float* a, int64_t lda, const float* b, int64_t ldb, float beta, float* c,
-           int64_t ldc, const Parallel& parallel = serial(),
-           const MicroKernel& uk = default_microkernel());
+void sgemm(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, float alpha, const float* a,
+           int64_t lda, const float* b, int64_t ldb, float beta, float* c, int64_t ldc,
+           const Parallel& parallel = serial(), const MicroKernel& uk = default_microkernel());
 
 }  // namespace onyx::kernels

@@ -10,8 +10,8 @@ namespace onyx::kernels {
 
 // C[MR x NR] = (accumulate ? C : 0) + Apanel * Bpanel, where the A panel holds kc
 // steps of MR values and the B panel kc steps of NR values; ldc is C's row stride.
-using MicroKernelFn = void (*)(int64_t kc, const float* a, const float* b, float* c,
-                               int64_t ldc, bool accumulate);
+using MicroKernelFn = void (*)(int64_t kc, const float* a, const float* b, float* c, int64_t ldc,
+                               bool accumulate);
 
 struct MicroKernel {
   const char* name;

@@ -20,8 +20,7 @@ struct ScalarVec {
 }  // namespace
 
 const MicroKernel* generic_microkernel() {
-  static const MicroKernel k{"generic_4x8", Isa::Generic, 4, 8,
-                             gemm_microkernel<ScalarVec, 4, 8>};
+  static const MicroKernel k{"generic_4x8", Isa::Generic, 4, 8, gemm_microkernel<ScalarVec, 4, 8>};
   return &k;
 }
 

@@ -52,7 +52,8 @@ void pool_plane(PoolKind kind, const PoolAxis& h, const PoolAxis& w, const AxisT
     for (int64_t i = 1; i < th.valid[oh]; ++i) {
       const float* row = first + i * h.dilation * w.in;
       if (max)
-        for (int64_t iw = 0; iw < w.in; ++iw) column[iw] = row[iw] > column[iw] ? row[iw] : column[iw];
+        for (int64_t iw = 0; iw < w.in; ++iw)
+          column[iw] = row[iw] > column[iw] ? row[iw] : column[iw];
       else
         for (int64_t iw = 0; iw < w.in; ++iw) column[iw] += row[iw];
     }
@@ -76,8 +77,8 @@ void pool_plane(PoolKind kind, const PoolAxis& h, const PoolAxis& w, const AxisT
 
 }  // namespace
 
-bool pool2d(PoolKind kind, const PoolAxis& h, const PoolAxis& w, int64_t planes,
-            const float* x, float* y, const Parallel& parallel) {
+bool pool2d(PoolKind kind, const PoolAxis& h, const PoolAxis& w, int64_t planes, const float* x,
+            float* y, const Parallel& parallel) {
   const AxisTaps th = resolve(h), tw = resolve(w);
   for (int64_t v : th.valid)
     if (v == 0) return false;

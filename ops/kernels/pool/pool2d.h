@@ -20,7 +20,7 @@ enum class PoolKind { Max, Average, AverageIncludingPad };
 
 // planes: N * C planes of h.in x w.in into planes of h.out x w.out. Returns false,
 // writing nothing defined, when some window covers no input element.
-bool pool2d(PoolKind kind, const PoolAxis& h, const PoolAxis& w, int64_t planes,
-            const float* x, float* y, const Parallel& parallel);
+bool pool2d(PoolKind kind, const PoolAxis& h, const PoolAxis& w, int64_t planes, const float* x,
+            float* y, const Parallel& parallel);
 
 }  // namespace onyx::kernels
