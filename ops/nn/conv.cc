@@ -31,8 +31,8 @@ class ConvKernel : public Kernel {
   void run(KernelContext& ctx) const override;
 
  private:
-  // Float 2-D convolution with constant weights: GEMM over packed weights, or the
-  // direct depthwise kernel. Writes every element of y.
+  // Float 2-D convolution with constant weights: Winograd, GEMM over packed weights,
+  // or the direct depthwise kernel. Writes every element of y.
   void run_fast(KernelContext& ctx, const Tensor& x, const Tensor* b, const Window& win,
                 Tensor& y) const;
 
