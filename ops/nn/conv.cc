@@ -204,15 +204,23 @@ void ConvKernel::run_fast(KernelContext& ctx, const Tensor& x, const Tensor* b, 
   const float* B = b ? b->data<float>() : nullptr;
   float* Y = y.data<float>();
   const kernels::ActivationParams none;
-  for (int64_t n = 0; n < x.dim(0); ++n) {
+  auto image = [&](int64_t n, const kernels::Parallel& par) {
     const float* xn = X + n * s.C * s.H * s.W;
     float* yn = Y + n * s.M * s.OH * s.OW;
     if (depthwise_)
-      kernels::conv2d_depthwise(s, weights_.data<float>(), xn, B, yn, none, parallel);
+      kernels::conv2d_depthwise(s, weights_.data<float>(), xn, B, yn, none, par);
     else if (!winograd_.empty())
-      kernels::conv2d_winograd(s, winograd_, xn, B, yn, none, parallel);
+      kernels::conv2d_winograd(s, winograd_, xn, B, yn, none, par);
     else
-      kernels::conv2d_gemm(s, packed_, xn, B, yn, none, parallel);
+      kernels::conv2d_gemm(s, packed_, xn, B, yn, none, par);
+  };
+  const int64_t N = x.dim(0);
+  if (N > 1 && N >= parallel.threads) {  // a batch: whole images per thread
+    parallel.for_tasks(N, [&](int64_t n0, int64_t n1) {
+      for (int64_t n = n0; n < n1; ++n) image(n, kernels::serial());
+    });
+  } else {
+    for (int64_t n = 0; n < N; ++n) image(n, parallel);
   }
 }
 

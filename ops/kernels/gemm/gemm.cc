@@ -13,7 +13,7 @@ namespace {
 constexpr int64_t kGemmNC = 2048;       // columns of B per block (a KC x NC block in L2/L3)
 constexpr int64_t kGemmMCTarget = 144;  // rows of A per block (an MC x KC block in L2)
 // Below this many multiply-adds a GEMM stays on the calling thread.
-constexpr int64_t kMinParallelMacs = int64_t{1} << 18;
+constexpr int64_t kMinParallelMacs = int64_t{1} << 20;
 
 }  // namespace
 
