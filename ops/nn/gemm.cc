@@ -163,10 +163,10 @@ void GemmKernel::run(KernelContext& ctx) const {
         kernels::StridedSource::a_matrix(a.data<float>(), a.dim(1), trans_a_);
     const kernels::StridedSource b_src =
         kernels::StridedSource::b_matrix(b.data<float>(), b.dim(1), trans_b_);
-    const bool prepacked = !packed_b_.empty() && packed_b_.lines() == N && packed_b_.depth() == K;
-    kernels::gemm(kernels::default_microkernel(), M, N, K, a_src,
-                  prepacked ? static_cast<const kernels::PanelSource&>(packed_b_) : b_src,
-                  y.data<float>(), N, ep, parallel_of(ctx.pool()));
+    const kernels::PanelSource& b_operand =
+        packed_b_.holds(N, K) ? static_cast<const kernels::PanelSource&>(packed_b_) : b_src;
+    kernels::gemm(kernels::default_microkernel(), M, N, K, a_src, b_operand, y.data<float>(), N, ep,
+                  parallel_of(ctx.pool()));
     return;
   }
   Tensor& y = ctx.allocate_output(0, a.dtype(), {M, N});

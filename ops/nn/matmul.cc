@@ -4,8 +4,10 @@
 //   multidirectionally. A 1-D A is read as (1, K) and a 1-D B as (K, 1); the dim added
 //   for them is removed from Y again.
 #include <algorithm>
+#include <functional>
 #include <string>
 #include <tuple>
+#include <utility>
 #include <vector>
 
 #include "common/parallel.h"
@@ -28,9 +30,10 @@ class MatMulKernel : public Kernel {
 
  private:
   // Float batches of GEMMs; a constant 2-D B is packed once.
+  // `matrices(i)` gives the matrix of A and of B that output batch i reads.
   void run_fast(KernelContext& ctx, const Tensor& a, const Tensor& b, Tensor& y, int64_t M,
-                int64_t N, int64_t K, int64_t batches, const std::vector<int64_t>& a_index,
-                const std::vector<int64_t>& b_index) const;
+                int64_t N, int64_t K, int64_t batches,
+                const std::function<std::pair<int64_t, int64_t>(int64_t)>& matrices) const;
 
   std::string label_;
   bool fast_ = false;
@@ -132,22 +135,23 @@ void MatMulKernel::run(KernelContext& ctx) const {
   const std::vector<int64_t> b_step = broadcast_strides(b_batch, batch);
   const std::vector<int64_t> out_step = strides_of(batch);
   const int64_t batches = checked_numel(batch);
+  // The matrix of A and of B that output batch i reads.
+  auto matrices = [&](int64_t i) {
+    int64_t a_mat = 0, b_mat = 0;
+    for (size_t d = 0; d < batch.size(); ++d) {
+      const int64_t coord = (i / out_step[d]) % batch[d];
+      a_mat += coord * a_step[d];
+      b_mat += coord * b_step[d];
+    }
+    return std::pair{a_mat, b_mat};
+  };
 
   Shape out_shape = batch;
   if (a.rank() > 1) out_shape.push_back(M);
   if (b.rank() > 1) out_shape.push_back(N);
   if (fast_ && a.dtype() == DType::Float) {
     Tensor& y = ctx.allocate_uninitialized_output(0, a.dtype(), out_shape);
-    // The matrix of A and of B that each output batch reads.
-    std::vector<int64_t> a_index(static_cast<size_t>(batches)), b_index(a_index.size());
-    for (int64_t i = 0; i < batches; ++i) {
-      for (size_t d = 0; d < batch.size(); ++d) {
-        const int64_t coord = (i / out_step[d]) % batch[d];
-        a_index[i] += coord * a_step[d];
-        b_index[i] += coord * b_step[d];
-      }
-    }
-    run_fast(ctx, a, b, y, M, N, K, batches, a_index, b_index);
+    run_fast(ctx, a, b, y, M, N, K, batches, matrices);
     return;
   }
   Tensor& y = ctx.allocate_output(0, a.dtype(), out_shape);
@@ -163,12 +167,7 @@ void MatMulKernel::run(KernelContext& ctx) const {
       std::vector<A> acc(static_cast<size_t>(N));
       for (int64_t r = r0; r < r1; ++r) {
         const int64_t i = r / M, m = r % M;
-        int64_t a_mat = 0, b_mat = 0;  // matrix index of batch i within A and B
-        for (size_t d = 0; d < batch.size(); ++d) {
-          const int64_t coord = (i / out_step[d]) % batch[d];
-          a_mat += coord * a_step[d];
-          b_mat += coord * b_step[d];
-        }
+        const auto [a_mat, b_mat] = matrices(i);
         std::fill(acc.begin(), acc.end(), A(0));
         matmul_accumulate(pa + a_mat * M * K + m * K, K, 1, pb + b_mat * K * N, N, 1, 1, N, K,
                           acc.data());
@@ -178,32 +177,29 @@ void MatMulKernel::run(KernelContext& ctx) const {
   });
 }
 
-void MatMulKernel::run_fast(KernelContext& ctx, const Tensor& a, const Tensor& b, Tensor& y,
-                            int64_t M, int64_t N, int64_t K, int64_t batches,
-                            const std::vector<int64_t>& a_index,
-                            const std::vector<int64_t>& b_index) const {
+void MatMulKernel::run_fast(
+    KernelContext& ctx, const Tensor& a, const Tensor& b, Tensor& y, int64_t M, int64_t N,
+    int64_t K, int64_t batches,
+    const std::function<std::pair<int64_t, int64_t>(int64_t)>& matrices) const {
   const kernels::MicroKernel& uk = kernels::default_microkernel();
   const kernels::Parallel parallel = parallel_of(ctx.pool());
-  const bool prepacked = !packed_b_.empty() && packed_b_.lines() == N && packed_b_.depth() == K;
   const float* pa = a.data<float>();
   const float* pb = b.data<float>();
   float* py = y.data<float>();
-  if (b.rank() <= 2 && batches > 1) {
-    // One B for every batch: A's batches stacked are one (batches * M) x K matrix, and
-    // so is Y's. One GEMM then streams B once instead of once per batch.
-    const kernels::StridedSource a_src(pa, K, 1);
-    const kernels::StridedSource b_src(pb, 1, N);
-    kernels::gemm(uk, batches * M, N, K, a_src,
-                  prepacked ? static_cast<const kernels::PanelSource&>(packed_b_) : b_src, py, N,
-                  {}, parallel);
-    return;
-  }
+  // y (rows x N) = a (rows x K) * b (K x N), b packed once when it is the constant.
+  auto product = [&](const float* a0, const float* b0, int64_t rows, float* y0,
+                     const kernels::Parallel& par) {
+    const kernels::StridedSource a_src(a0, K, 1), b_src(b0, 1, N);
+    const kernels::PanelSource& b_operand =
+        packed_b_.holds(N, K) ? static_cast<const kernels::PanelSource&>(packed_b_) : b_src;
+    kernels::gemm(uk, rows, N, K, a_src, b_operand, y0, N, {}, par);
+  };
+  // One B for every batch: A's batches stacked are one (batches * M) x K matrix, and so
+  // is Y's. One GEMM then streams B once instead of once per batch.
+  if (b.rank() <= 2) return product(pa, pb, batches * M, py, parallel);
   auto one = [&](int64_t i, const kernels::Parallel& par) {
-    const kernels::StridedSource a_src(pa + a_index[i] * M * K, K, 1);
-    const kernels::StridedSource b_src(pb + b_index[i] * K * N, 1, N);
-    kernels::gemm(uk, M, N, K, a_src,
-                  prepacked ? static_cast<const kernels::PanelSource&>(packed_b_) : b_src,
-                  py + i * M * N, N, {}, par);
+    const auto [a_mat, b_mat] = matrices(i);
+    product(pa + a_mat * M * K, pb + b_mat * K * N, M, py + i * M * N, par);
   };
   // Many small products (attention heads): one thread per product. Else split each.
   if (batches >= parallel.threads && batches > 1 && M * N * K < (int64_t{1} << 22)) {

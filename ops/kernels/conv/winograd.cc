@@ -50,10 +50,14 @@ inline void output_transform6(const float (*in)[kLanes], int64_t stride, float (
 class TransformedInput final : public PanelSource {
  public:
   TransformedInput(const float* data, int64_t lines_padded, int64_t depth, int panel)
-      : data_(data), padded_(lines_padded), depth_(depth), panel_(panel) {}
+      : data_(data),
+        padded_(lines_padded),
+        depth_(depth),
+        block_(gemm_k_block(depth)),
+        panel_(panel) {}
   const float* packed(int64_t k0, int64_t x0, int panel) const override {
     if (panel != panel_) return nullptr;
-    return data_ + k0 * padded_ + x0 * std::min(gemm_k_block(depth_), depth_ - k0);
+    return data_ + k0 * padded_ + x0 * std::min(block_, depth_ - k0);
   }
   void pack(int64_t k0, int64_t kc, int64_t x0, int64_t width, int panel,
             float* dst) const override {  // only for another panel width: element by element
@@ -72,7 +76,7 @@ class TransformedInput final : public PanelSource {
  private:
   float at(int64_t c, int64_t t) const { return data_[offset(c, t, padded_, depth_, panel_)]; }
   const float* data_;
-  int64_t padded_, depth_;
+  int64_t padded_, depth_, block_;
   int panel_;
 };
 

@@ -91,10 +91,10 @@ void StridedSource::pack(int64_t k0, int64_t kc, int64_t x0, int64_t width, int 
 PackedPanels::PackedPanels(const PanelSource& source, int64_t lines, int64_t depth, int panel)
     : lines_(lines), depth_(depth), panel_(panel) {
   padded_ = (lines + panel - 1) / panel * panel;
+  block_ = gemm_k_block(depth);
   data_.assign(static_cast<size_t>(std::max<int64_t>(padded_ * depth, 1)), 0.0f);
-  const int64_t block = gemm_k_block(depth);
-  for (int64_t k0 = 0; k0 < depth; k0 += block) {
-    const int64_t kc = std::min(block, depth - k0);
+  for (int64_t k0 = 0; k0 < depth; k0 += block_) {
+    const int64_t kc = std::min(block_, depth - k0);
     for (int64_t x0 = 0; x0 < lines; x0 += panel)
       source.pack(k0, kc, x0, std::min<int64_t>(panel, lines - x0), panel,
                   data_.data() + k0 * padded_ + x0 * kc);
@@ -103,7 +103,7 @@ PackedPanels::PackedPanels(const PanelSource& source, int64_t lines, int64_t dep
 
 const float* PackedPanels::packed(int64_t k0, int64_t x0, int panel) const {
   if (panel != panel_) return nullptr;
-  const int64_t kc = std::min(gemm_k_block(depth_), depth_ - k0);
+  const int64_t kc = std::min(block_, depth_ - k0);
   return data_.data() + k0 * padded_ + x0 * kc;
 }
 
@@ -192,7 +192,8 @@ void gemm_range(const MicroKernel& uk, int64_t m_begin, int64_t m_end, int64_t n
       // microkernel reads them from L1. With one A block they are used once, so one
       // panel-sized buffer serves them all (it stays in L1: no write misses); with
       // several, each panel is kept in a block buffer for the A blocks after the first.
-      const bool b_prepacked = b.packed(pc, jc, NR) != nullptr;
+      const float* b_block = b.packed(pc, jc, NR);  // null unless prepacked
+      const bool b_prepacked = b_block != nullptr;
       const bool one_a_block = m_end - m_begin <= MC;
       float* bbuf =
           b_prepacked
@@ -201,7 +202,8 @@ void gemm_range(const MicroKernel& uk, int64_t m_begin, int64_t m_end, int64_t n
       for (int64_t ic = m_begin; ic < m_end; ic += MC) {
         const int64_t mc = std::min(MC, m_end - ic);
         const int64_t m_panels = (mc + MR - 1) / MR;
-        const bool a_prepacked = a.packed(pc, ic, MR) != nullptr;
+        const float* a_block = a.packed(pc, ic, MR);  // null unless prepacked
+        const bool a_prepacked = a_block != nullptr;
         float* abuf = nullptr;
         if (!a_prepacked) {
           abuf = buffers.reserve_a(static_cast<size_t>(m_panels * MR * kc));
@@ -215,7 +217,7 @@ void gemm_range(const MicroKernel& uk, int64_t m_begin, int64_t m_end, int64_t n
           const int64_t nr = std::min<int64_t>(NR, jc + nc - jr);
           const float* bp;
           if (b_prepacked) {
-            bp = b.packed(pc, jr, NR);
+            bp = b_block + jp * NR * kc;
           } else {
             float* own = one_a_block ? bbuf : bbuf + jp * NR * kc;
             if (ic == m_begin) b.pack(pc, kc, jr, nr, NR, own);
@@ -224,7 +226,7 @@ void gemm_range(const MicroKernel& uk, int64_t m_begin, int64_t m_end, int64_t n
           for (int64_t ip = 0; ip < m_panels; ++ip) {
             const int64_t ir = ic + ip * MR;
             const int64_t mr = std::min<int64_t>(MR, ic + mc - ir);
-            const float* ap = a_prepacked ? a.packed(pc, ir, MR) : abuf + ip * MR * kc;
+            const float* ap = (a_prepacked ? a_block : abuf) + ip * MR * kc;
             float* ct = c + ir * ldc + jr;
             if (mr == MR && nr == NR) {
               uk.run(kc, ap, bp, ct, ldc, !first);

@@ -41,7 +41,8 @@ class PanelSource {
   virtual void pack(int64_t k0, int64_t kc, int64_t x0, int64_t width, int panel,
                     float* dst) const = 0;
   // A source packed in advance for this panel width returns its panel for (k0, x0)
-  // here; others nullptr.
+  // here; others nullptr. Within a K block the panels lie one after another, panel * kc
+  // floats apart, so the driver asks once per block.
   virtual const float* packed(int64_t /*k0*/, int64_t /*x0*/, int /*panel*/) const {
     return nullptr;
   }
@@ -82,10 +83,15 @@ class PackedPanels final : public PanelSource {
   int64_t depth() const { return depth_; }
   int panel() const { return panel_; }
   bool empty() const { return data_.empty(); }
+  // Whether these panels are the operand of a lines x depth product.
+  bool holds(int64_t lines, int64_t depth) const {
+    return !empty() && lines_ == lines && depth_ == depth;
+  }
 
  private:
   std::vector<float> data_;
   int64_t lines_ = 0, depth_ = 0, padded_ = 0;
+  int64_t block_ = 1;  // gemm_k_block(depth_)
   int panel_ = 0;
 };
 

@@ -1,5 +1,6 @@
 #include "kernels/simd/vmath.h"
 
+#include <cstddef>
 #include <cstring>
 
 #include "kernels/cpu.h"
@@ -14,6 +15,14 @@ inline float bits_to_float(int32_t b) {
   return f;
 }
 
+// c[0] x^(N-1) + c[1] x^(N-2) + ... + c[N-1], by Horner's rule.
+template <size_t N>
+inline float horner(float x, const float (&c)[N]) {
+  float p = c[0];
+  for (size_t i = 1; i < N; ++i) p = p * x + c[i];
+  return p;
+}
+
 // e^x for one element, written so that a loop of it vectorizes: no branches, only
 // selects. x = n ln2 + r with |r| <= ln2 / 2; e^r by a degree-6 polynomial; 2^n applied
 // as two powers of two so that denormal results come out right.
@@ -24,13 +33,7 @@ inline float exp_one(float x) {
   // ln 2 in two parts: n * ln2_hi is exact for |n| < 2^9.
   float r = clamped - n * 0.693359375f;
   r = r - n * -2.12194440e-4f;
-  float p = 1.3888889e-3f;
-  p = p * r + 8.3333333e-3f;
-  p = p * r + 4.1666667e-2f;
-  p = p * r + 1.6666667e-1f;
-  p = p * r + 0.5f;
-  p = p * r + 1.0f;
-  p = p * r + 1.0f;
+  const float p = horner(r, {1.0f / 720, 1.0f / 120, 1.0f / 24, 1.0f / 6, 0.5f, 1.0f, 1.0f});
   const int32_t ni = static_cast<int32_t>(n);
   const int32_t half = ni >> 1;  // n = half + (n - half), each within the normal exponents
   const float scale1 = bits_to_float((half + 127) << 23);
@@ -53,12 +56,8 @@ void vtanh(const float* x, float* y, int64_t n) {
     const float a = v < 0 ? -v : v;
     // Small |x|: the odd Taylor series to x^13 (next term < 2^-30 relative at 0.3).
     const float s = v * v;
-    float q = -1382.0f / 155925.0f;
-    q = q + s * (21844.0f / 6081075.0f);
-    q = 62.0f / 2835.0f + s * q;
-    q = -17.0f / 315.0f + s * q;
-    q = 2.0f / 15.0f + s * q;
-    q = -1.0f / 3.0f + s * q;
+    const float q = horner(s, {21844.0f / 6081075, -1382.0f / 155925, 62.0f / 2835, -17.0f / 315,
+                               2.0f / 15, -1.0f / 3});
     const float small = v + v * s * q;
     // Otherwise 1 - 2 / (e^(2|x|) + 1), with the sign of x.
     const float e = exp_one(2.0f * (a > 9.1f ? 9.1f : a));
@@ -87,22 +86,14 @@ void verf(const float* x, float* y, int64_t n) {
     const float a = v < 0 ? -v : v;
     // |x| < 0.5: 2/sqrt(pi) (x - x^3/3 + x^5/10 - x^7/42 + x^9/216 - x^11/1320 + x^13/9360).
     const float s = v * v;
-    float q = 1.0f / 9360.0f;
-    q = -1.0f / 1320.0f + s * q;
-    q = 1.0f / 216.0f + s * q;
-    q = -1.0f / 42.0f + s * q;
-    q = 1.0f / 10.0f + s * q;
-    q = -1.0f / 3.0f + s * q;
+    const float q =
+        horner(s, {1.0f / 9360, -1.0f / 1320, 1.0f / 216, -1.0f / 42, 1.0f / 10, -1.0f / 3});
     const float small = 1.12837916709551257f * (v + v * s * q);
     // Otherwise Abramowitz and Stegun 7.1.26: 1 - (a1 t + .. + a5 t^5) e^(-x^2),
     // t = 1 / (1 + p |x|), absolute error <= 1.5e-7.
     const float t = 1.0f / (1.0f + 0.3275911f * a);
-    float poly = 1.061405429f;
-    poly = poly * t - 1.453152027f;
-    poly = poly * t + 1.421413741f;
-    poly = poly * t - 0.284496736f;
-    poly = poly * t + 0.254829592f;
-    poly = poly * t;
+    const float poly =
+        t * horner(t, {1.061405429f, -1.453152027f, 1.421413741f, -0.284496736f, 0.254829592f});
     float large = 1.0f - poly * exp_one(-a * a);
     large = v < 0 ? -large : large;
     y[i] = v != v ? v : (a < 0.5f ? small : large);
