@@ -56,22 +56,15 @@ BufferCache& buffer_cache() {
   return *cache;
 }
 
-// Allocates zeroed, aligned storage; strings are constructed in place and
-// destroyed by the deleter, so every dtype goes through the same path.
-std::shared_ptr<void> allocate(DType dtype, int64_t numel, bool zero = true) {
+// Allocates aligned storage, zeroed when `zero`; strings are constructed in place and
+// destroyed by the deleter (never recycled), so every dtype goes through the same path.
+std::shared_ptr<void> allocate(DType dtype, int64_t numel, bool zero) {
   size_t bytes = dtype_storage_bytes(dtype, numel);
   size_t rounded = (bytes + kAlignment - 1) / kAlignment * kAlignment;
   if (rounded == 0) rounded = kAlignment;
-  if (dtype != DType::String) {
-    rounded = BufferCache::size_class(rounded);
-    if (void* p = buffer_cache().take(rounded)) {
-      if (zero) std::memset(p, 0, rounded);
-      return std::shared_ptr<void>(p, [rounded](void* q) {
-        if (!buffer_cache().give(q, rounded)) std::free(q);
-      });
-    }
-  }
-  void* p = std::aligned_alloc(kAlignment, rounded);
+  rounded = BufferCache::size_class(rounded);
+  void* p = dtype == DType::String ? nullptr : buffer_cache().take(rounded);
+  if (!p) p = std::aligned_alloc(kAlignment, rounded);
   if (!p) fail("out of memory allocating ", bytes, " bytes for a ", dtype_name(dtype), " tensor");
   if (dtype == DType::String) {
     auto* s = static_cast<std::string*>(p);
@@ -109,25 +102,18 @@ std::string shape_to_string(const Shape& shape) {
   return out.str();
 }
 
-Tensor::Tensor(DType dtype, Shape shape) : dtype_(dtype), shape_(std::move(shape)) {
+Tensor::Tensor(DType dtype, Shape shape) : Tensor(dtype, std::move(shape), true) {}
+
+Tensor::Tensor(DType dtype, Shape shape, bool zero_fill) : dtype_(dtype), shape_(std::move(shape)) {
   if (!dtype_info(dtype).supported)
     fail("tensors of dtype ", dtype_name(dtype), " are not supported");
   numel_ = checked_numel(shape_);
-  holder_ = allocate(dtype_, numel_);
+  holder_ = allocate(dtype_, numel_, zero_fill);
   data_ = holder_.get();
 }
 
 Tensor Tensor::uninitialized(DType dtype, Shape shape) {
-  if (dtype == DType::String) return Tensor(dtype, std::move(shape));
-  if (!dtype_info(dtype).supported)
-    fail("tensors of dtype ", dtype_name(dtype), " are not supported");
-  Tensor t;
-  t.dtype_ = dtype;
-  t.shape_ = std::move(shape);
-  t.numel_ = checked_numel(t.shape_);
-  t.holder_ = allocate(dtype, t.numel_, false);
-  t.data_ = t.holder_.get();
-  return t;
+  return Tensor(dtype, std::move(shape), false);  // strings are constructed all the same
 }
 
 Tensor Tensor::borrow(DType dtype, Shape shape, void* data) {

@@ -21,8 +21,8 @@ void usage(std::ostream& out) {
          "  bench MODEL [--input NAME=FILE]... [--inputs DIR] [--threads N] [--warmup W]\n"
          "              [--iters I] [--dim NAME=VALUE]... [--json] [--reference]\n"
          "\n"
-         "--reference runs the plain reference kernels (no SIMD, GEMM or threads in\n"
-         "operators): the oracle the fast kernels are tested against.\n";
+         "--reference runs the plain reference kernels (no packed GEMM, Winograd or\n"
+         "vector math): the oracle the fast kernels are tested against.\n";
 }
 
 }  // namespace

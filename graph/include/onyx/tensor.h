@@ -76,6 +76,7 @@ class Tensor {
   std::string describe() const;  // "float[1, 3, 224, 224]"
 
  private:
+  Tensor(DType dtype, Shape shape, bool zero_fill);
   void check_type(DType requested) const;
 
   DType dtype_ = DType::Undefined;

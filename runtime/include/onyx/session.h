@@ -29,7 +29,7 @@ struct SessionOptions {
   int threads = 0;          // 0: one per hardware core
   bool check_model = true;  // run the checker at load
   RuntimeLimits limits;     // Loop iterations, sequence length, subgraph nesting
-  // Run the plain reference kernels only (no SIMD, GEMM or threads in operators):
+  // Run the plain reference kernels only (no packed GEMM, Winograd or vector math):
   // the readable oracle the fast kernels are tested against.
   bool reference_kernels = false;
 };
