@@ -20,9 +20,11 @@ Tensor random_floats(Shape shape, std::mt19937& rng) {
   return t;
 }
 
-// Runs the op with the reference kernels and with the fast ones at 1, 2 and 4 threads.
-void expect_fast_matches_reference(const OpTester& t, const std::string& what,
-                                   float tolerance = 1e-4f) {
+// Runs the op with the reference kernels and with the fast ones at 1, 2 and 4 threads,
+// and checks every float output element: NaN matches NaN; otherwise within `tolerance`
+// x (1 + |reference|), or with `exact`, the same value and the same sign of zero.
+void compare_with_reference(const OpTester& t, const std::string& what, float tolerance,
+                            bool exact) {
   const std::vector<Tensor> want = t.session(1, true).run(t.feeds());
   for (int threads : {1, 2, 4}) {
     const std::vector<Tensor> got = t.session(threads).run(t.feeds());
@@ -33,12 +35,27 @@ void expect_fast_matches_reference(const OpTester& t, const std::string& what,
       const float* w = want[o].data<float>();
       for (int64_t i = 0; i < got[o].numel(); ++i) {
         if (std::isnan(g[i]) && std::isnan(w[i])) continue;  // NaN matches NaN
-        if (g[i] == w[i]) continue;                          // infinities too
+        if (exact) {
+          ASSERT_EQ(std::signbit(g[i]), std::signbit(w[i]))
+              << what << " at " << i << ": " << g[i] << " vs " << w[i];
+          ASSERT_EQ(g[i], w[i]) << what << " at " << i << ", threads " << threads;
+          continue;
+        }
+        if (g[i] == w[i]) continue;  // infinities too
         ASSERT_NEAR(g[i], w[i], tolerance * (1 + std::fabs(w[i])))
             << what << ", threads " << threads << ", element " << i;
       }
     }
   }
+}
+
+void expect_fast_matches_reference(const OpTester& t, const std::string& what,
+                                   float tolerance = 1e-4f) {
+  compare_with_reference(t, what, tolerance, false);
+}
+
+void expect_same_bits_or_nan(const OpTester& t, const std::string& what) {
+  compare_with_reference(t, what, 0.0f, true);
 }
 
 TEST(FastKernels, ConvMatchesReference) {
@@ -246,21 +263,6 @@ Tensor edgy_floats(Shape shape, std::mt19937& rng) {
   float* p = t.data<float>();
   for (int64_t i = 0; i < t.numel(); i += 7) p[i] = edges[(i / 7) % 9];
   return t;
-}
-
-void expect_same_bits_or_nan(const OpTester& t, const std::string& what) {
-  const Tensor want = t.session(1, true).run(t.feeds())[0];
-  for (int threads : {1, 2, 4}) {
-    const Tensor got = t.session(threads).run(t.feeds())[0];
-    ASSERT_EQ(got.shape(), want.shape()) << what;
-    for (int64_t i = 0; i < got.numel(); ++i) {
-      const float g = got.data<float>()[i], w = want.data<float>()[i];
-      if (std::isnan(g) && std::isnan(w)) continue;
-      ASSERT_EQ(std::signbit(g), std::signbit(w))
-          << what << " at " << i << ": " << g << " vs " << w;
-      ASSERT_EQ(g, w) << what << " at " << i << ", threads " << threads;
-    }
-  }
 }
 
 TEST(FastKernels, PReluMatchesReferenceOnEdgeValues) {
