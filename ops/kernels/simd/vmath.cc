@@ -23,6 +23,13 @@ inline float horner(float x, const float (&c)[N]) {
   return p;
 }
 
+// x + c[0] x^(2N+1) + ... + c[N-1] x^3: an odd series in x, for small |x|.
+template <size_t N>
+inline float odd_series(float x, const float (&c)[N]) {
+  const float s = x * x;
+  return x + x * s * horner(s, c);
+}
+
 // e^x for one element, written so that a loop of it vectorizes: no branches, only
 // selects. x = n ln2 + r with |r| <= ln2 / 2; e^r by a degree-6 polynomial; 2^n applied
 // as two powers of two so that denormal results come out right.
@@ -54,11 +61,9 @@ void vtanh(const float* x, float* y, int64_t n) {
   for (int64_t i = 0; i < n; ++i) {
     const float v = x[i];
     const float a = v < 0 ? -v : v;
-    // Small |x|: the odd Taylor series to x^13 (next term < 2^-30 relative at 0.3).
-    const float s = v * v;
-    const float q = horner(s, {21844.0f / 6081075, -1382.0f / 155925, 62.0f / 2835, -17.0f / 315,
-                               2.0f / 15, -1.0f / 3});
-    const float small = v + v * s * q;
+    // Small |x|: the Taylor series to x^13 (next term < 2^-30 relative at 0.3).
+    const float small = odd_series(v, {21844.0f / 6081075, -1382.0f / 155925, 62.0f / 2835,
+                                       -17.0f / 315, 2.0f / 15, -1.0f / 3});
     // Otherwise 1 - 2 / (e^(2|x|) + 1), with the sign of x.
     const float e = exp_one(2.0f * (a > 9.1f ? 9.1f : a));
     float large = 1.0f - 2.0f / (e + 1.0f);
@@ -85,10 +90,8 @@ void verf(const float* x, float* y, int64_t n) {
     const float v = x[i];
     const float a = v < 0 ? -v : v;
     // |x| < 0.5: 2/sqrt(pi) (x - x^3/3 + x^5/10 - x^7/42 + x^9/216 - x^11/1320 + x^13/9360).
-    const float s = v * v;
-    const float q =
-        horner(s, {1.0f / 9360, -1.0f / 1320, 1.0f / 216, -1.0f / 42, 1.0f / 10, -1.0f / 3});
-    const float small = 1.12837916709551257f * (v + v * s * q);
+    const float small = 1.12837916709551257f * odd_series(v, {1.0f / 9360, -1.0f / 1320, 1.0f / 216,
+                                                              -1.0f / 42, 1.0f / 10, -1.0f / 3});
     // Otherwise Abramowitz and Stegun 7.1.26: 1 - (a1 t + .. + a5 t^5) e^(-x^2),
     // t = 1 / (1 + p |x|), absolute error <= 1.5e-7.
     const float t = 1.0f / (1.0f + 0.3275911f * a);
