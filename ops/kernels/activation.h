@@ -7,34 +7,43 @@
 
 namespace onyx::kernels {
 
-enum class Activation { None, Relu, LeakyRelu, Clip, Sigmoid, Tanh, HardSigmoid };
+enum class Activation { None, Relu, LeakyRelu, Clip, Sigmoid, Tanh, HardSigmoid, HardSwish };
 
 struct ActivationParams {
   Activation kind = Activation::None;
   float a = 0, b = 0;  // LeakyRelu: alpha; Clip: min, max; HardSigmoid: alpha, beta
 };
 
-inline float activate(const ActivationParams& p, float x) {
+// One value, in the precision of T (float, or double for the double reference path).
+template <class T>
+T activate(const ActivationParams& p, T x) {
+  const T a = static_cast<T>(p.a), b = static_cast<T>(p.b);
   switch (p.kind) {
     case Activation::None:
       return x;
     case Activation::Relu:
-      return x < 0 ? 0.0f : x;  // keeps NaN, as max(x, 0) does in the reference
+      return x < 0 ? T(0) : x;  // keeps NaN, as max(x, 0) does in the reference
     case Activation::LeakyRelu:
-      return x < 0 ? p.a * x : x;
+      return x < 0 ? a * x : x;
     case Activation::Clip:
-      return x < p.a ? p.a : (x > p.b ? p.b : x);
+      return x < a ? a : (x > b ? b : x);
     case Activation::Sigmoid:
-      return 1.0f / (1.0f + std::exp(-x));
+      return T(1) / (T(1) + std::exp(-x));
     case Activation::Tanh:
       return std::tanh(x);
     case Activation::HardSigmoid:
-      return std::max(0.0f, std::min(1.0f, p.a * x + p.b));
+      return std::max(T(0), std::min(T(1), a * x + b));
+    case Activation::HardSwish:  // x * HardSigmoid(x) with alpha 1/6, beta 1/2
+      return x * std::max(T(0), std::min(T(1), x / T(6) + T(0.5)));
   }
   return x;
 }
 
-// Applies p to n contiguous floats in place.
+// Applies p to n contiguous floats in place (Sigmoid and Tanh by the vector math of
+// simd/vmath.h).
 void activate_inplace(const ActivationParams& p, float* x, int64_t n);
+
+// x[i] = activate(p, x[i] + residual[i]); residual may be null.
+void add_and_activate(const ActivationParams& p, const float* residual, float* x, int64_t n);
 
 }  // namespace onyx::kernels

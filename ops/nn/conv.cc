@@ -5,11 +5,15 @@
 //                X[n, g * C/group + c, o * stride - pad_begin + k * dilation] * W[m, c, k]
 // where g = m / (M / group) is the group of output channel m and taps on the padding
 // read zero. The window geometry comes from common/spatial.h.
+//
+// The same kernel serves the optimizer's FusedConv (onyx/fused_ops.h), which adds a
+// residual input Z (Y's shape) and an activation: Y = activation(Conv(X, W, B) + Z).
 #include <algorithm>
 #include <map>
 #include <string>
 #include <vector>
 
+#include "common/fused_epilogue.h"
 #include "common/parallel.h"
 #include "common/shape_utils.h"
 #include "common/spatial.h"
@@ -17,6 +21,7 @@
 #include "kernels/conv/winograd.h"
 #include "nn/nn.h"
 #include "nn/nn_util.h"
+#include "onyx/fused_ops.h"
 
 namespace onyx {
 namespace {
@@ -33,11 +38,12 @@ class ConvKernel : public Kernel {
  private:
   // Float 2-D convolution with constant weights: Winograd, GEMM over packed weights,
   // or the direct depthwise kernel. Writes every element of y.
-  void run_fast(KernelContext& ctx, const Tensor& x, const Tensor* b, const Window& win,
-                Tensor& y) const;
+  void run_fast(KernelContext& ctx, const Tensor& x, const Tensor* b, const Tensor* z,
+                const Window& win, Tensor& y) const;
 
   std::string label_;
   ConvAttrs attrs_;
+  kernels::ActivationParams activation_;  // FusedConv only
   // Set up at construction when the fast path applies.
   bool fast_ = false;
   bool depthwise_ = false;
@@ -60,13 +66,19 @@ void register_conv(Registry& registry) {
       {"kernel_shape", AttrType::Ints}, {"pads", AttrType::Ints},      {"strides", AttrType::Ints}};
   add_op_versions(registry, "Conv", {{1, 10, dtypes, attrs}, {11, kOpsetOpen, dtypes, attrs}},
                   make_kernel<ConvKernel>(), infer_conv);
+  registry.add(KernelDef{fused::kDomain, fused::kConv, fused::kVersion, kOpsetOpen, dtypes, 0,
+                         make_kernel<ConvKernel>(), infer_conv, with_fused_attrs(attrs)});
 }
 
 // ---- construction ----
 
 ConvKernel::ConvKernel(const KernelInit& init)
-    : label_(init.label()), attrs_(read_conv_attrs(init.attrs(), init.label())) {
+    : label_(init.label()),
+      attrs_(read_conv_attrs(init.attrs(), init.label())),
+      activation_(read_fused_activation(init)) {
   if (!init.has_input(0) || !init.has_input(1)) init.fail("Conv needs inputs X and W");
+  if (init.num_inputs() > (is_fused_node(init.node()) ? 4 : 3))
+    init.fail(cat("too many inputs (", init.num_inputs(), ")"));
   const TypeInfo& x = init.input_type(0);
   const TypeInfo& w = init.input_type(1);
   if (x.has_shape() && w.has_shape()) check_conv_dims(attrs_, *x.shape, *w.shape, label_);
@@ -125,6 +137,7 @@ void ConvKernel::run(KernelContext& ctx) const {
   const Tensor& x = ctx.input(0);
   const Tensor& w = ctx.input(1);
   const Tensor* b = ctx.has_input(2) ? &ctx.input(2) : nullptr;
+  const Tensor* z = ctx.has_input(3) ? &ctx.input(3) : nullptr;  // FusedConv's residual
   if (w.dtype() != x.dtype() || (b && b->dtype() != x.dtype()))
     ctx.fail(cat("X, W and B must share one dtype; got ", x.describe(), ", ", w.describe(),
                  b ? ", " + b->describe() : ""));
@@ -138,8 +151,11 @@ void ConvKernel::run(KernelContext& ctx) const {
 
   Shape out_shape = {N, M};
   for (int64_t d : win.output_dims()) out_shape.push_back(d);
+  if (z && (z->dtype() != x.dtype() || z->shape() != out_shape))
+    ctx.fail(cat("the residual Z must be ", dtype_name(x.dtype()), " of the output's shape ",
+                 shape_to_string(out_shape), "; got ", z->describe()));
   if (fast_ && x.dtype() == DType::Float && win.rank() == 2) {
-    run_fast(ctx, x, b, win, ctx.allocate_uninitialized_output(0, x.dtype(), out_shape));
+    run_fast(ctx, x, b, z, win, ctx.allocate_uninitialized_output(0, x.dtype(), out_shape));
     return;
   }
   Tensor& y = ctx.allocate_output(0, x.dtype(), out_shape);
@@ -176,10 +192,11 @@ void ConvKernel::run(KernelContext& ctx) const {
       }
     });
   });
+  apply_fused_epilogue(activation_, z, y, ctx);
 }
 
-void ConvKernel::run_fast(KernelContext& ctx, const Tensor& x, const Tensor* b, const Window& win,
-                          Tensor& y) const {
+void ConvKernel::run_fast(KernelContext& ctx, const Tensor& x, const Tensor* b, const Tensor* z,
+                          const Window& win, Tensor& y) const {
   const AxisWindow& h = win.axes()[0];
   const AxisWindow& w = win.axes()[1];
   kernels::Conv2dShape s;
@@ -201,18 +218,21 @@ void ConvKernel::run_fast(KernelContext& ctx, const Tensor& x, const Tensor* b, 
   if (s.OH <= 0 || s.OW <= 0) return;  // nothing to compute
   const kernels::Parallel parallel = parallel_of(ctx.pool());
   const float* X = x.data<float>();
-  const float* B = b ? b->data<float>() : nullptr;
   float* Y = y.data<float>();
-  const kernels::ActivationParams none;
   auto image = [&](int64_t n, const kernels::Parallel& par) {
     const float* xn = X + n * s.C * s.H * s.W;
-    float* yn = Y + n * s.M * s.OH * s.OW;
+    const int64_t out_offset = n * s.M * s.OH * s.OW;
+    float* yn = Y + out_offset;
+    kernels::ConvEpilogue ep;
+    ep.bias = b ? b->data<float>() : nullptr;
+    ep.residual = z ? z->data<float>() + out_offset : nullptr;
+    ep.activation = activation_;
     if (depthwise_)
-      kernels::conv2d_depthwise(s, weights_.data<float>(), xn, B, yn, none, par);
+      kernels::conv2d_depthwise(s, weights_.data<float>(), xn, yn, ep, par);
     else if (!winograd_.empty())
-      kernels::conv2d_winograd(s, winograd_, xn, B, yn, none, par);
+      kernels::conv2d_winograd(s, winograd_, xn, yn, ep, par);
     else
-      kernels::conv2d_gemm(s, packed_, xn, B, yn, none, par);
+      kernels::conv2d_gemm(s, packed_, xn, yn, ep, par);
   };
   const int64_t N = x.dim(0);
   if (N > 1 && N >= parallel.threads) {  // a batch: whole images per thread

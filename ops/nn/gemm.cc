@@ -3,13 +3,18 @@
 //   A' is (M, K), B' is (K, N), Y is (M, N). C broadcasts to (M, N): before opset 7 only
 //   when the legacy `broadcast` attribute is 1 (else C must be exactly (M, N)); from
 //   opset 7 always (unidirectionally); from opset 11 C may be omitted.
+//
+// The same kernel serves the optimizer's FusedGemm (onyx/fused_ops.h): Gemm of the newest
+// version followed by an activation.
 #include <string>
 #include <vector>
 
+#include "common/fused_epilogue.h"
 #include "common/parallel.h"
 #include "kernels/gemm/gemm.h"
 #include "nn/nn.h"
 #include "nn/nn_util.h"
+#include "onyx/fused_ops.h"
 
 namespace onyx {
 namespace {
@@ -28,6 +33,7 @@ class GemmKernel : public Kernel {
   float alpha_ = 1, beta_ = 1;
   bool trans_a_ = false, trans_b_ = false;
   bool broadcast_c_ = true;  // false only for opsets 1-6 without broadcast=1
+  kernels::ActivationParams activation_;  // FusedGemm only
   // Float fast path: a constant B packed once into GEMM panels.
   bool fast_ = false;
   kernels::PackedPanels packed_b_;
@@ -65,21 +71,33 @@ void register_gemm(Registry& registry) {
                       {"transA", AttrType::Int},
                       {"transB", AttrType::Int}};
     if (v.since < 7) def.attr_types["broadcast"] = AttrType::Int;
+    if (v.until == kOpsetOpen) {
+      KernelDef fused_def = def;
+      fused_def.domain = fused::kDomain;
+      fused_def.op_type = fused::kGemm;
+      fused_def.since_version = fused::kVersion;
+      fused_def.dtypes = {DType::Float, DType::Double, DType::Float16, DType::BFloat16};
+      fused_def.attr_types = with_fused_attrs(def.attr_types);
+      registry.add(std::move(fused_def));
+    }
     registry.add(std::move(def));
   }
 }
 
 // ---- construction ----
 
-GemmKernel::GemmKernel(const KernelInit& init) : label_(init.label()) {
+GemmKernel::GemmKernel(const KernelInit& init)
+    : label_(init.label()), activation_(read_fused_activation(init)) {
   const Attrs& attrs = init.attrs();
+  // FusedGemm has the newest Gemm's semantics.
+  const int opset = is_fused_node(init.node()) ? kOpsetOpen : init.opset();
   alpha_ = attrs.get_float("alpha", 1.0f);
   beta_ = attrs.get_float("beta", 1.0f);
   trans_a_ = attrs.get_int("transA", 0) != 0;
   trans_b_ = attrs.get_int("transB", 0) != 0;
-  if (init.opset() < 7) broadcast_c_ = attrs.get_int("broadcast", 0) != 0;
+  if (opset < 7) broadcast_c_ = attrs.get_int("broadcast", 0) != 0;
   if (!init.has_input(0) || !init.has_input(1)) init.fail("Gemm needs inputs A and B");
-  if (init.opset() < 11 && !init.has_input(2)) init.fail("input C is required before opset 11");
+  if (opset < 11 && !init.has_input(2)) init.fail("input C is required before opset 11");
   fast_ = !init.reference() && init.input_dtype(0) == DType::Float;
   const Tensor* b = init.constant_input(1);
   if (fast_ && b && b->dtype() == DType::Float && b->rank() == 2) {
@@ -159,6 +177,7 @@ void GemmKernel::run(KernelContext& ctx) const {
       ep.addend_cs = c_col;
       ep.beta = beta_;
     }
+    ep.activation = activation_;
     const kernels::StridedSource a_src =
         kernels::StridedSource::a_matrix(a.data<float>(), a.dim(1), trans_a_);
     const kernels::StridedSource b_src =
@@ -195,6 +214,7 @@ void GemmKernel::run(KernelContext& ctx) const {
       }
     });
   });
+  apply_fused_epilogue(activation_, nullptr, y, ctx);
 }
 
 }  // namespace onyx

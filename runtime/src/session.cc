@@ -40,6 +40,8 @@ void Session::Impl::prepare() {
                               const std::string& a) { return registry.attr_type(d, op, opset, a); };
     check_model(model, check);
   }
+  stats.optimization = optimize_graph(model.graph, options.optimization,
+                                      [this](const Node& n) { return registry.shape_rule(n); });
   executor = std::make_unique<GraphExecutor>(graph, registry, pool, options.limits,
                                              options.reference_kernels, nullptr);
   for (int id : graph.inputs) {

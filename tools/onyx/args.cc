@@ -84,4 +84,16 @@ double Args::get_double(const std::string& name, double fallback) const {
   }
 }
 
+SessionOptions session_options(const Args& args, int default_threads) {
+  SessionOptions options;
+  options.threads = args.get_int("threads", default_threads);
+  options.reference_kernels = args.flag("reference");
+  if (auto level = args.get("optimization")) {
+    const std::optional<OptimizationLevel> parsed = parse_optimization_level(*level);
+    if (!parsed) throw UsageError("--optimization expects none, basic or all, got '" + *level + "'");
+    options.optimization = *parsed;
+  }
+  return options;
+}
+
 }  // namespace onyx::cli

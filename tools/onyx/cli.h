@@ -54,6 +54,10 @@ std::string summarize(const std::string& name, const Tensor& t);
 // The same for any value; a sequence or an optional is described by kind and length.
 std::string summarize(const std::string& name, const RuntimeValue& v);
 
+// The session options of run, test and bench: --threads N (`default_threads` when absent),
+// --reference and --optimization none|basic|all.
+SessionOptions session_options(const Args& args, int default_threads);
+
 int cmd_check(Args& args);
 int cmd_print(Args& args);
 int cmd_run(Args& args);

@@ -26,7 +26,8 @@ double percentile(std::vector<double> sorted, double q) {
 }  // namespace
 
 int cmd_bench(Args& args) {
-  args.parse({"input", "inputs", "threads", "warmup", "iters", "dim"}, {"json", "reference"});
+  args.parse({"input", "inputs", "threads", "warmup", "iters", "dim", "optimization"},
+             {"json", "reference"});
   std::string path = args.one_positional("MODEL");
   int warmup = args.get_int("warmup", 3);
   int iters = args.get_int("iters", 20);
@@ -41,9 +42,7 @@ int cmd_bench(Args& args) {
       throw UsageError("--dim expects NAME=VALUE, got '" + spec + "'");
     }
   }
-  SessionOptions options;
-  options.threads = args.get_int("threads", 0);
-  options.reference_kernels = args.flag("reference");
+  const SessionOptions options = session_options(args, 0);
 
   using clock = std::chrono::steady_clock;
   auto ms = [](auto a, auto b) { return std::chrono::duration<double, std::milli>(b - a).count(); };
@@ -65,6 +64,8 @@ int cmd_bench(Args& args) {
   double load = ms(t0, t1), first = ms(t2, t3);
   double mn = times.front(), med = percentile(times, 0.5), p90 = percentile(times, 0.9);
   double rss = peak_rss_mb();
+  const OptimizationReport& opt = session.stats().optimization;
+  const char* level = optimization_level_name(options.optimization);
 
   std::cout << std::fixed << std::setprecision(3);
   if (args.flag("json")) {
@@ -73,10 +74,14 @@ int cmd_bench(Args& args) {
               << ", \"median_ms\": " << med << ", \"p90_ms\": " << p90
               << ", \"peak_rss_mb\": " << rss << ", \"threads\": " << session.threads()
               << ", \"iters\": " << iters << ", \"planned_peak_mb\": "
-              << static_cast<double>(session.stats().planned_peak_bytes) / (1 << 20) << "}\n";
+              << static_cast<double>(session.stats().planned_peak_bytes) / (1 << 20)
+              << ", \"optimization\": \"" << level << "\", \"nodes_before\": " << opt.nodes_before
+              << ", \"nodes_after\": " << opt.nodes_after << "}\n";
   } else {
     std::cout << path << "\n"
               << "  threads      " << session.threads() << "\n"
+              << "  nodes        " << opt.nodes_before << " -> " << opt.nodes_after
+              << " (optimization " << level << ")\n"
               << "  load         " << load << " ms\n"
               << "  first run    " << first << " ms\n"
               << "  min          " << mn << " ms\n"

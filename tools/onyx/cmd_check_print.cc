@@ -18,9 +18,16 @@ int cmd_check(Args& args) {
 }
 
 int cmd_print(Args& args) {
-  args.parse({}, {});
+  args.parse({"optimization"}, {"optimized"});
   Model model = load_model(args.one_positional("MODEL"));
-  print_model(model, std::cout);
+  if (!args.flag("optimized") && !args.get("optimization")) {
+    print_model(model, std::cout);
+    return 0;
+  }
+  // The graph as a session runs it: rewritten at the chosen level (all by default).
+  SessionOptions options = session_options(args, 1);
+  Session session(builtin_registry(), std::move(model), options);
+  print_model(session.model(), std::cout);
   return 0;
 }
 

@@ -11,11 +11,10 @@
 namespace onyx::cli {
 
 int cmd_run(Args& args) {
-  args.parse({"input", "inputs", "output-dir", "threads"}, {"random-inputs", "reference"});
+  args.parse({"input", "inputs", "output-dir", "threads", "optimization"},
+             {"random-inputs", "reference"});
   std::string path = args.one_positional("MODEL");
-  SessionOptions options;
-  options.threads = args.get_int("threads", 0);
-  options.reference_kernels = args.flag("reference");
+  const SessionOptions options = session_options(args, 0);
 
   auto t0 = std::chrono::steady_clock::now();
   Session session(builtin_registry(), path, options);

@@ -196,9 +196,9 @@ void write_json(const std::string& path, const std::vector<Outcome>& outcomes) {
 }  // namespace
 
 int cmd_test(Args& args) {
-  args.parse({"rtol", "atol", "json", "filter", "timeout", "threads"}, {"no-isolate", "reference"});
-  SessionOptions options{static_cast<int>(args.get_int("threads", 1)), true};
-  options.reference_kernels = args.flag("reference");
+  args.parse({"rtol", "atol", "json", "filter", "timeout", "threads", "optimization"},
+             {"no-isolate", "reference"});
+  const SessionOptions options = session_options(args, 1);
   int timeout_s = args.get_int("timeout", 120);
   bool isolate = !args.flag("no-isolate");
   if (args.positional().empty()) throw UsageError("expected at least one PATH");

@@ -13,16 +13,23 @@ void usage(std::ostream& out) {
          "\n"
          "commands:\n"
          "  check MODEL            validate a model\n"
-         "  print MODEL            list a model's graph\n"
+         "  print MODEL [--optimized] [--optimization LEVEL]\n"
+         "                         list a model's graph (--optimized: as it runs)\n"
          "  run MODEL [--input NAME=FILE]... [--inputs DIR] [--random-inputs]\n"
-         "            [--output-dir DIR] [--threads N] [--reference]\n"
+         "            [--output-dir DIR] [--threads N] [--reference] [--optimization LEVEL]\n"
          "  test PATH... [--rtol R] [--atol A] [--json FILE] [--filter REGEX]\n"
          "             [--timeout S] [--no-isolate] [--threads N] [--reference]\n"
+         "             [--optimization LEVEL]\n"
          "  bench MODEL [--input NAME=FILE]... [--inputs DIR] [--threads N] [--warmup W]\n"
          "              [--iters I] [--dim NAME=VALUE]... [--json] [--reference]\n"
+         "              [--optimization LEVEL]\n"
          "\n"
          "--reference runs the plain reference kernels (no packed GEMM, Winograd or\n"
-         "vector math): the oracle the fast kernels are tested against.\n";
+         "vector math): the oracle the fast kernels are tested against.\n"
+         "--optimization none|basic|all (default all) says how far the graph is rewritten\n"
+         "before it runs: basic folds constants, drops Identity and inference Dropout and\n"
+         "folds BatchNormalization into Conv; all also fuses activations and residual\n"
+         "additions into Conv and Gemm.\n";
 }
 
 }  // namespace

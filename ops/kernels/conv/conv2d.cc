@@ -110,17 +110,21 @@ PackedConvWeights::PackedConvWeights(const Conv2dShape& s, const float* w, const
   }
 }
 
-void conv2d_gemm(const Conv2dShape& s, const PackedConvWeights& w, const float* x,
-                 const float* bias, float* y, const ActivationParams& act,
-                 const Parallel& parallel) {
+void conv2d_gemm(const Conv2dShape& s, const PackedConvWeights& w, const float* x, float* y,
+                 const ConvEpilogue& epilogue, const Parallel& parallel) {
   const int64_t Cg = s.in_per_group(), Mg = s.out_per_group();
   const int64_t positions = s.OH * s.OW;
   auto run_group = [&](int64_t g, const Parallel& par) {
     const float* xg = x + g * Cg * s.H * s.W;
     GemmEpilogue ep;
-    ep.bias = bias ? bias + g * Mg : nullptr;
+    ep.bias = epilogue.bias ? epilogue.bias + g * Mg : nullptr;
     ep.bias_per_row = true;
-    ep.activation = act;
+    if (epilogue.residual) {
+      ep.addend = epilogue.residual + g * Mg * positions;
+      ep.addend_rs = positions;
+      ep.addend_cs = 1;
+    }
+    ep.activation = epilogue.activation;
     float* yg = y + g * Mg * positions;
     if (s.is_pointwise()) {
       gemm(w.microkernel(), Mg, positions, Cg, w.group(g), StridedSource(xg, 1, positions), yg,
@@ -217,8 +221,8 @@ void depthwise_channel(const Conv2dShape& s, const float* xc, const float* wc, f
 
 }  // namespace
 
-void conv2d_depthwise(const Conv2dShape& s, const float* w, const float* x, const float* bias,
-                      float* y, const ActivationParams& act, const Parallel& parallel) {
+void conv2d_depthwise(const Conv2dShape& s, const float* w, const float* x, float* y,
+                      const ConvEpilogue& ep, const Parallel& parallel) {
   const int64_t plane_in = s.H * s.W, plane_out = s.OH * s.OW;
   const int64_t grain = std::max<int64_t>(1, 16384 / std::max<int64_t>(plane_out, 1));
   const int64_t tasks = (s.C + grain - 1) / grain;  // chunks of `grain` channels
@@ -234,7 +238,7 @@ void conv2d_depthwise(const Conv2dShape& s, const float* w, const float* x, cons
     for (int64_t c = t0 * grain; c < std::min(s.C, t1 * grain); ++c) {
       const float* xc = x + c * plane_in;
       const float* wc = w + c * s.KH * s.KW;
-      const float b = bias ? bias[c] : 0.0f;
+      const float b = ep.bias ? ep.bias[c] : 0.0f;
       float* yc = y + c * plane_out;
       if (three) {
         for (int64_t ih = 0; ih < s.H; ++ih)
@@ -244,7 +248,8 @@ void conv2d_depthwise(const Conv2dShape& s, const float* w, const float* x, cons
       } else {
         depthwise_channel(s, xc, wc, b, yc);
       }
-      activate_inplace(act, yc, plane_out);
+      add_and_activate(ep.activation, ep.residual ? ep.residual + c * plane_out : nullptr, yc,
+                       plane_out);
     }
   });
 }

@@ -4,7 +4,7 @@
 //     B panels straight from the image), or as the plain C x H*W matrix for 1x1, stride 1,
 //     unpadded convolutions; weights are packed into A panels once (PackedConvWeights);
 //   - depthwise (one input and one output channel per group) by a direct kernel.
-// Bias and activation are applied in the epilogue. Spatial padding is
+// Bias, a residual and the activation are applied in the epilogue. Spatial padding is
 // (pad_top, pad_left) at the start; the output size decides what lies past the end.
 #pragma once
 
@@ -35,6 +35,14 @@ struct Conv2dShape {
   bool is_depthwise() const { return group == C && group == M; }
 };
 
+// What becomes of each output value of one image: y = activation(conv + bias[m] +
+// residual[m, oh, ow]). bias (M) and residual (M, OH, OW) may be null.
+struct ConvEpilogue {
+  const float* bias = nullptr;
+  const float* residual = nullptr;
+  ActivationParams activation;
+};
+
 // The im2col matrix of one group (rows: c, kh, kw; columns: output positions), packed
 // into B panels on demand.
 class ImplicitIm2col final : public PanelSource {
@@ -62,13 +70,12 @@ class PackedConvWeights {
   const MicroKernel* uk_ = nullptr;
 };
 
-// One image: x is (C, H, W), y is (M, OH, OW); bias (M) may be null.
-void conv2d_gemm(const Conv2dShape& s, const PackedConvWeights& w, const float* x,
-                 const float* bias, float* y, const ActivationParams& act,
-                 const Parallel& parallel);
+// One image: x is (C, H, W), y is (M, OH, OW).
+void conv2d_gemm(const Conv2dShape& s, const PackedConvWeights& w, const float* x, float* y,
+                 const ConvEpilogue& ep, const Parallel& parallel);
 
 // One image of a depthwise convolution; w is (C, 1, KH, KW) as stored.
-void conv2d_depthwise(const Conv2dShape& s, const float* w, const float* x, const float* bias,
-                      float* y, const ActivationParams& act, const Parallel& parallel);
+void conv2d_depthwise(const Conv2dShape& s, const float* w, const float* x, float* y,
+                      const ConvEpilogue& ep, const Parallel& parallel);
 
 }  // namespace onyx::kernels

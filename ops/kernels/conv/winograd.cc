@@ -123,11 +123,10 @@ void transform_input(const Conv2dShape& s, const float* x, const LaneTiles& lt, 
   }
 }
 
-// Output transform of eight tiles for every output channel, with bias and activation.
+// Output transform of eight tiles for every output channel, with the epilogue.
 ONYX_AVX2_CLONES
 void transform_output(const Conv2dShape& s, const float* m, int64_t m_stride, int64_t ldm,
-                      const LaneTiles& lt, int64_t t0, const float* bias,
-                      const ActivationParams& act, float* y) {
+                      const LaneTiles& lt, int64_t t0, const ConvEpilogue& ep, float* y) {
   float in[36][kLanes], tmp[24][kLanes], out[16][kLanes];
   for (int64_t o = 0; o < s.M; ++o) {
     const float* src = m + o * ldm + t0;
@@ -135,15 +134,19 @@ void transform_output(const Conv2dShape& s, const float* m, int64_t m_stride, in
       for (int l = 0; l < kLanes; ++l) in[xi][l] = src[xi * m_stride + l];
     for (int j = 0; j < 6; ++j) output_transform6(in + j, 6, tmp + j, 6);           // A^T M
     for (int i = 0; i < 4; ++i) output_transform6(tmp + i * 6, 1, out + i * 4, 1);  // (.) A
-    const float b = bias ? bias[o] : 0.0f;
+    const float b = ep.bias ? ep.bias[o] : 0.0f;
     float* yo = y + o * s.OH * s.OW;
+    const float* ro = ep.residual ? ep.residual + o * s.OH * s.OW : nullptr;
     for (int l = 0; l < lt.count; ++l) {
       const int64_t rows = std::min<int64_t>(4, s.OH - lt.oh0[l]);
       const int64_t cols = std::min<int64_t>(4, s.OW - lt.ow0[l]);
-      float* corner = yo + lt.oh0[l] * s.OW + lt.ow0[l];
+      const int64_t first = lt.oh0[l] * s.OW + lt.ow0[l];
+      float* corner = yo + first;
       for (int64_t i = 0; i < rows; ++i)
-        for (int64_t j = 0; j < cols; ++j)
-          corner[i * s.OW + j] = activate(act, out[i * 4 + j][l] + b);
+        for (int64_t j = 0; j < cols; ++j) {
+          const float r = ro ? ro[first + i * s.OW + j] : 0.0f;
+          corner[i * s.OW + j] = activate(ep.activation, out[i * 4 + j][l] + b + r);
+        }
     }
   }
 }
@@ -175,9 +178,8 @@ WinogradWeights::WinogradWeights(const float* w, int64_t M, int64_t C, const Mic
     u_.emplace_back(StridedSource(u.data() + xi * M * C, C, 1), M, C, uk.mr);
 }
 
-void conv2d_winograd(const Conv2dShape& s, const WinogradWeights& w, const float* x,
-                     const float* bias, float* y, const ActivationParams& act,
-                     const Parallel& parallel) {
+void conv2d_winograd(const Conv2dShape& s, const WinogradWeights& w, const float* x, float* y,
+                     const ConvEpilogue& ep, const Parallel& parallel) {
   const MicroKernel& uk = w.microkernel();
   const int NR = uk.nr;
   const int64_t tiles_h = (s.OH + 3) / 4, tiles_w = (s.OW + 3) / 4, tiles = tiles_h * tiles_w;
@@ -214,8 +216,7 @@ void conv2d_winograd(const Conv2dShape& s, const WinogradWeights& w, const float
              TransformedInput(v.data() + xi * v_stride, padded, s.C, NR), m.data() + xi * m_stride,
              padded, {}, serial());
       for (int64_t t = 0; t < count; t += kLanes)
-        transform_output(s, m.data(), m_stride, padded, lanes_of(t0 + t, count - t), t, bias, act,
-                         y);
+        transform_output(s, m.data(), m_stride, padded, lanes_of(t0 + t, count - t), t, ep, y);
     }
   });
 }

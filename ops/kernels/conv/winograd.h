@@ -41,9 +41,8 @@ class WinogradWeights {
   const MicroKernel* uk_ = nullptr;
 };
 
-// One image: x is (C, H, W), y is (M, OH, OW); bias (M) may be null.
-void conv2d_winograd(const Conv2dShape& s, const WinogradWeights& w, const float* x,
-                     const float* bias, float* y, const ActivationParams& act,
-                     const Parallel& parallel);
+// One image: x is (C, H, W), y is (M, OH, OW).
+void conv2d_winograd(const Conv2dShape& s, const WinogradWeights& w, const float* x, float* y,
+                     const ConvEpilogue& ep, const Parallel& parallel);
 
 }  // namespace onyx::kernels

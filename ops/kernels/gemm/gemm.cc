@@ -153,6 +153,31 @@ void apply_epilogue(const GemmEpilogue& ep, float* c, int64_t ldc, int64_t m0, i
   }
 }
 
+// Whether the microkernel can apply `ep` itself, in registers (TileEpilogue): no alpha,
+// an addend with beta 1 read along rows, and no activation beyond a clamp.
+bool fits_tile_epilogue(const GemmEpilogue& ep) {
+  const ActivationParams& act = ep.activation;
+  const bool clamp = act.kind == Activation::None || act.kind == Activation::Relu ||
+                     (act.kind == Activation::Clip && act.a <= act.b);
+  return clamp && ep.alpha == 1.0f && (!ep.addend || (ep.beta == 1.0f && ep.addend_cs == 1));
+}
+
+// The tile epilogue of the full tile at (m0, n0).
+TileEpilogue tile_epilogue(const GemmEpilogue& ep, int64_t m0, int64_t n0) {
+  TileEpilogue te;
+  if (ep.bias) (ep.bias_per_row ? te.row_bias : te.col_bias) = ep.bias + (ep.bias_per_row ? m0 : n0);
+  if (ep.addend) {
+    te.addend = ep.addend + m0 * ep.addend_rs + n0;
+    te.addend_ld = ep.addend_rs;
+  }
+  if (ep.activation.kind == Activation::Relu) te.lo = 0.0f;
+  if (ep.activation.kind == Activation::Clip) {
+    te.lo = ep.activation.a;
+    te.hi = ep.activation.b;
+  }
+  return te;
+}
+
 struct Buffers {
   std::vector<float> a, b;
   float* reserve_a(size_t n) {
@@ -181,6 +206,8 @@ void gemm_range(const MicroKernel& uk, int64_t m_begin, int64_t m_end, int64_t n
     return;
   }
   float tile[14 * 32 * 2];  // edge tiles: MR x NR of the largest kernel
+  const bool in_registers = fits_tile_epilogue(ep);
+  const bool any_epilogue = ep.bias || ep.addend || ep.activation.kind != Activation::None;
   for (int64_t jc = n_begin; jc < n_end; jc += kGemmNC) {
     const int64_t nc = std::min(kGemmNC, n_end - jc);
     const int64_t n_panels = (nc + NR - 1) / NR;
@@ -229,18 +256,24 @@ void gemm_range(const MicroKernel& uk, int64_t m_begin, int64_t m_end, int64_t n
             const float* ap = (a_prepacked ? a_block : abuf) + ip * MR * kc;
             float* ct = c + ir * ldc + jr;
             if (mr == MR && nr == NR) {
-              uk.run(kc, ap, bp, ct, ldc, !first);
+              if (last && in_registers && any_epilogue) {
+                const TileEpilogue te = tile_epilogue(ep, ir, jr);
+                uk.run(kc, ap, bp, ct, ldc, !first, &te);
+              } else {
+                uk.run(kc, ap, bp, ct, ldc, !first, nullptr);
+              }
             } else {
               const size_t row_bytes = static_cast<size_t>(nr) * sizeof(float);
               if (!first)
                 for (int64_t i = 0; i < mr; ++i)
                   std::memcpy(tile + i * NR, ct + i * ldc, row_bytes);
-              uk.run(kc, ap, bp, tile, NR, !first);
+              uk.run(kc, ap, bp, tile, NR, !first, nullptr);
               for (int64_t i = 0; i < mr; ++i) std::memcpy(ct + i * ldc, tile + i * NR, row_bytes);
+              if (last && in_registers) apply_epilogue(ep, ct, ldc, ir, jr, mr, nr);
             }
           }
           // The column of tiles just finished is still in cache.
-          if (last) apply_epilogue(ep, c + ic * ldc + jr, ldc, ic, jr, mc, nr);
+          if (last && !in_registers) apply_epilogue(ep, c + ic * ldc + jr, ldc, ic, jr, mc, nr);
         }
       }
     }

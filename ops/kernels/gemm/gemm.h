@@ -5,8 +5,9 @@
 //   constant weights of a session), or a producer of its own (convolution's implicit
 //   im2col). The driver blocks K by gemm_k_block(K), M by MC and N by NC, packs A and B into
 //   microkernel panels, and runs the microkernel of the active ISA on every MR x NR tile.
-//   The epilogue (alpha, bias, beta * addend, activation) is applied to each tile right
-//   after its last K block, while it is in cache.
+//   The epilogue (alpha, bias, beta * addend, activation) is applied to each tile as the
+//   microkernel stores it after the last K block (bias, addend and a clamp, in registers),
+//   or right after, while the tile is in cache (alpha, beta, the other activations).
 #pragma once
 
 #include <cstdint>

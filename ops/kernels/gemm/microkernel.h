@@ -12,12 +12,15 @@
 
 #include <cstdint>
 
+#include "kernels/gemm/microkernel_api.h"
+
 namespace onyx::kernels {
 
-// V supplies: reg, width, zero(), load(p), store(p, v), broadcast(p), fma(a, b, c), add.
+// V supplies: reg, width, zero(), set1(x), load(p), store(p, v), broadcast(p), fma(a, b, c),
+// add, and max(a, b) / min(a, b) that return b when either is NaN.
 template <class V, int MR, int NV>
 void gemm_microkernel(int64_t kc, const float* a, const float* b, float* c, int64_t ldc,
-                      bool accumulate) {
+                      bool accumulate, const TileEpilogue* ep) {
   constexpr int W = V::width;
   using R = typename V::reg;
   // The C tile is read (or written) only after the K loop: fetch it meanwhile.
@@ -44,12 +47,29 @@ void gemm_microkernel(int64_t kc, const float* a, const float* b, float* c, int6
     a += MR;
     b += NV * W;
   }
+  if (!ep) {
+#pragma GCC unroll 32
+    for (int i = 0; i < MR; ++i) {
+#pragma GCC unroll 4
+      for (int j = 0; j < NV; ++j) {
+        float* p = c + i * ldc + j * W;
+        V::store(p, accumulate ? V::add(acc[i][j], V::load(p)) : acc[i][j]);
+      }
+    }
+    return;
+  }
+  // The same sums in the same order as the driver's epilogue pass, then the clamp.
+  const R lo = V::set1(ep->lo), hi = V::set1(ep->hi);
 #pragma GCC unroll 32
   for (int i = 0; i < MR; ++i) {
 #pragma GCC unroll 4
     for (int j = 0; j < NV; ++j) {
       float* p = c + i * ldc + j * W;
-      V::store(p, accumulate ? V::add(acc[i][j], V::load(p)) : acc[i][j]);
+      R v = accumulate ? V::add(acc[i][j], V::load(p)) : acc[i][j];
+      if (ep->row_bias) v = V::add(v, V::broadcast(ep->row_bias + i));
+      if (ep->col_bias) v = V::add(v, V::load(ep->col_bias + j * W));
+      if (ep->addend) v = V::add(v, V::load(ep->addend + i * ep->addend_ld + j * W));
+      V::store(p, V::min(hi, V::max(lo, v)));
     }
   }
 }

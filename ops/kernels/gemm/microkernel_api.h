@@ -3,15 +3,29 @@
 #pragma once
 
 #include <cstdint>
+#include <limits>
 
 #include "kernels/cpu.h"
 
 namespace onyx::kernels {
 
+// What a microkernel applies to its tile in registers as it stores it, after the last K
+// block: c = min(hi, max(lo, c + row_bias[i] + col_bias[j] + addend[i * addend_ld + j])),
+// each part only where given. lo and hi make Relu (0, inf) and Clip; NaN stays NaN.
+struct TileEpilogue {
+  const float* row_bias = nullptr;  // MR values
+  const float* col_bias = nullptr;  // NR values
+  const float* addend = nullptr;    // MR x NR values
+  int64_t addend_ld = 0;
+  float lo = -std::numeric_limits<float>::infinity();
+  float hi = std::numeric_limits<float>::infinity();
+};
+
 // C[MR x NR] = (accumulate ? C : 0) + Apanel * Bpanel, where the A panel holds kc
-// steps of MR values and the B panel kc steps of NR values; ldc is C's row stride.
+// steps of MR values and the B panel kc steps of NR values; ldc is C's row stride. With
+// `ep`, the tile epilogue is applied as the tile is stored.
 using MicroKernelFn = void (*)(int64_t kc, const float* a, const float* b, float* c, int64_t ldc,
-                               bool accumulate);
+                               bool accumulate, const TileEpilogue* ep);
 
 struct MicroKernel {
   const char* name;

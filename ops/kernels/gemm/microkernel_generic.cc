@@ -15,6 +15,9 @@ struct ScalarVec {
   static reg broadcast(const float* p) { return *p; }
   static reg fma(reg a, reg b, reg c) { return a * b + c; }
   static reg add(reg a, reg b) { return a + b; }
+  static reg set1(float x) { return x; }
+  static reg max(reg a, reg b) { return a > b ? a : b; }
+  static reg min(reg a, reg b) { return a < b ? a : b; }
 };
 
 }  // namespace

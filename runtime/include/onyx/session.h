@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "onyx/ir.h"
+#include "onyx/optimizer.h"
 #include "onyx/registry.h"
 #include "onyx/runtime_value.h"
 #include "onyx/tensor.h"
@@ -32,6 +33,8 @@ struct SessionOptions {
   // Run the plain reference kernels only (no packed GEMM, Winograd or vector math):
   // the readable oracle the fast kernels are tested against.
   bool reference_kernels = false;
+  // How far the graph is rewritten before it runs (onyx/optimizer.h).
+  OptimizationLevel optimization = OptimizationLevel::All;
 };
 
 struct IOInfo {
@@ -41,7 +44,8 @@ struct IOInfo {
 
 struct SessionStats {
   int64_t planned_peak_bytes = 0;  // largest sum of live intermediate tensors (static shapes)
-  int nodes = 0;
+  int nodes = 0;                   // nodes that run, after optimization
+  OptimizationReport optimization;
 };
 
 class Session {
@@ -56,7 +60,7 @@ class Session {
 
   const std::vector<IOInfo>& inputs() const;
   const std::vector<IOInfo>& outputs() const;
-  const Model& model() const;
+  const Model& model() const;  // as it runs: after optimization
   const SessionStats& stats() const;
   int threads() const;
 

@@ -1,0 +1,43 @@
+// Removal of nodes that return their input: Identity, and Dropout at inference (opset 7
+// on; from opset 12 only when training_mode is absent or a constant false) whose mask
+// nobody reads. Readers of the output read the input instead; an output that is a graph
+// output or named by a subgraph keeps its node.
+#include "passes.h"
+
+namespace onyx::passes {
+
+namespace {
+
+bool is_inference_dropout(const GraphEdit& edit, const Node& node) {
+  if (!is_onnx(node, "Dropout") || node.opset < 7) return false;
+  if (node.outputs.size() > 1 && node.outputs[1] != kNoValue) {
+    const int mask = node.outputs[1];
+    if (!edit.internal(mask) || !edit.consumers(mask).empty()) return false;
+  }
+  if (node.inputs.size() > 2 && node.inputs[2] != kNoValue) {
+    const Tensor* training = edit.constant(node.inputs[2]);
+    if (!training || training->dtype() != DType::Bool || training->numel() != 1 ||
+        training->data<bool>()[0])
+      return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+int eliminate_identities(GraphEdit& edit) {
+  int removed = 0;
+  for (int i = 0; i < edit.num_nodes(); ++i) {
+    const Node& node = edit.node(i);
+    if (edit.removed(i) || node.inputs.empty() || node.inputs[0] == kNoValue) continue;
+    if (!is_onnx(node, "Identity") && !is_inference_dropout(edit, node)) continue;
+    const int in = node.inputs[0], out = node.outputs.at(0);
+    if (out == kNoValue || !edit.internal(out)) continue;
+    edit.remove_node(i);
+    edit.replace_uses(out, in);
+    ++removed;
+  }
+  return removed;
+}
+
+}  // namespace onyx::passes

@@ -1,0 +1,163 @@
+#include "graph_edit.h"
+
+#include <algorithm>
+#include <set>
+
+#include "onyx/error.h"
+#include "onyx/fused_ops.h"
+
+namespace onyx::passes {
+
+GraphEdit::GraphEdit(Graph& graph, InferenceResult inferred)
+    : graph_(graph), inferred_(std::move(inferred)), removed_(graph.nodes.size(), false) {
+  index_uses();
+}
+
+void GraphEdit::index_uses() {
+  const size_t n = graph_.values.size();
+  consumers_.assign(n, {});
+  producer_.assign(n, -1);
+  pinned_.assign(n, false);
+  for (int id : graph_.outputs) pinned_[static_cast<size_t>(id)] = true;
+  for (int i = 0; i < num_nodes(); ++i) {
+    if (removed(i)) continue;
+    const Node& nd = node(i);
+    for (int v : nd.inputs)
+      if (v != kNoValue) consumers_[static_cast<size_t>(v)].push_back(i);
+    for (int v : nd.outputs)
+      if (v != kNoValue) producer_[static_cast<size_t>(v)] = i;
+    for (int v : implicit_inputs(graph_, nd)) pinned_[static_cast<size_t>(v)] = true;
+  }
+}
+
+const Tensor* GraphEdit::constant(int value) const {
+  if (value == kNoValue || static_cast<size_t>(value) >= inferred_.constants.size()) return nullptr;
+  const Tensor& t = inferred_.constants[static_cast<size_t>(value)];
+  return t.defined() ? &t : nullptr;
+}
+
+const Tensor* GraphEdit::initializer(int value) const {
+  if (value == kNoValue || !graph_.is_initializer(value)) return nullptr;
+  if (std::find(graph_.inputs.begin(), graph_.inputs.end(), value) != graph_.inputs.end())
+    return nullptr;  // a feed may replace it
+  return &graph_.initializers.at(value);
+}
+
+const std::vector<int>& GraphEdit::consumers(int value) const {
+  return consumers_.at(static_cast<size_t>(value));
+}
+
+bool GraphEdit::internal(int value) const { return !pinned_.at(static_cast<size_t>(value)); }
+
+int GraphEdit::sole_consumer(int value) const {
+  const std::vector<int>& users = consumers(value);
+  return internal(value) && users.size() == 1 ? users[0] : -1;
+}
+
+int GraphEdit::producer(int value) const { return producer_.at(static_cast<size_t>(value)); }
+
+void GraphEdit::replace_uses(int from, int to) {
+  const std::vector<int> users = consumers(from);  // a copy: set_input edits the list
+  for (int user : std::set<int>(users.begin(), users.end())) {
+    Node& nd = node(user);
+    for (size_t slot = 0; slot < nd.inputs.size(); ++slot)
+      if (nd.inputs[slot] == from) set_input(user, static_cast<int>(slot), to);
+  }
+}
+
+void GraphEdit::set_input(int index, int slot, int value) {
+  Node& nd = node(index);
+  const int old = nd.inputs.at(static_cast<size_t>(slot));
+  if (old != kNoValue) {
+    std::vector<int>& users = consumers_[static_cast<size_t>(old)];
+    users.erase(std::find(users.begin(), users.end(), index));
+  }
+  nd.inputs[static_cast<size_t>(slot)] = value;
+  if (value != kNoValue) consumers_[static_cast<size_t>(value)].push_back(index);
+}
+
+void GraphEdit::remove_node(int index) {
+  Node& nd = node(index);
+  for (size_t slot = 0; slot < nd.inputs.size(); ++slot) set_input(index, static_cast<int>(slot), kNoValue);
+  for (int v : nd.outputs)
+    if (v != kNoValue && producer_[static_cast<size_t>(v)] == index) producer_[static_cast<size_t>(v)] = -1;
+  removed_[static_cast<size_t>(index)] = true;
+}
+
+void GraphEdit::set_output(int index, int slot, int value) {
+  Node& nd = node(index);
+  int& out = nd.outputs.at(static_cast<size_t>(slot));
+  if (out != kNoValue && producer_[static_cast<size_t>(out)] == index)
+    producer_[static_cast<size_t>(out)] = -1;
+  out = value;
+  if (value != kNoValue) producer_[static_cast<size_t>(value)] = index;
+}
+
+void GraphEdit::make_initializer(int value, Tensor data) {
+  inferred_.constants[static_cast<size_t>(value)] = data;
+  graph_.initializers[value] = std::move(data);
+}
+
+void GraphEdit::replace_node(int index, Node nd) {
+  remove_node(index);
+  removed_[static_cast<size_t>(index)] = false;
+  std::vector<int> inputs = std::move(nd.inputs);
+  nd.inputs.assign(inputs.size(), kNoValue);
+  node(index) = std::move(nd);
+  for (size_t slot = 0; slot < inputs.size(); ++slot) set_input(index, static_cast<int>(slot), inputs[slot]);
+  for (int v : node(index).outputs)
+    if (v != kNoValue) producer_[static_cast<size_t>(v)] = index;
+}
+
+int GraphEdit::add_initializer(const std::string& hint, Tensor data) {
+  std::string name = hint;
+  for (int k = 1; graph_.find(name) != kNoValue; ++k) name = hint + "_" + std::to_string(k);
+  const int id = graph_.intern(name);
+  graph_.value(id).type = TypeInfo::tensor_of(data.dtype(), data.shape());
+  inferred_.types.resize(graph_.values.size());
+  inferred_.constants.resize(graph_.values.size());
+  inferred_.types[static_cast<size_t>(id)] = graph_.value(id).type;
+  inferred_.constants[static_cast<size_t>(id)] = data;
+  graph_.initializers[id] = std::move(data);
+  consumers_.resize(graph_.values.size());
+  producer_.resize(graph_.values.size(), -1);
+  pinned_.resize(graph_.values.size(), false);
+  return id;
+}
+
+Node GraphEdit::fused_node(const Node& from, const char* op_type) const {
+  Node nd;
+  nd.name = from.name;
+  nd.op_type = op_type;
+  nd.domain = fused::kDomain;
+  nd.opset = fused::kVersion;
+  nd.opset_pinned = true;
+  nd.attributes = from.attributes;
+  return nd;
+}
+
+void GraphEdit::compact() {
+  std::vector<Node> kept;
+  kept.reserve(graph_.nodes.size());
+  for (int i = 0; i < num_nodes(); ++i)
+    if (!removed(i)) kept.push_back(std::move(node(i)));
+  graph_.nodes = std::move(kept);
+  removed_.assign(graph_.nodes.size(), false);
+  index_uses();
+  // Initializers that neither a node, a subgraph nor the graph's interface reads.
+  for (auto it = graph_.initializers.begin(); it != graph_.initializers.end();) {
+    const int id = it->first;
+    const bool listed = std::find(graph_.inputs.begin(), graph_.inputs.end(), id) != graph_.inputs.end();
+    if (consumers(id).empty() && internal(id) && !listed) {
+      auto& sparse = graph_.sparse_initializers;
+      sparse.erase(std::remove_if(sparse.begin(), sparse.end(),
+                                  [id](const SparseInitializer& s) { return s.value == id; }),
+                   sparse.end());
+      it = graph_.initializers.erase(it);
+    } else {
+      ++it;
+    }
+  }
+}
+
+}  // namespace onyx::passes

@@ -1,0 +1,73 @@
+// What every pass needs to rewrite a graph safely: who uses each value, whether a value
+// may disappear, and how to add, rewire and drop nodes and initializers.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "onyx/ir.h"
+#include "onyx/shape_inference.h"
+
+namespace onyx::passes {
+
+class GraphEdit {
+ public:
+  // `inferred` holds every value's type and load-time constant, as infer_shapes gives.
+  GraphEdit(Graph& graph, InferenceResult inferred);
+
+  Graph& graph() { return graph_; }
+  Node& node(int index) { return graph_.nodes[static_cast<size_t>(index)]; }
+  const Node& node(int index) const { return graph_.nodes[static_cast<size_t>(index)]; }
+  int num_nodes() const { return static_cast<int>(graph_.nodes.size()); }
+  bool removed(int index) const { return removed_[static_cast<size_t>(index)]; }
+
+  const TypeInfo& type(int value) const { return inferred_.types[static_cast<size_t>(value)]; }
+  // The load-time constant of a value (a non-overridable initializer, a Constant's
+  // output, a folded shape computation), or nullptr.
+  const Tensor* constant(int value) const;
+  // A non-overridable initializer's data, or nullptr.
+  const Tensor* initializer(int value) const;
+
+  // The nodes that read `value` as an input, one entry per input slot (kept current by
+  // the edits below).
+  const std::vector<int>& consumers(int value) const;
+  // Whether nothing outside the nodes reads the value: it is no graph output and no
+  // subgraph names it. Only such values may be renamed or made to disappear.
+  bool internal(int value) const;
+  // The one node that reads `value`, when `value` is internal and read exactly once;
+  // otherwise -1.
+  int sole_consumer(int value) const;
+  // The node that produces `value`, or -1.
+  int producer(int value) const;
+
+  // Makes every node that read `from` read `to` instead.
+  void replace_uses(int from, int to);
+  // Sets input slot `slot` of node `index` (kNoValue omits it).
+  void set_input(int index, int slot, int value);
+  // Makes output slot `slot` of node `index` the value `value`.
+  void set_output(int index, int slot, int value);
+  void remove_node(int index);
+  // Turns a value a node computes into an initializer holding `data`.
+  void make_initializer(int value, Tensor data);
+  // Puts `node` in the place of node `index` (keeping its place in the file order).
+  void replace_node(int index, Node node);
+  // A new initializer named after `hint`, unique in the graph. Returns its value id.
+  int add_initializer(const std::string& hint, Tensor data);
+  // A node of Onyx's fused domain (onyx/fused_ops.h) named after `from`.
+  Node fused_node(const Node& from, const char* op_type) const;
+
+  // Drops removed nodes and initializers nothing reads any more.
+  void compact();
+
+ private:
+  void index_uses();
+
+  Graph& graph_;
+  InferenceResult inferred_;
+  std::vector<bool> removed_;
+  std::vector<std::vector<int>> consumers_;  // per value id
+  std::vector<int> producer_;                // per value id
+  std::vector<bool> pinned_;                 // graph outputs and names subgraphs read
+};
+
+}  // namespace onyx::passes

@@ -1,0 +1,65 @@
+// The optimizer's driver: the passes in order, each over fresh inferred types.
+#include "onyx/optimizer.h"
+
+#include "passes.h"
+
+namespace onyx {
+
+namespace {
+
+struct Pass {
+  const char* name;
+  int (*run)(passes::GraphEdit&);
+  OptimizationLevel level;  // the lowest level that runs it
+};
+
+// Folding first, so later passes see folded constants (Clip bounds, BN parameters);
+// BN folding before epilogue fusion, so Conv -> BN -> Relu fuses whole.
+constexpr Pass kPasses[] = {
+    {"fold_constants", passes::fold_constants, OptimizationLevel::Basic},
+    {"eliminate_identities", passes::eliminate_identities, OptimizationLevel::Basic},
+    {"fuse_conv_batchnorm", passes::fuse_conv_batchnorm, OptimizationLevel::Basic},
+    {"fuse_epilogues", passes::fuse_epilogues, OptimizationLevel::All},
+};
+
+}  // namespace
+
+const char* optimization_level_name(OptimizationLevel level) {
+  switch (level) {
+    case OptimizationLevel::None:
+      return "none";
+    case OptimizationLevel::Basic:
+      return "basic";
+    case OptimizationLevel::All:
+      return "all";
+  }
+  return "?";
+}
+
+std::optional<OptimizationLevel> parse_optimization_level(std::string_view name) {
+  for (OptimizationLevel level :
+       {OptimizationLevel::None, OptimizationLevel::Basic, OptimizationLevel::All})
+    if (name == optimization_level_name(level)) return level;
+  return std::nullopt;
+}
+
+OptimizationReport optimize_graph(Graph& graph, OptimizationLevel level,
+                                  const ShapeRuleLookup& rules) {
+  OptimizationReport report;
+  report.nodes_before = static_cast<int>(graph.nodes.size());
+  InferenceResult inferred;
+  bool stale = true;  // types must be inferred again after a pass changed the graph
+  for (const Pass& pass : kPasses) {
+    if (static_cast<int>(level) < static_cast<int>(pass.level)) continue;
+    if (stale) inferred = infer_shapes(graph, rules);
+    passes::GraphEdit edit(graph, inferred);
+    const int rewrites = pass.run(edit);
+    edit.compact();
+    stale = rewrites > 0;
+    report.rewrites.emplace_back(pass.name, rewrites);
+  }
+  report.nodes_after = static_cast<int>(graph.nodes.size());
+  return report;
+}
+
+}  // namespace onyx

@@ -1,0 +1,19 @@
+// The optimizer's passes, one per file. Each rewrites the graph through a GraphEdit and
+// returns how many sites it rewrote; the driver (optimizer.cc) runs them in order.
+#pragma once
+
+#include "graph_edit.h"
+
+namespace onyx::passes {
+
+int fold_constants(GraphEdit& edit);        // fold_constants.cc
+int eliminate_identities(GraphEdit& edit);  // eliminate_identities.cc
+int fuse_conv_batchnorm(GraphEdit& edit);   // fuse_conv_batchnorm.cc
+int fuse_epilogues(GraphEdit& edit);        // fuse_epilogues.cc
+
+// Whether a node is of the default ONNX domain and the given op type.
+inline bool is_onnx(const Node& node, const char* op_type) {
+  return node.is_default_domain() && node.op_type == op_type;
+}
+
+}  // namespace onyx::passes
