@@ -4,7 +4,9 @@
 #include <cblas.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
+#include <limits>
 #include <random>
 #include <vector>
 
@@ -120,6 +122,50 @@ TEST(GemmKernel, PrepackedOperandsAndEpilogue) {
             << uk->name << " (" << m << ", " << n << ")";
       }
   }
+}
+
+// Bias (per row or column), an addend and Relu/Clip are applied by the microkernel in
+// registers on full tiles and by the driver on edge tiles: both must give the formula,
+// over several K blocks, and keep NaN.
+TEST(GemmKernel, EpilogueInRegistersMatchesTheFormula) {
+  const int64_t M = 37, N = 45, K = 700;
+  auto a = random_vector(M * K, 10);
+  const auto b = random_vector(K * N, 11);
+  const auto bias = random_vector(std::max(M, N), 12), addend = random_vector(M * N, 13);
+  a[3 * K + 5] = std::numeric_limits<float>::quiet_NaN();  // row 3 of C is NaN
+  using kernels::Activation;
+  for (const MicroKernel* uk : kernels::runnable_microkernels())
+    for (Activation act : {Activation::None, Activation::Relu, Activation::Clip})
+      for (bool per_row : {true, false})
+        for (bool with_addend : {false, true}) {
+          kernels::GemmEpilogue ep;
+          ep.bias = bias.data();
+          ep.bias_per_row = per_row;
+          if (with_addend) {
+            ep.addend = addend.data();
+            ep.addend_rs = N;
+            ep.addend_cs = 1;
+          }
+          ep.activation = {act, -0.5f, 0.7f};
+          std::vector<float> c(M * N, 42.0f);
+          kernels::gemm(*uk, M, N, K, kernels::StridedSource::a_matrix(a.data(), K, false),
+                        kernels::StridedSource::b_matrix(b.data(), N, false), c.data(), N, ep);
+          for (int64_t m = 0; m < M; ++m)
+            for (int64_t n = 0; n < N; ++n) {
+              const float got = c[m * N + n];
+              if (m == 3) {
+                ASSERT_TRUE(std::isnan(got)) << uk->name << " (" << m << ", " << n << ")";
+                continue;
+              }
+              double v = per_row ? bias[m] : bias[n];
+              for (int64_t i = 0; i < K; ++i) v += double(a[m * K + i]) * b[i * N + n];
+              if (with_addend) v += addend[m * N + n];
+              if (act == Activation::Relu) v = std::max(v, 0.0);
+              if (act == Activation::Clip) v = std::clamp(v, -0.5, 0.7);
+              ASSERT_NEAR(got, v, 1e-4) << uk->name << " (" << m << ", " << n << ") act "
+                                        << static_cast<int>(act) << " per_row " << per_row;
+            }
+        }
 }
 
 TEST(GemmKernel, ActiveIsaIsRunnable) {

@@ -1,0 +1,409 @@
+// The graph optimizer (graph/passes/): each pass on graphs built here, checking both the
+// rewritten graph (which nodes remain, what they read) and that the outputs equal those
+// of the graph as written (optimization none), with the fast and the reference kernels.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <random>
+
+#include "onyx/fused_ops.h"
+#include "onyx/onyx.h"
+#include "onyx/shape_inference.h"
+#include "op_tester.h"
+
+namespace onyx {
+namespace {
+
+using testing::error_of;
+using testing::floats;
+
+Tensor random_floats(Shape shape, uint32_t seed, float lo = -1.0f, float hi = 1.0f) {
+  std::mt19937 rng(seed);
+  std::uniform_real_distribution<float> u(lo, hi);
+  Tensor t(DType::Float, std::move(shape));
+  for (int64_t i = 0; i < t.numel(); ++i) t.data<float>()[i] = u(rng);
+  return t;
+}
+
+// A model of several nodes, built value by value (default domain, one opset).
+class ModelBuilder {
+ public:
+  explicit ModelBuilder(int64_t opset = 17) : opset_(opset) {
+    model_.ir_version = 8;
+    model_.opset_imports.push_back({"", opset});
+    model_.graph.name = "optimizer_test";
+  }
+  ModelBuilder& input(const std::string& name, const Tensor& feed) {
+    const int id = model_.graph.intern(name);
+    model_.graph.value(id).type = TypeInfo::tensor_of(feed.dtype(), feed.shape());
+    model_.graph.inputs.push_back(id);
+    feeds_[name] = feed;
+    return *this;
+  }
+  ModelBuilder& constant(const std::string& name, const Tensor& value) {
+    model_.graph.initializers[model_.graph.intern(name)] = value;
+    return *this;
+  }
+  // inputs: names, "" for an omitted optional input.
+  ModelBuilder& node(const std::string& op, std::vector<std::string> inputs,
+                     std::vector<std::string> outputs, std::vector<Attribute> attrs = {}) {
+    Node n;
+    n.op_type = op;
+    n.name = op + "_" + std::to_string(model_.graph.nodes.size());
+    n.opset = static_cast<int>(opset_);
+    for (const std::string& in : inputs)
+      n.inputs.push_back(in.empty() ? kNoValue : model_.graph.intern(in));
+    for (const std::string& out : outputs) n.outputs.push_back(model_.graph.intern(out));
+    n.attributes = std::move(attrs);
+    model_.graph.nodes.push_back(std::move(n));
+    return *this;
+  }
+  ModelBuilder& output(const std::string& name) {
+    model_.graph.outputs.push_back(model_.graph.intern(name));
+    return *this;
+  }
+  // Graph outputs typed by inference, as an exporter declares them.
+  Model model() const {
+    Model m = model_;
+    const Registry& r = builtin_registry();
+    InferenceResult inferred =
+        infer_shapes(m.graph, [&r](const Node& n) { return r.shape_rule(n); });
+    for (int id : m.graph.outputs) m.graph.value(id).type = inferred.types[id];
+    return m;
+  }
+  const std::map<std::string, Tensor>& feeds() const { return feeds_; }
+
+ private:
+  int64_t opset_;
+  Model model_;
+  std::map<std::string, Tensor> feeds_;
+};
+
+Attribute int_attr(const std::string& name, int64_t v) {
+  Attribute a;
+  a.name = name;
+  a.type = AttrType::Int;
+  a.i = v;
+  return a;
+}
+Attribute float_attr(const std::string& name, float v) {
+  Attribute a;
+  a.name = name;
+  a.type = AttrType::Float;
+  a.f = v;
+  return a;
+}
+Attribute ints_attr(const std::string& name, std::vector<int64_t> v) {
+  Attribute a;
+  a.name = name;
+  a.type = AttrType::Ints;
+  a.ints = std::move(v);
+  return a;
+}
+
+Session session_at(const ModelBuilder& b, OptimizationLevel level, int threads = 1,
+                   bool reference = false) {
+  SessionOptions options{threads, true};
+  options.optimization = level;
+  options.reference_kernels = reference;
+  return Session(builtin_registry(), b.model(), options);
+}
+
+// "FusedConv,Relu": the op types of the optimized graph, in file order.
+std::string ops_of(const Session& s) {
+  std::string out;
+  for (const Node& n : s.model().graph.nodes) out += (out.empty() ? "" : ",") + n.op_type;
+  return out;
+}
+
+// The optimized model at every thread count and with the reference kernels gives the
+// outputs of the graph as written, within `tol` (relative to 1 + |value|).
+void expect_same_outputs(const ModelBuilder& b, OptimizationLevel level, float tol = 1e-5f) {
+  const std::vector<Tensor> want = session_at(b, OptimizationLevel::None).run(b.feeds());
+  for (bool reference : {false, true})
+    for (int threads : {1, 2, 4}) {
+      const std::vector<Tensor> got = session_at(b, level, threads, reference).run(b.feeds());
+      ASSERT_EQ(got.size(), want.size());
+      for (size_t k = 0; k < got.size(); ++k) {
+        ASSERT_EQ(got[k].shape(), want[k].shape());
+        for (int64_t i = 0; i < got[k].numel(); ++i) {
+          const float g = got[k].data<float>()[i], w = want[k].data<float>()[i];
+          if (std::isnan(w)) {
+            ASSERT_TRUE(std::isnan(g)) << "output " << k << " at " << i;
+            continue;
+          }
+          ASSERT_NEAR(g, w, tol * (1 + std::fabs(w)))
+              << "output " << k << " at " << i << ", threads " << threads << ", reference "
+              << reference;
+        }
+      }
+    }
+}
+
+const Attribute& attr_of(const Node& n, const std::string& name) {
+  const Attribute* a = n.find_attr(name);
+  if (!a) throw std::runtime_error("no attribute " + name + " on " + n.op_type);
+  return *a;
+}
+
+// A 3x3 padded convolution of x (1, 8, 10, 10) into 16 channels, with bias.
+ModelBuilder conv_model(uint32_t seed = 1) {
+  ModelBuilder b;
+  b.input("x", random_floats({1, 8, 10, 10}, seed))
+      .constant("w", random_floats({16, 8, 3, 3}, seed + 1, -0.3f, 0.3f))
+      .constant("b", random_floats({16}, seed + 2))
+      .node("Conv", {"x", "w", "b"}, {"c"}, {ints_attr("pads", {1, 1, 1, 1})});
+  return b;
+}
+
+TEST(Optimizer, NoneLeavesTheGraphAsWritten) {
+  ModelBuilder b = conv_model();
+  b.node("Identity", {"c"}, {"i"}).node("Relu", {"i"}, {"y"}).output("y");
+  Session s = session_at(b, OptimizationLevel::None);
+  EXPECT_EQ(ops_of(s), "Conv,Identity,Relu");
+  EXPECT_EQ(s.stats().optimization.nodes_before, 3);
+  EXPECT_EQ(s.stats().optimization.nodes_after, 3);
+}
+
+TEST(Optimizer, ConvThenEachActivationBecomesOneFusedConv) {
+  struct Case {
+    const char* op;
+    std::vector<Attribute> attrs;
+    std::vector<float> params;
+  };
+  const std::vector<Case> cases = {
+      {"Relu", {}, {}},
+      {"Sigmoid", {}, {}},
+      {"Tanh", {}, {}},
+      {"HardSwish", {}, {}},
+      {"LeakyRelu", {float_attr("alpha", 0.3f)}, {0.3f}},
+      {"HardSigmoid", {float_attr("alpha", 0.4f), float_attr("beta", 0.6f)}, {0.4f, 0.6f}},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.op);
+    ModelBuilder b = conv_model();
+    b.node(c.op, {"c"}, {"y"}, c.attrs).output("y");
+    Session s = session_at(b, OptimizationLevel::All);
+    ASSERT_EQ(ops_of(s), "FusedConv");
+    const Node& fused = s.model().graph.nodes[0];
+    EXPECT_EQ(fused.domain, fused::kDomain);
+    EXPECT_EQ(attr_of(fused, fused::kActivation).s, c.op);
+    EXPECT_EQ(attr_of(fused, fused::kActivationParams).floats, c.params);
+    EXPECT_EQ(s.model().graph.value(fused.outputs[0]).name, "y");
+    expect_same_outputs(b, OptimizationLevel::All);
+  }
+}
+
+TEST(Optimizer, ClipBoundsFromConstantNodesAreFoldedThenFused) {
+  ModelBuilder b = conv_model();
+  Attribute lo, hi;
+  lo.name = hi.name = "value";
+  lo.type = hi.type = AttrType::Tensor;
+  lo.t = Tensor::scalar<float>(0.0f);
+  hi.t = Tensor::scalar<float>(0.5f);
+  b.node("Constant", {}, {"lo"}, {lo})
+      .node("Constant", {}, {"hi"}, {hi})
+      .node("Clip", {"c", "lo", "hi"}, {"y"})
+      .output("y");
+  Session s = session_at(b, OptimizationLevel::All);
+  ASSERT_EQ(ops_of(s), "FusedConv");
+  EXPECT_EQ(attr_of(s.model().graph.nodes[0], fused::kActivationParams).floats,
+            (std::vector<float>{0.0f, 0.5f}));
+  expect_same_outputs(b, OptimizationLevel::All);
+  // Basic folds the Constants but leaves Conv and Clip.
+  EXPECT_EQ(ops_of(session_at(b, OptimizationLevel::Basic)), "Conv,Clip");
+}
+
+TEST(Optimizer, ResidualAddAndReluFuseIntoConv) {
+  ModelBuilder b = conv_model();
+  b.input("skip", random_floats({1, 16, 10, 10}, 9))
+      .node("Add", {"skip", "c"}, {"sum"})
+      .node("Relu", {"sum"}, {"y"})
+      .output("y");
+  Session s = session_at(b, OptimizationLevel::All);
+  ASSERT_EQ(ops_of(s), "FusedConv");
+  const Node& fused = s.model().graph.nodes[0];
+  ASSERT_EQ(fused.inputs.size(), 4u);
+  EXPECT_EQ(s.model().graph.value(fused.inputs[3]).name, "skip");
+  expect_same_outputs(b, OptimizationLevel::All);
+}
+
+TEST(Optimizer, EveryConvAlgorithmAppliesTheFusedEpilogue) {
+  struct Case {
+    const char* what;
+    Shape x, w;
+    int64_t group;
+    std::vector<int64_t> pads;
+  };
+  const std::vector<Case> cases = {
+      {"winograd", {1, 16, 24, 24}, {16, 16, 3, 3}, 1, {1, 1, 1, 1}},
+      {"depthwise", {2, 12, 9, 9}, {12, 1, 3, 3}, 12, {1, 1, 1, 1}},
+      {"pointwise", {1, 24, 7, 7}, {40, 24, 1, 1}, 1, {0, 0, 0, 0}},
+      {"grouped", {1, 8, 9, 9}, {8, 4, 3, 3}, 2, {0, 0, 0, 0}},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.what);
+    const Shape out = {c.x[0], c.w[0], c.x[2] - c.w[2] + 1 + c.pads[0] + c.pads[2],
+                       c.x[3] - c.w[3] + 1 + c.pads[1] + c.pads[3]};
+    ModelBuilder b;
+    b.input("x", random_floats(c.x, 30))
+        .constant("w", random_floats(c.w, 31, -0.3f, 0.3f))
+        .constant("b", random_floats({c.w[0]}, 32))
+        .input("skip", random_floats(out, 33))
+        .constant("lo", Tensor::scalar<float>(-0.25f))
+        .constant("hi", Tensor::scalar<float>(0.75f))
+        .node("Conv", {"x", "w", "b"}, {"c"}, {ints_attr("pads", c.pads), int_attr("group", c.group)})
+        .node("Add", {"c", "skip"}, {"s"})
+        .node("Clip", {"s", "lo", "hi"}, {"y"})
+        .output("y");
+    ASSERT_EQ(ops_of(session_at(b, OptimizationLevel::All)), "FusedConv");
+    expect_same_outputs(b, OptimizationLevel::All, 1e-4f);
+  }
+}
+
+TEST(Optimizer, BroadcastingAddIsNotAResidual) {
+  ModelBuilder b = conv_model();
+  b.constant("shift", random_floats({1, 16, 1, 1}, 5))
+      .node("Add", {"c", "shift"}, {"y"})
+      .output("y");
+  EXPECT_EQ(ops_of(session_at(b, OptimizationLevel::All)), "Conv,Add");
+}
+
+TEST(Optimizer, AValueReadTwiceOrReturnedIsNotFused) {
+  ModelBuilder twice = conv_model();
+  twice.node("Relu", {"c"}, {"y"}).node("Sigmoid", {"c"}, {"z"}).output("y").output("z");
+  EXPECT_EQ(ops_of(session_at(twice, OptimizationLevel::All)), "Conv,Relu,Sigmoid");
+  ModelBuilder returned = conv_model();
+  returned.node("Relu", {"c"}, {"y"}).output("c").output("y");
+  EXPECT_EQ(ops_of(session_at(returned, OptimizationLevel::All)), "Conv,Relu");
+  expect_same_outputs(returned, OptimizationLevel::All);
+}
+
+TEST(Optimizer, BatchNormalizationFoldsIntoConv) {
+  ModelBuilder b = conv_model();
+  b.constant("scale", random_floats({16}, 20, 0.5f, 2.0f))
+      .constant("shift", random_floats({16}, 21))
+      .constant("mean", random_floats({16}, 22))
+      .constant("var", random_floats({16}, 23, 0.1f, 2.0f))
+      .node("BatchNormalization", {"c", "scale", "shift", "mean", "var"}, {"bn"},
+            {float_attr("epsilon", 1e-3f)})
+      .node("Relu", {"bn"}, {"y"})
+      .output("y");
+  Session basic = session_at(b, OptimizationLevel::Basic);
+  EXPECT_EQ(ops_of(basic), "Conv,Relu");
+  // The original weights are no longer read, so they are gone.
+  EXPECT_EQ(basic.model().graph.find("w") == kNoValue ||
+                !basic.model().graph.is_initializer(basic.model().graph.find("w")),
+            true);
+  expect_same_outputs(b, OptimizationLevel::Basic);
+  EXPECT_EQ(ops_of(session_at(b, OptimizationLevel::All)), "FusedConv");
+  expect_same_outputs(b, OptimizationLevel::All);
+}
+
+TEST(Optimizer, BatchNormalizationWithAFedParameterStays) {
+  ModelBuilder b = conv_model();
+  b.input("scale", random_floats({16}, 20, 0.5f, 2.0f))
+      .constant("shift", random_floats({16}, 21))
+      .constant("mean", random_floats({16}, 22))
+      .constant("var", random_floats({16}, 23, 0.1f, 2.0f))
+      .node("BatchNormalization", {"c", "scale", "shift", "mean", "var"}, {"y"})
+      .output("y");
+  EXPECT_EQ(ops_of(session_at(b, OptimizationLevel::All)), "Conv,BatchNormalization");
+  expect_same_outputs(b, OptimizationLevel::All);
+}
+
+TEST(Optimizer, IdentityAndInferenceDropoutAreRemoved) {
+  ModelBuilder b;
+  b.input("x", random_floats({2, 5}, 3))
+      .node("Identity", {"x"}, {"a"})
+      .node("Relu", {"a"}, {"r"})
+      .node("Dropout", {"r"}, {"d", "mask"})
+      .node("Sigmoid", {"d"}, {"s"})
+      .node("Identity", {"s"}, {"y"})  // a graph output: stays
+      .output("y");
+  Session s = session_at(b, OptimizationLevel::Basic);
+  EXPECT_EQ(ops_of(s), "Relu,Sigmoid,Identity");
+  expect_same_outputs(b, OptimizationLevel::Basic);
+}
+
+TEST(Optimizer, DropoutWhoseMaskIsReadStays) {
+  ModelBuilder b;
+  b.input("x", random_floats({2, 5}, 3))
+      .node("Dropout", {"x"}, {"d", "mask"})
+      .output("d")
+      .output("mask");
+  EXPECT_EQ(ops_of(session_at(b, OptimizationLevel::All)), "Dropout");
+}
+
+TEST(Optimizer, ShapeComputationsFoldIntoOneInitializer) {
+  // Reshape x (2, 3, 4) to (2, 12) through Shape -> Gather -> Unsqueeze -> Concat.
+  ModelBuilder b;
+  b.input("x", random_floats({2, 3, 4}, 4))
+      .constant("zero", Tensor::scalar<int64_t>(0))
+      .constant("axes", testing::ints({1}, {0}))
+      .constant("rest", testing::ints({1}, {12}))
+      .node("Shape", {"x"}, {"shape"})
+      .node("Gather", {"shape", "zero"}, {"batch"}, {int_attr("axis", 0)})
+      .node("Unsqueeze", {"batch", "axes"}, {"batch1"})
+      .node("Concat", {"batch1", "rest"}, {"target"}, {int_attr("axis", 0)})
+      .node("Reshape", {"x", "target"}, {"y"})
+      .output("y");
+  Session s = session_at(b, OptimizationLevel::Basic);
+  EXPECT_EQ(ops_of(s), "Reshape");
+  const Graph& g = s.model().graph;
+  const Tensor& target = g.initializers.at(g.nodes[0].inputs[1]);
+  EXPECT_EQ(target.shape(), (Shape{2}));
+  EXPECT_EQ(target.data<int64_t>()[0], 2);
+  EXPECT_EQ(target.data<int64_t>()[1], 12);
+  expect_same_outputs(b, OptimizationLevel::Basic);
+}
+
+TEST(Optimizer, GemmThenActivationBecomesFusedGemm) {
+  for (const char* op : {"Relu", "Sigmoid", "Tanh"}) {
+    SCOPED_TRACE(op);
+    ModelBuilder b;
+    b.input("a", random_floats({7, 33}, 6))
+        .constant("w", random_floats({20, 33}, 7))
+        .constant("bias", random_floats({20}, 8))
+        .node("Gemm", {"a", "w", "bias"}, {"g"}, {int_attr("transB", 1), float_attr("alpha", 0.5f)})
+        .node(op, {"g"}, {"y"})
+        .output("y");
+    Session s = session_at(b, OptimizationLevel::All);
+    ASSERT_EQ(ops_of(s), "FusedGemm");
+    expect_same_outputs(b, OptimizationLevel::All);
+  }
+}
+
+TEST(Optimizer, DoubleConvFusesAndRunsTheReferenceEpilogue) {
+  ModelBuilder b;
+  Tensor x(DType::Double, {1, 2, 4, 4}), w(DType::Double, {3, 2, 3, 3}), skip(DType::Double, {1, 3, 2, 2});
+  for (int64_t i = 0; i < x.numel(); ++i) x.data<double>()[i] = std::sin(0.7 * double(i));
+  for (int64_t i = 0; i < w.numel(); ++i) w.data<double>()[i] = std::cos(1.3 * double(i));
+  for (int64_t i = 0; i < skip.numel(); ++i) skip.data<double>()[i] = std::sin(2.1 * double(i));
+  b.input("x", x).constant("w", w).input("skip", skip);
+  b.node("Conv", {"x", "w"}, {"c"}).node("Add", {"c", "skip"}, {"s"}).node("Relu", {"s"}, {"y"}).output("y");
+  Session s = session_at(b, OptimizationLevel::All);
+  ASSERT_EQ(ops_of(s), "FusedConv");
+  const Tensor got = s.run(b.feeds())[0];
+  const Tensor want = session_at(b, OptimizationLevel::None).run(b.feeds())[0];
+  for (int64_t i = 0; i < got.numel(); ++i) EXPECT_EQ(got.data<double>()[i], want.data<double>()[i]);
+}
+
+TEST(Optimizer, AFusedNodeWithAnUnknownActivationIsRefused) {
+  testing::OpTester t(fused::kConv, fused::kVersion, fused::kDomain);
+  t.input("x", random_floats({1, 1, 3, 3}, 1))
+      .constant("w", random_floats({1, 1, 1, 1}, 2))
+      .attr(fused::kActivation, "Swish")
+      .output("y");
+  EXPECT_NE(error_of([&] { t.run(); }).find("unknown fused activation 'Swish'"), std::string::npos);
+}
+
+TEST(Optimizer, LevelNamesRoundTrip) {
+  for (OptimizationLevel level :
+       {OptimizationLevel::None, OptimizationLevel::Basic, OptimizationLevel::All})
+    EXPECT_EQ(parse_optimization_level(optimization_level_name(level)), level);
+  EXPECT_FALSE(parse_optimization_level("O3").has_value());
+}
+
+}  // namespace
+}  // namespace onyx
