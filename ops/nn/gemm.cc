@@ -6,12 +6,14 @@
 //
 // The same kernel serves the optimizer's FusedGemm (onyx/fused_ops.h): Gemm of the newest
 // version followed by an activation.
+#include <algorithm>
 #include <string>
 #include <vector>
 
 #include "common/fused_epilogue.h"
 #include "common/parallel.h"
 #include "kernels/gemm/gemm.h"
+#include "kernels/simd/matvec.h"
 #include "nn/nn.h"
 #include "nn/nn_util.h"
 #include "onyx/fused_ops.h"
@@ -178,6 +180,15 @@ void GemmKernel::run(KernelContext& ctx) const {
       ep.beta = beta_;
     }
     ep.activation = activation_;
+    if (M == 1 && trans_b_) {
+      // One row of A against the rows of B: dot products over contiguous memory (a
+      // classifier head), where a GEMM tile would waste all but one of its rows.
+      float* out = y.data<float>();
+      std::fill(out, out + N, 0.0f);
+      kernels::matvec_add(b.data<float>(), a.data<float>(), N, K, out, parallel_of(ctx.pool()));
+      kernels::apply_epilogue(ep, out, N, 0, 0, 1, N);
+      return;
+    }
     const kernels::StridedSource a_src =
         kernels::StridedSource::a_matrix(a.data<float>(), a.dim(1), trans_a_);
     const kernels::StridedSource b_src =

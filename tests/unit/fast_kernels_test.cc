@@ -72,6 +72,8 @@ TEST(FastKernels, ConvMatchesReference) {
       {1, 8, 8, 8, 15, 15, 3, 3, 1, 1, 1, 1, {1, 1, 1, 1}, true},      // depthwise
       {2, 32, 32, 32, 28, 28, 3, 3, 1, 1, 1, 1, {1, 1, 1, 1}, false},  // depthwise, many chunks
       {1, 12, 12, 12, 16, 11, 3, 3, 2, 2, 1, 1, {1, 0, 1, 2}, true},   // depthwise s2 asym
+      {1, 9, 9, 9, 14, 13, 3, 3, 2, 2, 1, 1, {1, 1, 1, 1}, true},      // depthwise s2, odd pad
+      {1, 5, 5, 5, 12, 17, 3, 3, 2, 2, 1, 1, {0, 3, 2, 0}, false},     // depthwise s2, pad 3
       {1, 12, 18, 3, 10, 10, 3, 1, 1, 2, 2, 1, {2, 0, 1, 0}, true},    // grouped, dilated
       {1, 4, 6, 2, 1, 1, 1, 1, 1, 1, 1, 1, {0, 0, 0, 0}, false},       // 1x1 spatial
       {1, 2, 40, 1, 31, 37, 5, 3, 3, 1, 1, 2, {0, 1, 2, 3}, true},     // odd everything

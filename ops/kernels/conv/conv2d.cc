@@ -188,6 +188,37 @@ void depthwise_3x3_padded(const Conv2dShape& s, int64_t Wp, const float* p, cons
   }
 }
 
+// Stride 2, dilation 1 in width: the padded rows are stored split, even columns first
+// (E, (Wp + 1) / 2 of them) then odd ones (O), so that the three taps of output column
+// ow, padded columns 2 ow, 2 ow + 1 and 2 ow + 2, are E[ow], O[ow] and E[ow + 1]: every
+// tap is a contiguous vector read.
+ONYX_AVX2_CLONES
+void copy_row_split(const float* src, int64_t n, int64_t first_col, int64_t Wp, float* row) {
+  float* even = row + (first_col + 1) / 2;  // where the first even column goes
+  float* odd = row + (Wp + 1) / 2 + first_col / 2;
+  const float* src_even = src + (first_col & 1);  // the first value in an even column
+  const float* src_odd = src + 1 - (first_col & 1);
+  const int64_t n_even = (n - (first_col & 1) + 1) / 2, n_odd = (n - 1 + (first_col & 1) + 1) / 2;
+  for (int64_t i = 0; i < n_even; ++i) even[i] = src_even[2 * i];
+  for (int64_t i = 0; i < n_odd; ++i) odd[i] = src_odd[2 * i];
+}
+
+ONYX_AVX2_CLONES
+void depthwise_3x3_split(const Conv2dShape& s, int64_t Wp, const float* p, const float* wc,
+                         float b, float* y) {
+  const int64_t odd = (Wp + 1) / 2;
+  for (int64_t oh = 0; oh < s.OH; ++oh) {
+    const float* r0 = p + oh * s.SH * Wp;
+    const float* r1 = r0 + s.DH * Wp;
+    const float* r2 = r0 + 2 * s.DH * Wp;
+    float* out = y + oh * s.OW;
+    for (int64_t ow = 0; ow < s.OW; ++ow)
+      out[ow] = b + wc[0] * r0[ow] + wc[1] * r0[odd + ow] + wc[2] * r0[ow + 1] + wc[3] * r1[ow] +
+                wc[4] * r1[odd + ow] + wc[5] * r1[ow + 1] + wc[6] * r2[ow] +
+                wc[7] * r2[odd + ow] + wc[8] * r2[ow + 1];
+  }
+}
+
 // Any kernel size: y = b + sum over taps of w * x, row by row, each tap a vector loop
 // over the output columns whose taps fall inside the input.
 ONYX_AVX2_CLONES
@@ -227,6 +258,7 @@ void conv2d_depthwise(const Conv2dShape& s, const float* w, const float* x, floa
   const int64_t grain = std::max<int64_t>(1, 16384 / std::max<int64_t>(plane_out, 1));
   const int64_t tasks = (s.C + grain - 1) / grain;  // chunks of `grain` channels
   const bool three = s.KH == 3 && s.KW == 3;
+  const bool split = three && s.SW == 2 && s.DW == 1;
   const PaddedPlane geometry(s);
   parallel.for_tasks(tasks, [&](int64_t t0, int64_t t1) {
     // Borders stay zero from channel to channel: only the interior is copied in.
@@ -240,7 +272,12 @@ void conv2d_depthwise(const Conv2dShape& s, const float* w, const float* x, floa
       const float* wc = w + c * s.KH * s.KW;
       const float b = ep.bias ? ep.bias[c] : 0.0f;
       float* yc = y + c * plane_out;
-      if (three) {
+      if (split) {
+        for (int64_t ih = 0; ih < s.H; ++ih)
+          copy_row_split(xc + ih * s.W, s.W, s.pad_left, geometry.Wp,
+                         padded.data() + (ih + s.pad_top) * geometry.Wp);
+        depthwise_3x3_split(s, geometry.Wp, padded.data(), wc, b, yc);
+      } else if (three) {
         for (int64_t ih = 0; ih < s.H; ++ih)
           std::memcpy(padded.data() + (ih + s.pad_top) * geometry.Wp + s.pad_left, xc + ih * s.W,
                       static_cast<size_t>(s.W) * sizeof(float));

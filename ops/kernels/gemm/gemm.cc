@@ -122,6 +122,8 @@ void PackedPanels::pack(int64_t k0, int64_t kc, int64_t x0, int64_t width, int p
 
 namespace {
 
+}  // namespace
+
 ONYX_AVX2_CLONES
 void apply_epilogue(const GemmEpilogue& ep, float* c, int64_t ldc, int64_t m0, int64_t n0,
                     int64_t rows, int64_t cols) {
@@ -152,6 +154,8 @@ void apply_epilogue(const GemmEpilogue& ep, float* c, int64_t ldc, int64_t m0, i
     if (ep.activation.kind != Activation::None) activate_inplace(ep.activation, row, cols);
   }
 }
+
+namespace {
 
 // Whether the microkernel can apply `ep` itself, in registers (TileEpilogue): no alpha,
 // an addend with beta 1 read along rows, and no activation beyond a clamp.

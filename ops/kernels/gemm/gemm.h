@@ -106,6 +106,11 @@ struct GemmEpilogue {
   ActivationParams activation;
 };
 
+// Applies the epilogue to the block of C at rows [m0, m0 + rows), columns [n0, n0 + cols)
+// (c points at its first element), for products computed elsewhere (a matrix-vector one).
+void apply_epilogue(const GemmEpilogue& ep, float* c, int64_t ldc, int64_t m0, int64_t n0,
+                    int64_t rows, int64_t cols);
+
 // C = epilogue(A * B). A's lines are rows (M), B's are columns (N).
 void gemm(const MicroKernel& uk, int64_t M, int64_t N, int64_t K, const PanelSource& a,
           const PanelSource& b, float* c, int64_t ldc, const GemmEpilogue& epilogue = {},
