@@ -69,6 +69,8 @@ TEST(FastKernels, ConvMatchesReference) {
       {1, 3, 8, 1, 17, 13, 3, 3, 1, 1, 1, 1, {1, 1, 1, 1}, true},      // 3x3 padded
       {2, 16, 24, 1, 9, 9, 1, 1, 1, 1, 1, 1, {0, 0, 0, 0}, true},      // pointwise, batch 2
       {1, 5, 7, 1, 23, 19, 7, 7, 2, 2, 1, 1, {3, 3, 3, 3}, false},     // 7x7 stride 2
+      {1, 3, 16, 1, 15, 14, 3, 3, 2, 2, 1, 1, {0, 0, 0, 0}, true},     // 3x3 stride 2, unpadded
+      {1, 4, 9, 1, 16, 17, 3, 3, 1, 2, 1, 2, {1, 2, 0, 1}, true},      // stride 2, dilated
       {1, 8, 8, 8, 15, 15, 3, 3, 1, 1, 1, 1, {1, 1, 1, 1}, true},      // depthwise
       {2, 32, 32, 32, 28, 28, 3, 3, 1, 1, 1, 1, {1, 1, 1, 1}, false},  // depthwise, many chunks
       {1, 12, 12, 12, 16, 11, 3, 3, 2, 2, 1, 1, {1, 0, 1, 2}, true},   // depthwise s2 asym

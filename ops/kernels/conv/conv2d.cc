@@ -3,12 +3,28 @@
 #include <algorithm>
 #include <cstring>
 #include <stdexcept>
+#include <vector>
+
+#include "kernels/cpu.h"
 
 namespace onyx::kernels {
 
 // ---- implicit im2col ----
 
 namespace {
+
+// Writes n values, which belong at columns first_col.. of a row of Wp columns, to that row
+// stored split by parity: the (Wp + 1) / 2 even columns, then the odd ones.
+ONYX_AVX2_CLONES
+void copy_row_split(const float* src, int64_t n, int64_t first_col, int64_t Wp, float* row) {
+  float* even = row + (first_col + 1) / 2;  // where the first even column goes
+  float* odd = row + (Wp + 1) / 2 + first_col / 2;
+  const float* src_even = src + (first_col & 1);  // the first value in an even column
+  const float* src_odd = src + 1 - (first_col & 1);
+  const int64_t n_even = (n - (first_col & 1) + 1) / 2, n_odd = (n - 1 + (first_col & 1) + 1) / 2;
+  for (int64_t i = 0; i < n_even; ++i) even[i] = src_even[2 * i];
+  for (int64_t i = 0; i < n_odd; ++i) odd[i] = src_odd[2 * i];
+}
 
 // The positions of a panel that lie in one output row.
 struct RowSegment {
@@ -32,6 +48,23 @@ inline void copy_taps(const float* row, int64_t W, int64_t iw0, int64_t SW, int6
   }
 }
 
+// The same for stride 2 over a row stored split by parity (copy_row_split): the taps
+// iw0, iw0 + 2, ... all have iw0's parity, so they lie next to each other in one half.
+inline void copy_taps_split(const float* row, int64_t W, int64_t iw0, int64_t len, float* out) {
+  const int64_t parity = iw0 & 1;  // also right for negative iw0 (two's complement)
+  const int64_t half_len = parity ? W / 2 : (W + 1) / 2;
+  const float* half = row + (parity ? (W + 1) / 2 : 0);
+  const int64_t i0 = (iw0 - parity) / 2;  // exact: iw0 - parity is even
+  if (i0 >= 0 && i0 + len <= half_len) {
+    std::memcpy(out, half + i0, static_cast<size_t>(len) * sizeof(float));
+    return;
+  }
+  for (int64_t j = 0; j < len; ++j) {
+    const int64_t i = i0 + j;
+    out[j] = i >= 0 && i < half_len ? half[i] : 0.0f;
+  }
+}
+
 // Packs K rows [k0, k0 + kc) of the im2col matrix for `width` output positions from
 // x0 into dst[k * P + j]. P is the panel width, a constant for the common microkernels
 // so that the copy of a full panel from one input row compiles to a few vector moves.
@@ -39,8 +72,8 @@ inline void copy_taps(const float* row, int64_t W, int64_t iw0, int64_t SW, int6
 // panel's positions in segments that share an output row, so that each (run, segment)
 // reads one input row.
 template <int P>
-void pack_im2col(const Conv2dShape& s, const float* x, int64_t k0, int64_t kc, int64_t x0,
-                 int64_t width, int panel_arg, float* dst) {
+void pack_im2col(const Conv2dShape& s, const float* x, bool split, int64_t k0, int64_t kc,
+                 int64_t x0, int64_t width, int panel_arg, float* dst) {
   const int64_t panel = P > 0 ? P : panel_arg;
   RowSegment segments[66];
   int n_segments = 0;
@@ -71,7 +104,9 @@ void pack_im2col(const Conv2dShape& s, const float* x, int64_t k0, int64_t kc, i
         }
         const float* row = plane + ih * s.W;
         const int64_t iw0 = g.ow0 * s.SW + dw;
-        if (full_row && s.SW == 1 && iw0 >= 0 && iw0 + P <= s.W) {
+        if (split) {
+          copy_taps_split(row, s.W, iw0, g.len, o);
+        } else if (full_row && s.SW == 1 && iw0 >= 0 && iw0 + P <= s.W) {
           std::memcpy(o, row + iw0, P * sizeof(float));  // the common case: vector moves
         } else {
           copy_taps(row, s.W, iw0, s.SW, g.len, o);
@@ -88,13 +123,13 @@ void ImplicitIm2col::pack(int64_t k0, int64_t kc, int64_t x0, int64_t width, int
                           float* dst) const {
   switch (panel) {
     case 8:
-      return pack_im2col<8>(s_, x_, k0, kc, x0, width, panel, dst);
+      return pack_im2col<8>(s_, x_, split_, k0, kc, x0, width, panel, dst);
     case 16:
-      return pack_im2col<16>(s_, x_, k0, kc, x0, width, panel, dst);
+      return pack_im2col<16>(s_, x_, split_, k0, kc, x0, width, panel, dst);
     case 32:
-      return pack_im2col<32>(s_, x_, k0, kc, x0, width, panel, dst);
+      return pack_im2col<32>(s_, x_, split_, k0, kc, x0, width, panel, dst);
     default:
-      return pack_im2col<0>(s_, x_, k0, kc, x0, width, panel, dst);
+      return pack_im2col<0>(s_, x_, split_, k0, kc, x0, width, panel, dst);
   }
 }
 
@@ -129,6 +164,15 @@ void conv2d_gemm(const Conv2dShape& s, const PackedConvWeights& w, const float* 
     if (s.is_pointwise()) {
       gemm(w.microkernel(), Mg, positions, Cg, w.group(g), StridedSource(xg, 1, positions), yg,
            positions, ep, par);
+    } else if (s.SW == 2) {
+      // Rows split by parity once, so that im2col copies contiguous runs, not every
+      // other value.
+      thread_local std::vector<float> split;
+      split.resize(std::max(split.size(), static_cast<size_t>(Cg * s.H * s.W)));
+      for (int64_t r = 0; r < Cg * s.H; ++r)
+        copy_row_split(xg + r * s.W, s.W, 0, s.W, split.data() + r * s.W);
+      gemm(w.microkernel(), Mg, positions, s.gemm_depth(), w.group(g),
+           ImplicitIm2col(s, split.data(), true), yg, positions, ep, par);
     } else {
       gemm(w.microkernel(), Mg, positions, s.gemm_depth(), w.group(g), ImplicitIm2col(s, xg), yg,
            positions, ep, par);
@@ -192,17 +236,6 @@ void depthwise_3x3_padded(const Conv2dShape& s, int64_t Wp, const float* p, cons
 // (E, (Wp + 1) / 2 of them) then odd ones (O), so that the three taps of output column
 // ow, padded columns 2 ow, 2 ow + 1 and 2 ow + 2, are E[ow], O[ow] and E[ow + 1]: every
 // tap is a contiguous vector read.
-ONYX_AVX2_CLONES
-void copy_row_split(const float* src, int64_t n, int64_t first_col, int64_t Wp, float* row) {
-  float* even = row + (first_col + 1) / 2;  // where the first even column goes
-  float* odd = row + (Wp + 1) / 2 + first_col / 2;
-  const float* src_even = src + (first_col & 1);  // the first value in an even column
-  const float* src_odd = src + 1 - (first_col & 1);
-  const int64_t n_even = (n - (first_col & 1) + 1) / 2, n_odd = (n - 1 + (first_col & 1) + 1) / 2;
-  for (int64_t i = 0; i < n_even; ++i) even[i] = src_even[2 * i];
-  for (int64_t i = 0; i < n_odd; ++i) odd[i] = src_odd[2 * i];
-}
-
 ONYX_AVX2_CLONES
 void depthwise_3x3_split(const Conv2dShape& s, int64_t Wp, const float* p, const float* wc,
                          float b, float* y) {

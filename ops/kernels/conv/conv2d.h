@@ -44,16 +44,19 @@ struct ConvEpilogue {
 };
 
 // The im2col matrix of one group (rows: c, kh, kw; columns: output positions), packed
-// into B panels on demand.
+// into B panels on demand. With `split_rows` (stride-2 layers), each input row of x_group
+// is stored split by parity: its even columns, then its odd ones.
 class ImplicitIm2col final : public PanelSource {
  public:
-  ImplicitIm2col(const Conv2dShape& s, const float* x_group) : s_(s), x_(x_group) {}
+  ImplicitIm2col(const Conv2dShape& s, const float* x_group, bool split_rows = false)
+      : s_(s), x_(x_group), split_(split_rows) {}
   void pack(int64_t k0, int64_t kc, int64_t x0, int64_t width, int panel,
             float* dst) const override;
 
  private:
   const Conv2dShape& s_;
   const float* x_;
+  bool split_;
 };
 
 // The weights (M, C/group, KH, KW) packed once for one microkernel, one A per group.

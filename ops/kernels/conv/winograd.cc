@@ -194,8 +194,13 @@ void conv2d_winograd(const Conv2dShape& s, const WinogradWeights& w, const float
   parallel.for_tasks(blocks, [&](int64_t b0, int64_t b1) {
     const int64_t padded = per_block;  // a multiple of NR (and of 8)
     // Zero once: lanes past the last tile stay finite (their columns are never stored).
-    std::vector<float> v(static_cast<size_t>(36 * padded * s.C), 0.0f);
-    std::vector<float> m(static_cast<size_t>(36 * s.M * padded));
+    // Kept from call to call. Lanes past the last tile hold whatever an earlier call left:
+    // GEMM columns are independent, and those columns are never stored.
+    thread_local std::vector<float> v_buffer, m_buffer;
+    v_buffer.resize(std::max(v_buffer.size(), static_cast<size_t>(36 * padded * s.C)));
+    m_buffer.resize(std::max(m_buffer.size(), static_cast<size_t>(36 * s.M * padded)));
+    float* v = v_buffer.data();
+    float* m = m_buffer.data();
     const int64_t v_stride = padded * s.C, m_stride = s.M * padded;
     auto lanes_of = [&](int64_t first_tile, int64_t remaining) {
       LaneTiles lt;
@@ -210,13 +215,13 @@ void conv2d_winograd(const Conv2dShape& s, const WinogradWeights& w, const float
     for (int64_t blk = b0; blk < b1; ++blk) {
       const int64_t t0 = blk * per_block, count = std::min(per_block, tiles - t0);
       for (int64_t t = 0; t < count; t += kLanes)
-        transform_input(s, x, lanes_of(t0 + t, count - t), t, padded, NR, v_stride, v.data());
+        transform_input(s, x, lanes_of(t0 + t, count - t), t, padded, NR, v_stride, v);
       for (int xi = 0; xi < 36; ++xi)
         gemm(uk, s.M, count, s.C, w.u(xi),
-             TransformedInput(v.data() + xi * v_stride, padded, s.C, NR), m.data() + xi * m_stride,
+             TransformedInput(v + xi * v_stride, padded, s.C, NR), m + xi * m_stride,
              padded, {}, serial());
       for (int64_t t = 0; t < count; t += kLanes)
-        transform_output(s, m.data(), m_stride, padded, lanes_of(t0 + t, count - t), t, ep, y);
+        transform_output(s, m, m_stride, padded, lanes_of(t0 + t, count - t), t, ep, y);
     }
   });
 }

@@ -42,10 +42,27 @@ AxisTaps resolve(const PoolAxis& a) {
 // combining the kernel rows of one output row), then across the columns. A maximum
 // keeps its first tap unless a later one is greater, down and then across, which picks
 // the same value as the row-major scan of the reference (NaN included).
+// Across the columns, a full window (all `kernel` taps inside) starting at every input
+// column at once: window[i] combines column[i], column[i + dilation], ... in tap order,
+// each tap a vector loop. Outputs whose window is full then read one value.
+ONYX_AVX2_CLONES
+void full_windows(bool max, const PoolAxis& w, const float* column, float* window) {
+  const int64_t n = w.in - (w.kernel - 1) * w.dilation;
+  for (int64_t i = 0; i < n; ++i) window[i] = column[i];
+  for (int64_t j = 1; j < w.kernel; ++j) {
+    const float* tap = column + j * w.dilation;
+    if (max)
+      for (int64_t i = 0; i < n; ++i) window[i] = tap[i] > window[i] ? tap[i] : window[i];
+    else
+      for (int64_t i = 0; i < n; ++i) window[i] += tap[i];
+  }
+}
+
 ONYX_AVX2_CLONES
 void pool_plane(PoolKind kind, const PoolAxis& h, const PoolAxis& w, const AxisTaps& th,
-                const AxisTaps& tw, const float* x, float* y, float* column) {
+                const AxisTaps& tw, const float* x, float* y, float* column, float* window) {
   const bool max = kind == PoolKind::Max;
+  const bool windows = w.stride > 1 && w.kernel > 1 && w.in >= (w.kernel - 1) * w.dilation + 1;
   for (int64_t oh = 0; oh < h.out; ++oh) {
     const float* first = x + th.first[oh] * w.in;
     for (int64_t iw = 0; iw < w.in; ++iw) column[iw] = first[iw];
@@ -58,12 +75,17 @@ void pool_plane(PoolKind kind, const PoolAxis& h, const PoolAxis& w, const AxisT
         for (int64_t iw = 0; iw < w.in; ++iw) column[iw] += row[iw];
     }
     float* out = y + oh * w.out;
+    if (windows) full_windows(max, w, column, window);
     for (int64_t ow = 0; ow < w.out; ++ow) {
       const float* c = column + tw.first[ow];
       float r = c[0];
-      for (int64_t j = 1; j < tw.valid[ow]; ++j) {
-        const float v = c[j * w.dilation];
-        r = max ? (v > r ? v : r) : r + v;
+      if (windows && tw.valid[ow] == w.kernel) {
+        r = window[tw.first[ow]];
+      } else {
+        for (int64_t j = 1; j < tw.valid[ow]; ++j) {
+          const float v = c[j * w.dilation];
+          r = max ? (v > r ? v : r) : r + v;
+        }
       }
       if (!max) {
         const int64_t count = kind == PoolKind::Average ? th.valid[oh] * tw.valid[ow]
@@ -88,9 +110,10 @@ bool pool2d(PoolKind kind, const PoolAxis& h, const PoolAxis& w, int64_t planes,
   const int64_t grain = std::max<int64_t>(1, 8192 / std::max<int64_t>(out_plane, 1));
   const int64_t tasks = (planes + grain - 1) / grain;  // chunks of `grain` planes
   parallel.for_tasks(tasks, [&](int64_t t0, int64_t t1) {
-    std::vector<float> column(static_cast<size_t>(w.in));
+    std::vector<float> column(static_cast<size_t>(w.in)), window(column.size());
     for (int64_t p = t0 * grain; p < std::min(planes, t1 * grain); ++p)
-      pool_plane(kind, h, w, th, tw, x + p * in_plane, y + p * out_plane, column.data());
+      pool_plane(kind, h, w, th, tw, x + p * in_plane, y + p * out_plane, column.data(),
+                 window.data());
   });
   return true;
 }
