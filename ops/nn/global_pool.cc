@@ -1,6 +1,7 @@
 // GlobalAveragePool and GlobalMaxPool: reduce all spatial dims of X (N, C, D1..Dn) to 1.
 //
 //   Y[n, c, 1, .., 1] = mean (or max) of X[n, c, :, .., :]
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -83,19 +84,23 @@ void GlobalPoolKernel::run(KernelContext& ctx) const {
     using A = acc_t<T>;
     const T* px = x.data<T>();
     T* py = y.data<T>();
-    for (int64_t nc = 0; nc < NC; ++nc) {
-      const T* plane = px + nc * S;
-      A result = static_cast<A>(plane[0]);
-      for (int64_t s = 1; s < S; ++s) {
-        const A v = static_cast<A>(plane[s]);
-        if (max_) {
-          if (v > result) result = v;
-        } else {
-          result += v;
+    // Planes are independent: chunks of about 32K elements per task.
+    const int64_t grain = std::max<int64_t>(1, 32768 / std::max<int64_t>(S, 1));
+    ctx.pool().parallel_for(NC, grain, [&](int64_t nc0, int64_t nc1) {
+      for (int64_t nc = nc0; nc < nc1; ++nc) {
+        const T* plane = px + nc * S;
+        A result = static_cast<A>(plane[0]);
+        for (int64_t s = 1; s < S; ++s) {
+          const A v = static_cast<A>(plane[s]);
+          if (max_) {
+            if (v > result) result = v;
+          } else {
+            result += v;
+          }
         }
+        py[nc] = from_acc<T>(max_ ? result : result / static_cast<A>(S));
       }
-      py[nc] = from_acc<T>(max_ ? result : result / static_cast<A>(S));
-    }
+    });
   });
 }
 

@@ -3,6 +3,7 @@
 // from the back from opset 11. Inputs may be empty along the axis.
 #include <algorithm>
 #include <optional>
+#include <vector>
 
 #include "common/shape_utils.h"
 #include "onyx/kernel.h"
@@ -56,7 +57,8 @@ Shape concat_shape(const std::vector<const Tensor*>& ins, size_t axis, Ctx& ctx)
   return out;
 }
 
-void concat_into(const std::vector<const Tensor*>& ins, size_t axis, Tensor& out);
+void concat_into(const std::vector<const Tensor*>& ins, size_t axis, Tensor& out,
+                 const ThreadPool* pool = nullptr);
 
 void infer_concat(InferContext& ctx) {
   int64_t axis_attr = read_axis(Attrs(ctx.node(), ctx.label()), ctx.opset(), ctx);
@@ -116,19 +118,39 @@ void infer_concat(InferContext& ctx) {
 // ---- 4. compute ----
 
 // Copies each input's slab, for every index over the dims before `axis`, into `out`.
-void concat_into(const std::vector<const Tensor*>& ins, size_t axis, Tensor& out) {
+// With a pool, large copies are cut into chunks that threads share.
+void concat_into(const std::vector<const Tensor*>& ins, size_t axis, Tensor& out,
+                 const ThreadPool* pool) {
   const Shape& shape = out.shape();
   int64_t outer = checked_numel(Shape(shape.begin(), shape.begin() + axis));
   int64_t inner = checked_numel(Shape(shape.begin() + axis + 1, shape.end()));
   dispatch_by_size(out.dtype(), "Concat", [&](auto tag) {
     using T = typename decltype(tag)::type;
+    struct Copy {
+      const T* src;
+      T* dst;
+      int64_t n;
+    };
+    constexpr int64_t kChunk = 16384;  // elements per task
+    std::vector<Copy> copies;
     T* dst = static_cast<T*>(out.raw());
     for (int64_t o = 0; o < outer; ++o) {
       for (const Tensor* t : ins) {
-        int64_t n = t->shape()[axis] * inner;
-        dst = std::copy_n(static_cast<const T*>(t->raw()) + o * n, n, dst);
+        const int64_t n = t->shape()[axis] * inner;
+        const T* src = static_cast<const T*>(t->raw()) + o * n;
+        for (int64_t i = 0; i < n; i += kChunk)
+          copies.push_back({src + i, dst + i, std::min(kChunk, n - i)});
+        dst += n;
       }
     }
+    auto copy_range = [&](int64_t c0, int64_t c1) {
+      for (int64_t c = c0; c < c1; ++c) std::copy_n(copies[c].src, copies[c].n, copies[c].dst);
+    };
+    const int64_t count = static_cast<int64_t>(copies.size());
+    if (pool)
+      pool->parallel_for(count, 4, copy_range);
+    else
+      copy_range(0, count);
   });
 }
 
@@ -143,8 +165,12 @@ class ConcatKernel final : public Kernel {
     std::vector<const Tensor*> ins;
     for (int i = 0; i < ctx.num_inputs(); ++i) ins.push_back(&ctx.input(i));
     size_t axis = normalize(axis_, ins[0]->shape().size(), opset_, ctx);
-    Tensor& out = ctx.allocate_output(0, ins[0]->dtype(), concat_shape(ins, axis, ctx));
-    concat_into(ins, axis, out);
+    const DType dtype = ins[0]->dtype();
+    // Every element is copied in; strings need constructing first.
+    Tensor& out = dtype == DType::String
+                      ? ctx.allocate_output(0, dtype, concat_shape(ins, axis, ctx))
+                      : ctx.allocate_uninitialized_output(0, dtype, concat_shape(ins, axis, ctx));
+    concat_into(ins, axis, out, &ctx.pool());
   }
 
  private:
