@@ -10,10 +10,7 @@ namespace {
 
 bool is_inference_dropout(const GraphEdit& edit, const Node& node) {
   if (!is_onnx(node, "Dropout") || node.opset < 7) return false;
-  if (node.outputs.size() > 1 && node.outputs[1] != kNoValue) {
-    const int mask = node.outputs[1];
-    if (!edit.internal(mask) || !edit.consumers(mask).empty()) return false;
-  }
+  if (node.outputs.size() > 1 && !edit.unread(node.outputs[1])) return false;  // the mask
   if (node.inputs.size() > 2 && node.inputs[2] != kNoValue) {
     const Tensor* training = edit.constant(node.inputs[2]);
     if (!training || training->dtype() != DType::Bool || training->numel() != 1 ||

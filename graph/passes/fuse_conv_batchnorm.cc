@@ -25,10 +25,8 @@ bool inference_mode(const GraphEdit& edit, const Node& bn) {
   if (training && training->i != 0) return false;
   const Attribute* spatial = bn.find_attr("spatial");  // opset < 9: 0 means per element
   if (spatial && spatial->i == 0) return false;
-  for (size_t k = 1; k < bn.outputs.size(); ++k) {  // running statistics: must be unread
-    const int v = bn.outputs[k];
-    if (v != kNoValue && (!edit.internal(v) || !edit.consumers(v).empty())) return false;
-  }
+  for (size_t k = 1; k < bn.outputs.size(); ++k)  // running statistics
+    if (!edit.unread(bn.outputs[k])) return false;
   return true;
 }
 

@@ -48,7 +48,8 @@ std::optional<FusedActivation> activation_of(const GraphEdit& edit, const Node& 
     const float lowest = std::numeric_limits<float>::lowest();
     const float highest = std::numeric_limits<float>::max();
     if (node.opset < 11)
-      return FusedActivation{op, {float_attr(node, "min", lowest), float_attr(node, "max", highest)}};
+      return FusedActivation{op,
+                             {float_attr(node, "min", lowest), float_attr(node, "max", highest)}};
     const std::optional<float> lo = clip_bound(edit, node, 1, lowest);
     const std::optional<float> hi = clip_bound(edit, node, 2, highest);
     if (!lo || !hi) return std::nullopt;

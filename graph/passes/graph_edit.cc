@@ -78,9 +78,11 @@ void GraphEdit::set_input(int index, int slot, int value) {
 
 void GraphEdit::remove_node(int index) {
   Node& nd = node(index);
-  for (size_t slot = 0; slot < nd.inputs.size(); ++slot) set_input(index, static_cast<int>(slot), kNoValue);
+  for (size_t slot = 0; slot < nd.inputs.size(); ++slot)
+    set_input(index, static_cast<int>(slot), kNoValue);
   for (int v : nd.outputs)
-    if (v != kNoValue && producer_[static_cast<size_t>(v)] == index) producer_[static_cast<size_t>(v)] = -1;
+    if (v != kNoValue && producer_[static_cast<size_t>(v)] == index)
+      producer_[static_cast<size_t>(v)] = -1;
   removed_[static_cast<size_t>(index)] = true;
 }
 
@@ -104,7 +106,8 @@ void GraphEdit::replace_node(int index, Node nd) {
   std::vector<int> inputs = std::move(nd.inputs);
   nd.inputs.assign(inputs.size(), kNoValue);
   node(index) = std::move(nd);
-  for (size_t slot = 0; slot < inputs.size(); ++slot) set_input(index, static_cast<int>(slot), inputs[slot]);
+  for (size_t slot = 0; slot < inputs.size(); ++slot)
+    set_input(index, static_cast<int>(slot), inputs[slot]);
   for (int v : node(index).outputs)
     if (v != kNoValue) producer_[static_cast<size_t>(v)] = index;
 }
@@ -147,7 +150,8 @@ void GraphEdit::compact() {
   // Initializers that neither a node, a subgraph nor the graph's interface reads.
   for (auto it = graph_.initializers.begin(); it != graph_.initializers.end();) {
     const int id = it->first;
-    const bool listed = std::find(graph_.inputs.begin(), graph_.inputs.end(), id) != graph_.inputs.end();
+    const bool listed =
+        std::find(graph_.inputs.begin(), graph_.inputs.end(), id) != graph_.inputs.end();
     if (consumers(id).empty() && internal(id) && !listed) {
       auto& sparse = graph_.sparse_initializers;
       sparse.erase(std::remove_if(sparse.begin(), sparse.end(),

@@ -34,6 +34,10 @@ class GraphEdit {
   // Whether nothing outside the nodes reads the value: it is no graph output and no
   // subgraph names it. Only such values may be renamed or made to disappear.
   bool internal(int value) const;
+  // Whether nothing reads the value (or it is an omitted output): it may go unproduced.
+  bool unread(int value) const {
+    return value == kNoValue || (internal(value) && consumers(value).empty());
+  }
   // The one node that reads `value`, when `value` is internal and read exactly once;
   // otherwise -1.
   int sole_consumer(int value) const;

@@ -64,14 +64,20 @@ void apply_fused_epilogue(const kernels::ActivationParams& activation, const Ten
     constexpr bool wide = std::is_same_v<T, double>;  // float16 and bfloat16 use float
     using A = std::conditional_t<wide, double, float>;
     auto widen = [](T v) -> A {
-      if constexpr (wide) return v; else return static_cast<float>(v);
+      if constexpr (wide)
+        return v;
+      else
+        return static_cast<float>(v);
     };
     T* out = y.data<T>();
     const T* add = residual ? residual->data<T>() : nullptr;
     for (int64_t i = 0; i < y.numel(); ++i) {
       const A sum = widen(out[i]) + (add ? widen(add[i]) : A(0));
       const A v = kernels::activate<A>(activation, sum);
-      if constexpr (wide) out[i] = v; else out[i] = T(static_cast<float>(v));
+      if constexpr (wide)
+        out[i] = v;
+      else
+        out[i] = T(static_cast<float>(v));
     }
   });
 }

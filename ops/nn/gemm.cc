@@ -34,7 +34,7 @@ class GemmKernel : public Kernel {
   std::string label_;
   float alpha_ = 1, beta_ = 1;
   bool trans_a_ = false, trans_b_ = false;
-  bool broadcast_c_ = true;  // false only for opsets 1-6 without broadcast=1
+  bool broadcast_c_ = true;               // false only for opsets 1-6 without broadcast=1
   kernels::ActivationParams activation_;  // FusedGemm only
   // Float fast path: a constant B packed once into GEMM panels.
   bool fast_ = false;

@@ -252,7 +252,8 @@ TEST(Optimizer, EveryConvAlgorithmAppliesTheFusedEpilogue) {
         .input("skip", random_floats(out, 33))
         .constant("lo", Tensor::scalar<float>(-0.25f))
         .constant("hi", Tensor::scalar<float>(0.75f))
-        .node("Conv", {"x", "w", "b"}, {"c"}, {ints_attr("pads", c.pads), int_attr("group", c.group)})
+        .node("Conv", {"x", "w", "b"}, {"c"},
+              {ints_attr("pads", c.pads), int_attr("group", c.group)})
         .node("Add", {"c", "skip"}, {"s"})
         .node("Clip", {"s", "lo", "hi"}, {"y"})
         .output("y");
@@ -279,35 +280,39 @@ TEST(Optimizer, AValueReadTwiceOrReturnedIsNotFused) {
   expect_same_outputs(returned, OptimizationLevel::All);
 }
 
-TEST(Optimizer, BatchNormalizationFoldsIntoConv) {
+// conv_model() followed by BatchNormalization into `out`; its scale is fed when
+// `scale_fed`, an initializer otherwise.
+ModelBuilder conv_batchnorm_model(bool scale_fed, const std::string& out) {
   ModelBuilder b = conv_model();
-  b.constant("scale", random_floats({16}, 20, 0.5f, 2.0f))
-      .constant("shift", random_floats({16}, 21))
+  const Tensor scale = random_floats({16}, 20, 0.5f, 2.0f);
+  if (scale_fed)
+    b.input("scale", scale);
+  else
+    b.constant("scale", scale);
+  b.constant("shift", random_floats({16}, 21))
       .constant("mean", random_floats({16}, 22))
       .constant("var", random_floats({16}, 23, 0.1f, 2.0f))
-      .node("BatchNormalization", {"c", "scale", "shift", "mean", "var"}, {"bn"},
-            {float_attr("epsilon", 1e-3f)})
-      .node("Relu", {"bn"}, {"y"})
-      .output("y");
+      .node("BatchNormalization", {"c", "scale", "shift", "mean", "var"}, {out},
+            {float_attr("epsilon", 1e-3f)});
+  return b;
+}
+
+TEST(Optimizer, BatchNormalizationFoldsIntoConv) {
+  ModelBuilder b = conv_batchnorm_model(false, "bn");
+  b.node("Relu", {"bn"}, {"y"}).output("y");
   Session basic = session_at(b, OptimizationLevel::Basic);
   EXPECT_EQ(ops_of(basic), "Conv,Relu");
   // The original weights are no longer read, so they are gone.
-  EXPECT_EQ(basic.model().graph.find("w") == kNoValue ||
-                !basic.model().graph.is_initializer(basic.model().graph.find("w")),
-            true);
+  const Graph& g = basic.model().graph;
+  EXPECT_TRUE(g.find("w") == kNoValue || !g.is_initializer(g.find("w")));
   expect_same_outputs(b, OptimizationLevel::Basic);
   EXPECT_EQ(ops_of(session_at(b, OptimizationLevel::All)), "FusedConv");
   expect_same_outputs(b, OptimizationLevel::All);
 }
 
 TEST(Optimizer, BatchNormalizationWithAFedParameterStays) {
-  ModelBuilder b = conv_model();
-  b.input("scale", random_floats({16}, 20, 0.5f, 2.0f))
-      .constant("shift", random_floats({16}, 21))
-      .constant("mean", random_floats({16}, 22))
-      .constant("var", random_floats({16}, 23, 0.1f, 2.0f))
-      .node("BatchNormalization", {"c", "scale", "shift", "mean", "var"}, {"y"})
-      .output("y");
+  ModelBuilder b = conv_batchnorm_model(true, "y");
+  b.output("y");
   EXPECT_EQ(ops_of(session_at(b, OptimizationLevel::All)), "Conv,BatchNormalization");
   expect_same_outputs(b, OptimizationLevel::All);
 }
@@ -376,17 +381,22 @@ TEST(Optimizer, GemmThenActivationBecomesFusedGemm) {
 
 TEST(Optimizer, DoubleConvFusesAndRunsTheReferenceEpilogue) {
   ModelBuilder b;
-  Tensor x(DType::Double, {1, 2, 4, 4}), w(DType::Double, {3, 2, 3, 3}), skip(DType::Double, {1, 3, 2, 2});
+  Tensor x(DType::Double, {1, 2, 4, 4}), w(DType::Double, {3, 2, 3, 3}),
+      skip(DType::Double, {1, 3, 2, 2});
   for (int64_t i = 0; i < x.numel(); ++i) x.data<double>()[i] = std::sin(0.7 * double(i));
   for (int64_t i = 0; i < w.numel(); ++i) w.data<double>()[i] = std::cos(1.3 * double(i));
   for (int64_t i = 0; i < skip.numel(); ++i) skip.data<double>()[i] = std::sin(2.1 * double(i));
   b.input("x", x).constant("w", w).input("skip", skip);
-  b.node("Conv", {"x", "w"}, {"c"}).node("Add", {"c", "skip"}, {"s"}).node("Relu", {"s"}, {"y"}).output("y");
+  b.node("Conv", {"x", "w"}, {"c"})
+      .node("Add", {"c", "skip"}, {"s"})
+      .node("Relu", {"s"}, {"y"})
+      .output("y");
   Session s = session_at(b, OptimizationLevel::All);
   ASSERT_EQ(ops_of(s), "FusedConv");
   const Tensor got = s.run(b.feeds())[0];
   const Tensor want = session_at(b, OptimizationLevel::None).run(b.feeds())[0];
-  for (int64_t i = 0; i < got.numel(); ++i) EXPECT_EQ(got.data<double>()[i], want.data<double>()[i]);
+  for (int64_t i = 0; i < got.numel(); ++i)
+    EXPECT_EQ(got.data<double>()[i], want.data<double>()[i]);
 }
 
 TEST(Optimizer, AFusedNodeWithAnUnknownActivationIsRefused) {

@@ -90,7 +90,8 @@ SessionOptions session_options(const Args& args, int default_threads) {
   options.reference_kernels = args.flag("reference");
   if (auto level = args.get("optimization")) {
     const std::optional<OptimizationLevel> parsed = parse_optimization_level(*level);
-    if (!parsed) throw UsageError("--optimization expects none, basic or all, got '" + *level + "'");
+    if (!parsed)
+      throw UsageError("--optimization expects none, basic or all, got '" + *level + "'");
     options.optimization = *parsed;
   }
   return options;

@@ -237,8 +237,8 @@ void depthwise_3x3_padded(const Conv2dShape& s, int64_t Wp, const float* p, cons
 // ow, padded columns 2 ow, 2 ow + 1 and 2 ow + 2, are E[ow], O[ow] and E[ow + 1]: every
 // tap is a contiguous vector read.
 ONYX_AVX2_CLONES
-void depthwise_3x3_split(const Conv2dShape& s, int64_t Wp, const float* p, const float* wc,
-                         float b, float* y) {
+void depthwise_3x3_split(const Conv2dShape& s, int64_t Wp, const float* p, const float* wc, float b,
+                         float* y) {
   const int64_t odd = (Wp + 1) / 2;
   for (int64_t oh = 0; oh < s.OH; ++oh) {
     const float* r0 = p + oh * s.SH * Wp;
@@ -247,8 +247,8 @@ void depthwise_3x3_split(const Conv2dShape& s, int64_t Wp, const float* p, const
     float* out = y + oh * s.OW;
     for (int64_t ow = 0; ow < s.OW; ++ow)
       out[ow] = b + wc[0] * r0[ow] + wc[1] * r0[odd + ow] + wc[2] * r0[ow + 1] + wc[3] * r1[ow] +
-                wc[4] * r1[odd + ow] + wc[5] * r1[ow + 1] + wc[6] * r2[ow] +
-                wc[7] * r2[odd + ow] + wc[8] * r2[ow + 1];
+                wc[4] * r1[odd + ow] + wc[5] * r1[ow + 1] + wc[6] * r2[ow] + wc[7] * r2[odd + ow] +
+                wc[8] * r2[ow + 1];
   }
 }
 

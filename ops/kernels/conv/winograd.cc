@@ -217,9 +217,8 @@ void conv2d_winograd(const Conv2dShape& s, const WinogradWeights& w, const float
       for (int64_t t = 0; t < count; t += kLanes)
         transform_input(s, x, lanes_of(t0 + t, count - t), t, padded, NR, v_stride, v);
       for (int xi = 0; xi < 36; ++xi)
-        gemm(uk, s.M, count, s.C, w.u(xi),
-             TransformedInput(v + xi * v_stride, padded, s.C, NR), m + xi * m_stride,
-             padded, {}, serial());
+        gemm(uk, s.M, count, s.C, w.u(xi), TransformedInput(v + xi * v_stride, padded, s.C, NR),
+             m + xi * m_stride, padded, {}, serial());
       for (int64_t t = 0; t < count; t += kLanes)
         transform_output(s, m, m_stride, padded, lanes_of(t0 + t, count - t), t, ep, y);
     }

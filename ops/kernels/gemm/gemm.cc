@@ -120,9 +120,7 @@ void PackedPanels::pack(int64_t k0, int64_t kc, int64_t x0, int64_t width, int p
 
 // ---- the driver ----
 
-namespace {
-
-}  // namespace
+namespace {}  // namespace
 
 ONYX_AVX2_CLONES
 void apply_epilogue(const GemmEpilogue& ep, float* c, int64_t ldc, int64_t m0, int64_t n0,
@@ -169,7 +167,8 @@ bool fits_tile_epilogue(const GemmEpilogue& ep) {
 // The tile epilogue of the full tile at (m0, n0).
 TileEpilogue tile_epilogue(const GemmEpilogue& ep, int64_t m0, int64_t n0) {
   TileEpilogue te;
-  if (ep.bias) (ep.bias_per_row ? te.row_bias : te.col_bias) = ep.bias + (ep.bias_per_row ? m0 : n0);
+  if (ep.bias)
+    (ep.bias_per_row ? te.row_bias : te.col_bias) = ep.bias + (ep.bias_per_row ? m0 : n0);
   if (ep.addend) {
     te.addend = ep.addend + m0 * ep.addend_rs + n0;
     te.addend_ld = ep.addend_rs;
