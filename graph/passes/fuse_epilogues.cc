@@ -81,14 +81,10 @@ std::optional<std::pair<int, int>> residual_add(const GraphEdit& edit, int y) {
   return std::make_pair(add, other);
 }
 
-bool is_float_type(DType t) {
-  return t == DType::Float || t == DType::Double || t == DType::Float16 || t == DType::BFloat16;
-}
-
 // Fuses what follows node `p` (a Conv, or a Gemm when `residual` is false).
 bool fuse_after(GraphEdit& edit, int p, const char* fused_op, bool residual) {
   int out = edit.node(p).outputs.at(0);
-  if (out == kNoValue || !is_float_type(edit.type(out).elem)) return false;
+  if (out == kNoValue || !dtype_info(edit.type(out).elem).is_float) return false;
   std::vector<int> absorbed;
   int residual_value = kNoValue;
   if (residual) {

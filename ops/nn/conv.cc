@@ -13,12 +13,12 @@
 #include <string>
 #include <vector>
 
-#include "common/fused_epilogue.h"
 #include "common/parallel.h"
 #include "common/shape_utils.h"
 #include "common/spatial.h"
 #include "kernels/conv/conv2d.h"
 #include "kernels/conv/winograd.h"
+#include "nn/fused_epilogue.h"
 #include "nn/nn.h"
 #include "nn/nn_util.h"
 #include "onyx/fused_ops.h"
@@ -192,7 +192,7 @@ void ConvKernel::run(KernelContext& ctx) const {
       }
     });
   });
-  apply_fused_epilogue(activation_, z, y, ctx);
+  apply_fused_epilogue(activation_, z, y);
 }
 
 void ConvKernel::run_fast(KernelContext& ctx, const Tensor& x, const Tensor* b, const Tensor* z,

@@ -10,10 +10,10 @@
 #include <string>
 #include <vector>
 
-#include "common/fused_epilogue.h"
 #include "common/parallel.h"
 #include "kernels/gemm/gemm.h"
 #include "kernels/simd/matvec.h"
+#include "nn/fused_epilogue.h"
 #include "nn/nn.h"
 #include "nn/nn_util.h"
 #include "onyx/fused_ops.h"
@@ -225,7 +225,7 @@ void GemmKernel::run(KernelContext& ctx) const {
       }
     });
   });
-  apply_fused_epilogue(activation_, nullptr, y, ctx);
+  apply_fused_epilogue(activation_, nullptr, y);
 }
 
 }  // namespace onyx

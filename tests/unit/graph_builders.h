@@ -144,6 +144,22 @@ inline Node& add_ir_node(Graph& g, const std::string& op, std::vector<std::strin
   return g.nodes.back();
 }
 
+inline Attribute int_attr(const std::string& name, int64_t v) {
+  Attribute a;
+  a.name = name;
+  a.type = AttrType::Int;
+  a.i = v;
+  return a;
+}
+
+inline Attribute float_attr(const std::string& name, float v) {
+  Attribute a;
+  a.name = name;
+  a.type = AttrType::Float;
+  a.f = v;
+  return a;
+}
+
 inline Attribute ints_attr(const std::string& name, std::vector<int64_t> v) {
   Attribute a;
   a.name = name;

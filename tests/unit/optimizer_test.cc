@@ -6,6 +6,7 @@
 #include <cmath>
 #include <random>
 
+#include "graph_builders.h"
 #include "onyx/fused_ops.h"
 #include "onyx/onyx.h"
 #include "onyx/shape_inference.h"
@@ -14,8 +15,10 @@
 namespace onyx {
 namespace {
 
+using test::float_attr;
+using test::int_attr;
+using test::ints_attr;
 using testing::error_of;
-using testing::floats;
 
 Tensor random_floats(Shape shape, uint32_t seed, float lo = -1.0f, float hi = 1.0f) {
   std::mt19937 rng(seed);
@@ -78,28 +81,6 @@ class ModelBuilder {
   Model model_;
   std::map<std::string, Tensor> feeds_;
 };
-
-Attribute int_attr(const std::string& name, int64_t v) {
-  Attribute a;
-  a.name = name;
-  a.type = AttrType::Int;
-  a.i = v;
-  return a;
-}
-Attribute float_attr(const std::string& name, float v) {
-  Attribute a;
-  a.name = name;
-  a.type = AttrType::Float;
-  a.f = v;
-  return a;
-}
-Attribute ints_attr(const std::string& name, std::vector<int64_t> v) {
-  Attribute a;
-  a.name = name;
-  a.type = AttrType::Ints;
-  a.ints = std::move(v);
-  return a;
-}
 
 Session session_at(const ModelBuilder& b, OptimizationLevel level, int threads = 1,
                    bool reference = false) {

@@ -18,9 +18,10 @@ kernels::ActivationParams read_fused_activation(const KernelInit& init);
 // `base` (the unfused operator's attribute types) plus the epilogue's.
 std::map<std::string, AttrType> with_fused_attrs(std::map<std::string, AttrType> base);
 
-// y = activation(y + residual) element by element, for every float dtype; residual, when
-// given, must have y's dtype and shape.
+// y = activation(y + residual) element by element, for every float dtype, in the
+// reference kernels' accumulator type. The caller has checked that residual, when given,
+// has y's dtype and shape.
 void apply_fused_epilogue(const kernels::ActivationParams& activation, const Tensor* residual,
-                          Tensor& y, const KernelContext& ctx);
+                          Tensor& y);
 
 }  // namespace onyx

@@ -1,9 +1,9 @@
-#include "common/fused_epilogue.h"
+#include "nn/fused_epilogue.h"
 
-#include <type_traits>
 #include <vector>
 
 #include "common/shape_utils.h"
+#include "nn/nn_util.h"
 #include "onyx/fused_ops.h"
 
 namespace onyx {
@@ -54,30 +54,16 @@ std::map<std::string, AttrType> with_fused_attrs(std::map<std::string, AttrType>
 }
 
 void apply_fused_epilogue(const kernels::ActivationParams& activation, const Tensor* residual,
-                          Tensor& y, const KernelContext& ctx) {
-  if (residual && (residual->dtype() != y.dtype() || residual->shape() != y.shape()))
-    ctx.fail(cat("the residual input must match the output ", y.describe(), ", got ",
-                 residual->describe()));
+                          Tensor& y) {
   if (!residual && activation.kind == kernels::Activation::None) return;
   dispatch<FloatTypes>(y.dtype(), "fused epilogue", [&](auto tag) {
     using T = typename decltype(tag)::type;
-    constexpr bool wide = std::is_same_v<T, double>;  // float16 and bfloat16 use float
-    using A = std::conditional_t<wide, double, float>;
-    auto widen = [](T v) -> A {
-      if constexpr (wide)
-        return v;
-      else
-        return static_cast<float>(v);
-    };
+    using A = acc_t<T>;
     T* out = y.data<T>();
     const T* add = residual ? residual->data<T>() : nullptr;
     for (int64_t i = 0; i < y.numel(); ++i) {
-      const A sum = widen(out[i]) + (add ? widen(add[i]) : A(0));
-      const A v = kernels::activate<A>(activation, sum);
-      if constexpr (wide)
-        out[i] = v;
-      else
-        out[i] = T(static_cast<float>(v));
+      const A sum = static_cast<A>(out[i]) + (add ? static_cast<A>(add[i]) : A(0));
+      out[i] = from_acc<T>(kernels::activate<A>(activation, sum));
     }
   });
 }
