@@ -40,6 +40,48 @@ void BM_Conv3x3(benchmark::State& state) {
 }
 BENCHMARK(BM_Conv3x3)->Arg(1)->Arg(2)->UseRealTime()->Unit(benchmark::kMillisecond);
 
+// One convolution layer of the zoo's CNNs, with bias and Relu as the optimizer fuses
+// them: C -> M channels over an H x H image, a k x k kernel, `stride`, "same" padding,
+// `group` groups (group == C: depthwise).
+struct ConvLayer {
+  int64_t C, H, M, k, stride, group;
+};
+
+void run_conv_layer(benchmark::State& state, ConvLayer l) {
+  const int64_t pad = l.k / 2, OH = (l.H + 2 * pad - l.k) / l.stride + 1;
+  OpTester t("FusedConv", 1, "ai.onyx");
+  t.input("X", random_floats({1, l.C, l.H, l.H}, 21))
+      .constant("W", random_floats({l.M, l.C / l.group, l.k, l.k}, 22))
+      .constant("B", random_floats({l.M}, 23))
+      .attr("kernel_shape", std::vector<int64_t>{l.k, l.k})
+      .attr("strides", std::vector<int64_t>{l.stride, l.stride})
+      .attr("pads", std::vector<int64_t>{pad, pad, pad, pad})
+      .attr("group", l.group)
+      .attr("activation", std::string("Relu"))
+      .output("Y");
+  run_session(state, t, 2.0 * l.M * (l.C / l.group) * l.k * l.k * OH * OH);
+}
+
+#define CONV_LAYER(name, ...)                                                              \
+  void BM_Conv_##name(benchmark::State& st) { run_conv_layer(st, {__VA_ARGS__}); }         \
+  BENCHMARK(BM_Conv_##name)->Arg(1)->Arg(2)->UseRealTime()->Unit(benchmark::kMicrosecond)
+
+// MobileNetV2 at 224x224: the stem, then the first blocks, where most of its time goes.
+CONV_LAYER(MobileNetV2_Stem3to32s2, 3, 224, 32, 3, 2, 1);
+CONV_LAYER(MobileNetV2_Depthwise32, 32, 112, 32, 3, 1, 32);
+CONV_LAYER(MobileNetV2_Pointwise32to16, 32, 112, 16, 1, 1, 1);
+CONV_LAYER(MobileNetV2_Pointwise16to96, 16, 112, 96, 1, 1, 1);
+CONV_LAYER(MobileNetV2_Depthwise96s2, 96, 112, 96, 3, 2, 96);
+CONV_LAYER(MobileNetV2_Pointwise96to24, 96, 56, 24, 1, 1, 1);
+CONV_LAYER(MobileNetV2_Depthwise144, 144, 56, 144, 3, 1, 144);
+CONV_LAYER(MobileNetV2_Pointwise320to1280, 320, 7, 1280, 1, 1, 1);
+// SqueezeNet 1.1: the stem, a first-stage expand3x3 and the classifier convolution.
+CONV_LAYER(SqueezeNet_Stem3to64s2, 3, 224, 64, 3, 2, 1);
+CONV_LAYER(SqueezeNet_Expand3x3_16to64, 16, 55, 64, 3, 1, 1);
+CONV_LAYER(SqueezeNet_Expand3x3_32to128, 32, 27, 128, 3, 1, 1);
+CONV_LAYER(SqueezeNet_Expand3x3_64to256, 64, 13, 256, 3, 1, 1);
+CONV_LAYER(SqueezeNet_Classifier512to1000, 512, 13, 1000, 1, 1, 1);
+
 void BM_Gemm512(benchmark::State& state) {
   OpTester t("Gemm", 13);
   t.input("A", random_floats({512, 512}, 4))

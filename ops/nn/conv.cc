@@ -28,7 +28,7 @@ namespace {
 
 // Winograd pays when both channel counts are large enough for its 36 GEMMs to dominate
 // the tile transforms (bench/RESULTS.md).
-constexpr int64_t kWinogradMinChannels = 16;
+constexpr int64_t kWinogradMinChannels = 32;
 
 class ConvKernel : public Kernel {
  public:

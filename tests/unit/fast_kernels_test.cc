@@ -79,6 +79,7 @@ TEST(FastKernels, ConvMatchesReference) {
       {1, 12, 18, 3, 10, 10, 3, 1, 1, 2, 2, 1, {2, 0, 1, 0}, true},    // grouped, dilated
       {1, 4, 6, 2, 1, 1, 1, 1, 1, 1, 1, 1, {0, 0, 0, 0}, false},       // 1x1 spatial
       {1, 2, 40, 1, 31, 37, 5, 3, 3, 1, 1, 2, {0, 1, 2, 3}, true},     // odd everything
+      {1, 3, 20, 1, 20, 22, 3, 3, 3, 3, 1, 1, {1, 1, 1, 1}, true},     // stride 3 each way
       {1, 300, 5, 1, 4, 4, 3, 3, 1, 1, 1, 1, {1, 1, 1, 1}, true},      // K crosses a block
       {1, 3, 2, 1, 2, 2, 3, 3, 1, 1, 1, 1, {0, 0, 0, 0}, true},        // kernel > input: empty
       {1, 6, 6, 6, 7, 7, 5, 5, 3, 3, 2, 2, {4, 4, 4, 4}, false},       // depthwise dilated
@@ -105,7 +106,7 @@ TEST(FastKernels, ConvMatchesReference) {
 }
 
 TEST(FastKernels, WinogradConvMatchesReference) {
-  // 3x3 stride-1 layers with 16 or more channels each way take Winograd F(4x4, 3x3).
+  // 3x3 stride-1 layers with 32 or more channels each way take Winograd F(4x4, 3x3).
   std::mt19937 rng(21);
   struct Config {
     int64_t n, c, m, h, w;
@@ -113,9 +114,9 @@ TEST(FastKernels, WinogradConvMatchesReference) {
   };
   // Inputs of at least kWinogradMinTiles 4x4 tiles; odd sizes leave partial tiles.
   for (const Config& k :
-       {Config{1, 16, 16, 23, 29, {1, 1, 1, 1}}, Config{2, 32, 24, 33, 26, {1, 1, 1, 1}},
-        Config{1, 19, 40, 30, 22, {0, 0, 0, 0}}, Config{1, 300, 17, 24, 24, {1, 0, 2, 1}},
-        Config{1, 64, 16, 58, 31, {1, 1, 1, 1}}}) {
+       {Config{1, 32, 32, 23, 29, {1, 1, 1, 1}}, Config{2, 48, 32, 33, 26, {1, 1, 1, 1}},
+        Config{1, 35, 40, 30, 22, {0, 0, 0, 0}}, Config{1, 300, 33, 24, 24, {1, 0, 2, 1}},
+        Config{1, 64, 32, 58, 31, {1, 1, 1, 1}}}) {
     OpTester t("Conv", 11);
     t.input("X", random_floats({k.n, k.c, k.h, k.w}, rng))
         .constant("W", random_floats({k.m, k.c, 3, 3}, rng))

@@ -14,122 +14,125 @@ namespace onyx::kernels {
 namespace {
 
 // Writes n values, which belong at columns first_col.. of a row of Wp columns, to that row
-// stored split by parity: the (Wp + 1) / 2 even columns, then the odd ones.
+// stored split by parity: the (Wp + 1) / 2 even columns, then the odd ones. The values
+// go in pairs (even, odd), a loop the compiler turns into vector loads and shuffles.
 ONYX_AVX2_CLONES
 void copy_row_split(const float* src, int64_t n, int64_t first_col, int64_t Wp, float* row) {
-  float* even = row + (first_col + 1) / 2;  // where the first even column goes
-  float* odd = row + (Wp + 1) / 2 + first_col / 2;
-  const float* src_even = src + (first_col & 1);  // the first value in an even column
-  const float* src_odd = src + 1 - (first_col & 1);
-  const int64_t n_even = (n - (first_col & 1) + 1) / 2, n_odd = (n - 1 + (first_col & 1) + 1) / 2;
-  for (int64_t i = 0; i < n_even; ++i) even[i] = src_even[2 * i];
-  for (int64_t i = 0; i < n_odd; ++i) odd[i] = src_odd[2 * i];
-}
-
-// The positions of a panel that lie in one output row.
-struct RowSegment {
-  int64_t j0, len, oh, ow0;
-};
-
-// Copies `len` taps of one input row (column iw0, then every SW) to out, with zeros
-// where the taps fall on the padding.
-inline void copy_taps(const float* row, int64_t W, int64_t iw0, int64_t SW, int64_t len,
-                      float* out) {
-  if (iw0 >= 0 && iw0 + (len - 1) * SW < W) {
-    if (SW == 1)
-      std::memcpy(out, row + iw0, static_cast<size_t>(len) * sizeof(float));
-    else
-      for (int64_t j = 0; j < len; ++j) out[j] = row[iw0 + j * SW];
-    return;
+  float* odd_half = row + (Wp + 1) / 2;
+  if (n > 0 && (first_col & 1)) {
+    odd_half[first_col / 2] = src[0];
+    ++src;
+    --n;
+    ++first_col;
   }
-  for (int64_t j = 0; j < len; ++j) {
-    const int64_t iw = iw0 + j * SW;
-    out[j] = iw >= 0 && iw < W ? row[iw] : 0.0f;
+  float* even = row + first_col / 2;
+  float* odd = odd_half + first_col / 2;
+  const int64_t pairs = n / 2;
+  for (int64_t i = 0; i < pairs; ++i) {
+    even[i] = src[2 * i];
+    odd[i] = src[2 * i + 1];
   }
-}
-
-// The same for stride 2 over a row stored split by parity (copy_row_split): the taps
-// iw0, iw0 + 2, ... all have iw0's parity, so they lie next to each other in one half.
-inline void copy_taps_split(const float* row, int64_t W, int64_t iw0, int64_t len, float* out) {
-  const int64_t parity = iw0 & 1;  // also right for negative iw0 (two's complement)
-  const int64_t half_len = parity ? W / 2 : (W + 1) / 2;
-  const float* half = row + (parity ? (W + 1) / 2 : 0);
-  const int64_t i0 = (iw0 - parity) / 2;  // exact: iw0 - parity is even
-  if (i0 >= 0 && i0 + len <= half_len) {
-    std::memcpy(out, half + i0, static_cast<size_t>(len) * sizeof(float));
-    return;
-  }
-  for (int64_t j = 0; j < len; ++j) {
-    const int64_t i = i0 + j;
-    out[j] = i >= 0 && i < half_len ? half[i] : 0.0f;
-  }
-}
-
-// Packs K rows [k0, k0 + kc) of the im2col matrix for `width` output positions from
-// x0 into dst[k * P + j]. P is the panel width, a constant for the common microkernels
-// so that the copy of a full panel from one input row compiles to a few vector moves.
-// K rows come in runs that share a channel and a kernel row (kw = 0..KW-1), and the
-// panel's positions in segments that share an output row, so that each (run, segment)
-// reads one input row.
-template <int P>
-void pack_im2col(const Conv2dShape& s, const float* x, bool split, int64_t k0, int64_t kc,
-                 int64_t x0, int64_t width, int panel_arg, float* dst) {
-  const int64_t panel = P > 0 ? P : panel_arg;
-  RowSegment segments[66];
-  int n_segments = 0;
-  if (width > 64) throw std::invalid_argument("im2col panel wider than 64");
-  for (int64_t j = 0; j < width;) {
-    const int64_t n = x0 + j, oh = n / s.OW, ow = n % s.OW;
-    const int64_t len = std::min(width - j, s.OW - ow);
-    segments[n_segments++] = {j, len, oh, ow};
-    j += len;
-  }
-  const bool full_row = P > 0 && n_segments == 1 && width == P;
-  const int64_t taps = s.KH * s.KW;
-  for (int64_t k = k0; k < k0 + kc;) {
-    const int64_t c = k / taps, kh = (k % taps) / s.KW, kw_first = k % s.KW;
-    const int64_t run = std::min(s.KW - kw_first, k0 + kc - k);  // K rows sharing (c, kh)
-    const float* plane = x + c * s.H * s.W;
-    float* out = dst + (k - k0) * panel;
-    k += run;
-    for (int64_t t = 0; t < run; ++t, out += panel) {
-      const int64_t dw = (kw_first + t) * s.DW - s.pad_left;
-      for (int i = 0; i < n_segments; ++i) {
-        const RowSegment& g = segments[i];
-        const int64_t ih = g.oh * s.SH - s.pad_top + kh * s.DH;
-        float* o = out + g.j0;
-        if (ih < 0 || ih >= s.H) {
-          std::fill(o, o + g.len, 0.0f);
-          continue;
-        }
-        const float* row = plane + ih * s.W;
-        const int64_t iw0 = g.ow0 * s.SW + dw;
-        if (split) {
-          copy_taps_split(row, s.W, iw0, g.len, o);
-        } else if (full_row && s.SW == 1 && iw0 >= 0 && iw0 + P <= s.W) {
-          std::memcpy(o, row + iw0, P * sizeof(float));  // the common case: vector moves
-        } else {
-          copy_taps(row, s.W, iw0, s.SW, g.len, o);
-        }
-      }
-      for (int64_t j = width; j < panel; ++j) out[j] = 0.0f;
-    }
-  }
+  if (n & 1) even[pairs] = src[2 * pairs];
 }
 
 }  // namespace
+
+ImplicitIm2col::ImplicitIm2col(const Conv2dShape& s, const float* x_group,
+                               std::vector<float>& storage)
+    : s_(s) {
+  const int64_t Hp = std::max(s.H + s.pad_top, (s.OH - 1) * s.SH + (s.KH - 1) * s.DH + 1);
+  const int64_t Wp = std::max(s.W + s.pad_left, (s.OW - 1) * s.SW + (s.KW - 1) * s.DW + 1);
+  const int64_t Cg = s.in_per_group();
+  const bool split = s.SW == 2;
+  row_step_ = s.SH * Wp;
+  col_step_ = s.SW > 2 ? s.SW : 1;
+  if (!split && Hp == s.H && Wp == s.W) {
+    image_ = x_group;  // no padding to add: read the input itself
+  } else {
+    storage.resize(std::max(storage.size(), static_cast<size_t>(Cg * Hp * Wp)));
+    float* image = storage.data();
+    for (int64_t c = 0; c < Cg; ++c) {
+      const float* plane = x_group + c * s.H * s.W;
+      float* padded = image + c * Hp * Wp;
+      for (int64_t r = 0; r < Hp; ++r) {
+        float* row = padded + r * Wp;
+        const int64_t ih = r - s.pad_top;
+        if (ih < 0 || ih >= s.H) {
+          std::fill(row, row + Wp, 0.0f);
+        } else if (split) {
+          std::fill(row, row + Wp, 0.0f);
+          copy_row_split(plane + ih * s.W, s.W, s.pad_left, Wp, row);
+        } else {
+          std::fill(row, row + s.pad_left, 0.0f);
+          std::memcpy(row + s.pad_left, plane + ih * s.W, static_cast<size_t>(s.W) * sizeof(float));
+          std::fill(row + s.pad_left + s.W, row + Wp, 0.0f);
+        }
+      }
+    }
+    image_ = image;
+  }
+  // Where K row (c, kh, kw) finds its tap of output position (0, 0).
+  tap_offset_.resize(static_cast<size_t>(s.gemm_depth()));
+  for (int64_t c = 0, k = 0; c < Cg; ++c)
+    for (int64_t kh = 0; kh < s.KH; ++kh)
+      for (int64_t kw = 0; kw < s.KW; ++kw, ++k) {
+        const int64_t col = kw * s.DW;  // padded column of output column 0's tap
+        const int64_t in_row = split ? (col & 1 ? (Wp + 1) / 2 : 0) + col / 2 : col;
+        tap_offset_[static_cast<size_t>(k)] = c * Hp * Wp + kh * s.DH * Wp + in_row;
+      }
+}
+
+// Packs K rows [k0, k0 + kc) for `width` output positions from x0 into dst[k * P + j].
+// P is the panel width, a constant for the common microkernels, so that the copy of a
+// panel that lies in one output row compiles to a few vector moves per K row.
+template <int P>
+void ImplicitIm2col::pack_panel(int64_t k0, int64_t kc, int64_t x0, int64_t width, int panel_arg,
+                                float* dst) const {
+  const int64_t panel = P > 0 ? P : panel_arg;
+  if (width > 64) throw std::invalid_argument("im2col panel wider than 64");
+  // The panel's positions in runs that share an output row: per K row, each run reads
+  // image values col_step_ apart from `start` on.
+  struct Run {
+    int64_t j0, len, start;
+  } runs[64];
+  int n_runs = 0;
+  for (int64_t j = 0; j < width;) {
+    const int64_t p = x0 + j, oh = p / s_.OW, ow = p % s_.OW;
+    const int64_t len = std::min(width - j, s_.OW - ow);
+    runs[n_runs++] = {j, len, oh * row_step_ + ow * col_step_};
+    j += len;
+  }
+  const int64_t* offset = tap_offset_.data() + k0;
+  if (P > 0 && n_runs == 1 && width == P && col_step_ == 1) {  // the common case
+    const float* src = image_ + runs[0].start;
+    for (int64_t k = 0; k < kc; ++k) std::memcpy(dst + k * P, src + offset[k], P * sizeof(float));
+    return;
+  }
+  for (int64_t k = 0; k < kc; ++k) {
+    const float* src = image_ + offset[k];
+    float* out = dst + k * panel;
+    for (int i = 0; i < n_runs; ++i) {
+      const Run& r = runs[i];
+      if (col_step_ == 1)
+        std::memcpy(out + r.j0, src + r.start, static_cast<size_t>(r.len) * sizeof(float));
+      else
+        for (int64_t j = 0; j < r.len; ++j) out[r.j0 + j] = src[r.start + j * col_step_];
+    }
+    std::fill(out + width, out + panel, 0.0f);
+  }
+}
 
 void ImplicitIm2col::pack(int64_t k0, int64_t kc, int64_t x0, int64_t width, int panel,
                           float* dst) const {
   switch (panel) {
     case 8:
-      return pack_im2col<8>(s_, x_, split_, k0, kc, x0, width, panel, dst);
+      return pack_panel<8>(k0, kc, x0, width, panel, dst);
     case 16:
-      return pack_im2col<16>(s_, x_, split_, k0, kc, x0, width, panel, dst);
+      return pack_panel<16>(k0, kc, x0, width, panel, dst);
     case 32:
-      return pack_im2col<32>(s_, x_, split_, k0, kc, x0, width, panel, dst);
+      return pack_panel<32>(k0, kc, x0, width, panel, dst);
     default:
-      return pack_im2col<0>(s_, x_, split_, k0, kc, x0, width, panel, dst);
+      return pack_panel<0>(k0, kc, x0, width, panel, dst);
   }
 }
 
@@ -164,18 +167,10 @@ void conv2d_gemm(const Conv2dShape& s, const PackedConvWeights& w, const float* 
     if (s.is_pointwise()) {
       gemm(w.microkernel(), Mg, positions, Cg, w.group(g), StridedSource(xg, 1, positions), yg,
            positions, ep, par);
-    } else if (s.SW == 2) {
-      // Rows split by parity once, so that im2col copies contiguous runs, not every
-      // other value.
-      thread_local std::vector<float> split;
-      split.resize(std::max(split.size(), static_cast<size_t>(Cg * s.H * s.W)));
-      for (int64_t r = 0; r < Cg * s.H; ++r)
-        copy_row_split(xg + r * s.W, s.W, 0, s.W, split.data() + r * s.W);
-      gemm(w.microkernel(), Mg, positions, s.gemm_depth(), w.group(g),
-           ImplicitIm2col(s, split.data(), true), yg, positions, ep, par);
     } else {
-      gemm(w.microkernel(), Mg, positions, s.gemm_depth(), w.group(g), ImplicitIm2col(s, xg), yg,
-           positions, ep, par);
+      thread_local std::vector<float> padded;  // the group's image with its padding
+      gemm(w.microkernel(), Mg, positions, s.gemm_depth(), w.group(g),
+           ImplicitIm2col(s, xg, padded), yg, positions, ep, par);
     }
   };
   if (s.group >= parallel.threads && s.group > 1) {

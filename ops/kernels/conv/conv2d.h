@@ -44,19 +44,26 @@ struct ConvEpilogue {
 };
 
 // The im2col matrix of one group (rows: c, kh, kw; columns: output positions), packed
-// into B panels on demand. With `split_rows` (stride-2 layers), each input row of x_group
-// is stored split by parity: its even columns, then its odd ones.
+// into B panels on demand. The group's image is first copied with its zero padding
+// around it, so that every tap lies inside (skipped when there is no padding), and for
+// stride 2 with each row split by parity (its even columns, then its odd ones), so that
+// the taps of one K row over an output row are contiguous for stride 1 and 2 alike.
 class ImplicitIm2col final : public PanelSource {
  public:
-  ImplicitIm2col(const Conv2dShape& s, const float* x_group, bool split_rows = false)
-      : s_(s), x_(x_group), split_(split_rows) {}
+  // `storage` holds the padded copy; it must outlive this object.
+  ImplicitIm2col(const Conv2dShape& s, const float* x_group, std::vector<float>& storage);
   void pack(int64_t k0, int64_t kc, int64_t x0, int64_t width, int panel,
             float* dst) const override;
 
  private:
+  template <int P>
+  void pack_panel(int64_t k0, int64_t kc, int64_t x0, int64_t width, int panel, float* dst) const;
+
   const Conv2dShape& s_;
-  const float* x_;
-  bool split_;
+  const float* image_ = nullptr;  // the padded image, or the input itself
+  int64_t row_step_ = 0;          // from one output row's taps to the next's
+  int64_t col_step_ = 1;          // between neighbouring outputs' taps (1 unless stride > 2)
+  std::vector<int64_t> tap_offset_;  // per K row: its tap of output position (0, 0)
 };
 
 // The weights (M, C/group, KH, KW) packed once for one microkernel, one A per group.

@@ -258,12 +258,13 @@ void gemm_range(const MicroKernel& uk, int64_t m_begin, int64_t m_end, int64_t n
             const int64_t mr = std::min<int64_t>(MR, ic + mc - ir);
             const float* ap = (a_prepacked ? a_block : abuf) + ip * MR * kc;
             float* ct = c + ir * ldc + jr;
-            if (mr == MR && nr == NR) {
+            if (nr == NR && (mr == MR || uk.rows)) {  // straight into C
+              const MicroKernelFn run = mr == MR ? uk.run : uk.rows[mr - 1];
               if (last && in_registers && any_epilogue) {
                 const TileEpilogue te = tile_epilogue(ep, ir, jr);
-                uk.run(kc, ap, bp, ct, ldc, !first, &te);
+                run(kc, ap, bp, ct, ldc, !first, &te);
               } else {
-                uk.run(kc, ap, bp, ct, ldc, !first, nullptr);
+                run(kc, ap, bp, ct, ldc, !first, nullptr);
               }
             } else {
               const size_t row_bytes = static_cast<size_t>(nr) * sizeof(float);

@@ -32,6 +32,9 @@ struct MicroKernel {
   Isa isa;
   int mr, nr;
   MicroKernelFn run;
+  // For edge tiles of r < mr rows: rows[r - 1] reads the same packed panels and computes
+  // and stores only the first r rows. nullptr: edge tiles run `run` into a scratch tile.
+  const MicroKernelFn* rows = nullptr;
 };
 
 // Defined in the per-ISA files; nullptr where the build has no such kernel.

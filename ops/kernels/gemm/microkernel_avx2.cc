@@ -27,7 +27,9 @@ struct Avx2Vec {
 }  // namespace
 
 const MicroKernel* avx2_microkernel() {
-  static const MicroKernel k{"avx2_6x16", Isa::Avx2, 6, 16, gemm_microkernel<Avx2Vec, 6, 2>};
+  static constexpr auto rows = row_kernels<Avx2Vec, 6, 2>();
+  static const MicroKernel k{"avx2_6x16", Isa::Avx2, 6, 16, gemm_microkernel<Avx2Vec, 6, 2>,
+                             rows.data()};
   return &k;
 }
 

@@ -5,6 +5,10 @@
 #if defined(__x86_64__) && defined(__AVX512F__)
 #include <immintrin.h>
 
+// GCC 12's _mm512_max_ps/_mm512_min_ps pass _mm512_undefined_ps() as the unused masked
+// source, which -Wmaybe-uninitialized reports once inlined: a false positive.
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+
 #include "kernels/gemm/microkernel.h"
 
 namespace onyx::kernels {
@@ -27,8 +31,9 @@ struct Avx512Vec {
 }  // namespace
 
 const MicroKernel* avx512_microkernel() {
+  static constexpr auto rows = row_kernels<Avx512Vec, 14, 2>();
   static const MicroKernel k{"avx512_14x32", Isa::Avx512, 14, 32,
-                             gemm_microkernel<Avx512Vec, 14, 2>};
+                             gemm_microkernel<Avx512Vec, 14, 2>, rows.data()};
   return &k;
 }
 
