@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 
 namespace onyx::kernels {
 
@@ -37,6 +38,27 @@ T activate(const ActivationParams& p, T x) {
       return x * std::max(T(0), std::min(T(1), x / T(6) + T(0.5)));
   }
   return x;
+}
+
+// Whether p is a clamp to [lo, hi] (None, Relu, Clip with min <= max), which vector
+// kernels apply in registers as max then min; if so, sets lo and hi.
+inline bool as_clamp(const ActivationParams& p, float& lo, float& hi) {
+  lo = -std::numeric_limits<float>::infinity();
+  hi = std::numeric_limits<float>::infinity();
+  switch (p.kind) {
+    case Activation::None:
+      return true;
+    case Activation::Relu:
+      lo = 0.0f;
+      return true;
+    case Activation::Clip:
+      if (!(p.a <= p.b)) return false;
+      lo = p.a;
+      hi = p.b;
+      return true;
+    default:
+      return false;
+  }
 }
 
 // Applies p to n contiguous floats in place (Sigmoid and Tanh by the vector math of

@@ -83,6 +83,8 @@ TEST(FastKernels, ConvMatchesReference) {
       {1, 300, 5, 1, 4, 4, 3, 3, 1, 1, 1, 1, {1, 1, 1, 1}, true},      // K crosses a block
       {1, 3, 2, 1, 2, 2, 3, 3, 1, 1, 1, 1, {0, 0, 0, 0}, true},        // kernel > input: empty
       {1, 6, 6, 6, 7, 7, 5, 5, 3, 3, 2, 2, {4, 4, 4, 4}, false},       // depthwise dilated
+      {1, 10, 10, 10, 13, 19, 3, 3, 1, 1, 2, 2, {2, 2, 2, 2}, true},   // depthwise 3x3 dilated
+      {1, 7, 7, 7, 12, 21, 3, 3, 2, 1, 1, 1, {1, 1, 1, 1}, true},      // depthwise, rows s2
       {0, 3, 4, 1, 5, 5, 3, 3, 1, 1, 1, 1, {1, 1, 1, 1}, true},        // empty batch
   };
   for (size_t i = 0; i < configs.size(); ++i) {

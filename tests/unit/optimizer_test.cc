@@ -217,30 +217,34 @@ TEST(Optimizer, EveryConvAlgorithmAppliesTheFusedEpilogue) {
     std::vector<int64_t> pads;
   };
   const std::vector<Case> cases = {
-      {"winograd", {1, 16, 24, 24}, {16, 16, 3, 3}, 1, {1, 1, 1, 1}},
+      {"winograd", {1, 32, 24, 24}, {32, 32, 3, 3}, 1, {1, 1, 1, 1}},
       {"depthwise", {2, 12, 9, 9}, {12, 1, 3, 3}, 12, {1, 1, 1, 1}},
+      {"im2col", {1, 16, 11, 10}, {20, 16, 3, 3}, 1, {1, 1, 1, 1}},
       {"pointwise", {1, 24, 7, 7}, {40, 24, 1, 1}, 1, {0, 0, 0, 0}},
       {"grouped", {1, 8, 9, 9}, {8, 4, 3, 3}, 2, {0, 0, 0, 0}},
   };
-  for (const Case& c : cases) {
-    SCOPED_TRACE(c.what);
-    const Shape out = {c.x[0], c.w[0], c.x[2] - c.w[2] + 1 + c.pads[0] + c.pads[2],
-                       c.x[3] - c.w[3] + 1 + c.pads[1] + c.pads[3]};
-    ModelBuilder b;
-    b.input("x", random_floats(c.x, 30))
-        .constant("w", random_floats(c.w, 31, -0.3f, 0.3f))
-        .constant("b", random_floats({c.w[0]}, 32))
-        .input("skip", random_floats(out, 33))
-        .constant("lo", Tensor::scalar<float>(-0.25f))
-        .constant("hi", Tensor::scalar<float>(0.75f))
-        .node("Conv", {"x", "w", "b"}, {"c"},
-              {ints_attr("pads", c.pads), int_attr("group", c.group)})
-        .node("Add", {"c", "skip"}, {"s"})
-        .node("Clip", {"s", "lo", "hi"}, {"y"})
-        .output("y");
-    ASSERT_EQ(ops_of(session_at(b, OptimizationLevel::All)), "FusedConv");
-    expect_same_outputs(b, OptimizationLevel::All, 1e-4f);
-  }
+  for (const Case& c : cases)
+    for (bool residual : {true, false}) {  // kernels clamp in registers without one
+      SCOPED_TRACE(std::string(c.what) + (residual ? " with a residual" : ""));
+      const Shape out = {c.x[0], c.w[0], c.x[2] - c.w[2] + 1 + c.pads[0] + c.pads[2],
+                         c.x[3] - c.w[3] + 1 + c.pads[1] + c.pads[3]};
+      ModelBuilder b;
+      b.input("x", random_floats(c.x, 30))
+          .constant("w", random_floats(c.w, 31, -0.3f, 0.3f))
+          .constant("b", random_floats({c.w[0]}, 32))
+          .input("skip", random_floats(out, 33))
+          .constant("lo", Tensor::scalar<float>(-0.25f))
+          .constant("hi", Tensor::scalar<float>(0.75f))
+          .node("Conv", {"x", "w", "b"}, {"c"},
+                {ints_attr("pads", c.pads), int_attr("group", c.group)});
+      if (residual)
+        b.node("Add", {"c", "skip"}, {"s"}).node("Clip", {"s", "lo", "hi"}, {"y"});
+      else
+        b.node("Clip", {"c", "lo", "hi"}, {"y"});
+      b.output("y");
+      ASSERT_EQ(ops_of(session_at(b, OptimizationLevel::All)), "FusedConv");
+      expect_same_outputs(b, OptimizationLevel::All, 1e-4f);
+    }
 }
 
 TEST(Optimizer, BroadcastingAddIsNotAResidual) {

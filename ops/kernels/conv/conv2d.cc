@@ -5,6 +5,7 @@
 #include <stdexcept>
 #include <vector>
 
+#include "kernels/conv/depthwise_3x3.h"
 #include "kernels/cpu.h"
 
 namespace onyx::kernels {
@@ -288,6 +289,23 @@ void conv2d_depthwise(const Conv2dShape& s, const float* w, const float* x, floa
   const bool three = s.KH == 3 && s.KW == 3;
   const bool split = three && s.SW == 2 && s.DW == 1;
   const PaddedPlane geometry(s);
+  // The vector kernel reads output columns' taps contiguously: stride 1, or 2 over split
+  // rows. It applies bias and a clamp itself; a residual or another activation follows.
+  const Depthwise3x3Fn vector_kernel =
+      three && (s.SW == 1 || split) && active_isa() >= Isa::Avx2 ? depthwise_3x3_avx2() : nullptr;
+  float lo, hi;
+  const bool clamp_in_kernel = !ep.residual && as_clamp(ep.activation, lo, hi);
+  if (!clamp_in_kernel) as_clamp({}, lo, hi);
+  Depthwise3x3Plane plane;
+  plane.row_step = s.SH * geometry.Wp;
+  plane.OH = s.OH;
+  plane.OW = s.OW;
+  for (int64_t kh = 0; kh < 3; ++kh)
+    for (int64_t kw = 0; kw < 3; ++kw) {
+      const int64_t odd = (geometry.Wp + 1) / 2;  // where a split row's odd columns start
+      const int64_t col = split ? (kw == 1 ? odd : kw / 2) : kw * s.DW;
+      plane.tap[kh * 3 + kw] = kh * s.DH * geometry.Wp + col;
+    }
   parallel.for_tasks(tasks, [&](int64_t t0, int64_t t1) {
     // Borders stay zero from channel to channel: only the interior is copied in.
     std::vector<float> padded, flat;
@@ -295,6 +313,8 @@ void conv2d_depthwise(const Conv2dShape& s, const float* w, const float* x, floa
       padded.assign(static_cast<size_t>(geometry.size()), 0.0f);
       flat.resize(static_cast<size_t>(s.OH * geometry.Wp));
     }
+    Depthwise3x3Plane own = plane;
+    own.data = padded.data();
     for (int64_t c = t0 * grain; c < std::min(s.C, t1 * grain); ++c) {
       const float* xc = x + c * plane_in;
       const float* wc = w + c * s.KH * s.KW;
@@ -304,11 +324,17 @@ void conv2d_depthwise(const Conv2dShape& s, const float* w, const float* x, floa
         for (int64_t ih = 0; ih < s.H; ++ih)
           copy_row_split(xc + ih * s.W, s.W, s.pad_left, geometry.Wp,
                          padded.data() + (ih + s.pad_top) * geometry.Wp);
-        depthwise_3x3_split(s, geometry.Wp, padded.data(), wc, b, yc);
       } else if (three) {
         for (int64_t ih = 0; ih < s.H; ++ih)
           std::memcpy(padded.data() + (ih + s.pad_top) * geometry.Wp + s.pad_left, xc + ih * s.W,
                       static_cast<size_t>(s.W) * sizeof(float));
+      }
+      if (vector_kernel) {
+        vector_kernel(own, wc, b, lo, hi, yc);
+        if (clamp_in_kernel) continue;
+      } else if (split) {
+        depthwise_3x3_split(s, geometry.Wp, padded.data(), wc, b, yc);
+      } else if (three) {
         depthwise_3x3_padded(s, geometry.Wp, padded.data(), wc, b, yc, flat.data());
       } else {
         depthwise_channel(s, xc, wc, b, yc);

@@ -158,10 +158,9 @@ namespace {
 // Whether the microkernel can apply `ep` itself, in registers (TileEpilogue): no alpha,
 // an addend with beta 1 read along rows, and no activation beyond a clamp.
 bool fits_tile_epilogue(const GemmEpilogue& ep) {
-  const ActivationParams& act = ep.activation;
-  const bool clamp = act.kind == Activation::None || act.kind == Activation::Relu ||
-                     (act.kind == Activation::Clip && act.a <= act.b);
-  return clamp && ep.alpha == 1.0f && (!ep.addend || (ep.beta == 1.0f && ep.addend_cs == 1));
+  float lo, hi;
+  return as_clamp(ep.activation, lo, hi) && ep.alpha == 1.0f &&
+         (!ep.addend || (ep.beta == 1.0f && ep.addend_cs == 1));
 }
 
 // The tile epilogue of the full tile at (m0, n0).
@@ -173,11 +172,7 @@ TileEpilogue tile_epilogue(const GemmEpilogue& ep, int64_t m0, int64_t n0) {
     te.addend = ep.addend + m0 * ep.addend_rs + n0;
     te.addend_ld = ep.addend_rs;
   }
-  if (ep.activation.kind == Activation::Relu) te.lo = 0.0f;
-  if (ep.activation.kind == Activation::Clip) {
-    te.lo = ep.activation.a;
-    te.hi = ep.activation.b;
-  }
+  as_clamp(ep.activation, te.lo, te.hi);
   return te;
 }
 
