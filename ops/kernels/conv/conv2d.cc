@@ -39,7 +39,7 @@ void copy_row_split(const float* src, int64_t n, int64_t first_col, int64_t Wp, 
 }  // namespace
 
 ImplicitIm2col::ImplicitIm2col(const Conv2dShape& s, const float* x_group,
-                               std::vector<float>& storage)
+                               std::vector<float>& storage, const Parallel& parallel)
     : s_(s) {
   const int64_t Hp = std::max(s.H + s.pad_top, (s.OH - 1) * s.SH + (s.KH - 1) * s.DH + 1);
   const int64_t Wp = std::max(s.W + s.pad_left, (s.OW - 1) * s.SW + (s.KW - 1) * s.DW + 1);
@@ -52,24 +52,25 @@ ImplicitIm2col::ImplicitIm2col(const Conv2dShape& s, const float* x_group,
   } else {
     storage.resize(std::max(storage.size(), static_cast<size_t>(Cg * Hp * Wp)));
     float* image = storage.data();
-    for (int64_t c = 0; c < Cg; ++c) {
-      const float* plane = x_group + c * s.H * s.W;
-      float* padded = image + c * Hp * Wp;
-      for (int64_t r = 0; r < Hp; ++r) {
-        float* row = padded + r * Wp;
-        const int64_t ih = r - s.pad_top;
+    const int64_t rows = Cg * Hp;  // over all channels; chunks of ~16K values per task
+    const int64_t rows_per_task = std::max<int64_t>(1, 16384 / Wp);
+    parallel.for_tasks((rows + rows_per_task - 1) / rows_per_task, [&](int64_t t0, int64_t t1) {
+      for (int64_t r = t0 * rows_per_task; r < std::min(rows, t1 * rows_per_task); ++r) {
+        float* row = image + r * Wp;
+        const int64_t c = r / Hp, ih = r % Hp - s.pad_top;
+        const float* in = x_group + (c * s.H + ih) * s.W;
         if (ih < 0 || ih >= s.H) {
           std::fill(row, row + Wp, 0.0f);
         } else if (split) {
           std::fill(row, row + Wp, 0.0f);
-          copy_row_split(plane + ih * s.W, s.W, s.pad_left, Wp, row);
+          copy_row_split(in, s.W, s.pad_left, Wp, row);
         } else {
           std::fill(row, row + s.pad_left, 0.0f);
-          std::memcpy(row + s.pad_left, plane + ih * s.W, static_cast<size_t>(s.W) * sizeof(float));
+          std::memcpy(row + s.pad_left, in, static_cast<size_t>(s.W) * sizeof(float));
           std::fill(row + s.pad_left + s.W, row + Wp, 0.0f);
         }
       }
-    }
+    });
     image_ = image;
   }
   // Where K row (c, kh, kw) finds its tap of output position (0, 0).
@@ -171,7 +172,7 @@ void conv2d_gemm(const Conv2dShape& s, const PackedConvWeights& w, const float* 
     } else {
       thread_local std::vector<float> padded;  // the group's image with its padding
       gemm(w.microkernel(), Mg, positions, s.gemm_depth(), w.group(g),
-           ImplicitIm2col(s, xg, padded), yg, positions, ep, par);
+           ImplicitIm2col(s, xg, padded, par), yg, positions, ep, par);
     }
   };
   if (s.group >= parallel.threads && s.group > 1) {

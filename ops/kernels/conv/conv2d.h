@@ -50,8 +50,9 @@ struct ConvEpilogue {
 // the taps of one K row over an output row are contiguous for stride 1 and 2 alike.
 class ImplicitIm2col final : public PanelSource {
  public:
-  // `storage` holds the padded copy; it must outlive this object.
-  ImplicitIm2col(const Conv2dShape& s, const float* x_group, std::vector<float>& storage);
+  // `storage` holds the padded copy, made over `parallel`; it must outlive this object.
+  ImplicitIm2col(const Conv2dShape& s, const float* x_group, std::vector<float>& storage,
+                 const Parallel& parallel);
   void pack(int64_t k0, int64_t kc, int64_t x0, int64_t width, int panel,
             float* dst) const override;
 
