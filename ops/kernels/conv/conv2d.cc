@@ -280,6 +280,27 @@ void depthwise_channel(const Conv2dShape& s, const float* xc, const float* wc, f
   }
 }
 
+// One channel by the portable kernels: copy into the zero-bordered plane, then the 3x3
+// loops over it (or, for other kernel sizes, the bounds-checked loop over x itself).
+void depthwise_channel_portable(const Conv2dShape& s, const PaddedPlane& geometry, bool split,
+                                const float* xc, const float* wc, float b, float* padded,
+                                float* flat, float* yc) {
+  const bool three = s.KH == 3 && s.KW == 3;
+  for (int64_t ih = 0; three && ih < s.H; ++ih) {
+    float* row = padded + (ih + s.pad_top) * geometry.Wp;
+    if (split)
+      copy_row_split(xc + ih * s.W, s.W, s.pad_left, geometry.Wp, row);
+    else
+      std::memcpy(row + s.pad_left, xc + ih * s.W, static_cast<size_t>(s.W) * sizeof(float));
+  }
+  if (split)
+    depthwise_3x3_split(s, geometry.Wp, padded, wc, b, yc);
+  else if (three)
+    depthwise_3x3_padded(s, geometry.Wp, padded, wc, b, yc, flat);
+  else
+    depthwise_channel(s, xc, wc, b, yc);
+}
+
 }  // namespace
 
 void conv2d_depthwise(const Conv2dShape& s, const float* w, const float* x, float* y,
@@ -295,15 +316,22 @@ void conv2d_depthwise(const Conv2dShape& s, const float* w, const float* x, floa
   const Depthwise3x3Fn vector_kernel =
       three && (s.SW == 1 || split) && active_isa() >= Isa::Avx2 ? depthwise_3x3_avx2() : nullptr;
   float lo, hi;
-  const bool clamp_in_kernel = !ep.residual && as_clamp(ep.activation, lo, hi);
+  const bool clamp_in_kernel = vector_kernel && !ep.residual && as_clamp(ep.activation, lo, hi);
   if (!clamp_in_kernel) as_clamp({}, lo, hi);
   Depthwise3x3Plane plane;
+  plane.H = s.H;
+  plane.W = s.W;
+  plane.pad_top = s.pad_top;
+  plane.pad_left = s.pad_left;
+  plane.Wp = geometry.Wp;
+  plane.split = split;
   plane.row_step = s.SH * geometry.Wp;
   plane.OH = s.OH;
   plane.OW = s.OW;
   for (int64_t kh = 0; kh < 3; ++kh)
     for (int64_t kw = 0; kw < 3; ++kw) {
-      const int64_t odd = (geometry.Wp + 1) / 2;  // where a split row's odd columns start
+      // Split rows: padded columns 2 ow, 2 ow + 1, 2 ow + 2 are even[ow], odd[ow], even[ow + 1].
+      const int64_t odd = (geometry.Wp + 1) / 2;
       const int64_t col = split ? (kw == 1 ? odd : kw / 2) : kw * s.DW;
       plane.tap[kh * 3 + kw] = kh * s.DH * geometry.Wp + col;
     }
@@ -312,36 +340,20 @@ void conv2d_depthwise(const Conv2dShape& s, const float* w, const float* x, floa
     std::vector<float> padded, flat;
     if (three) {
       padded.assign(static_cast<size_t>(geometry.size()), 0.0f);
-      flat.resize(static_cast<size_t>(s.OH * geometry.Wp));
+      if (!vector_kernel) flat.resize(static_cast<size_t>(s.OH * geometry.Wp));
     }
-    Depthwise3x3Plane own = plane;
-    own.data = padded.data();
     for (int64_t c = t0 * grain; c < std::min(s.C, t1 * grain); ++c) {
       const float* xc = x + c * plane_in;
       const float* wc = w + c * s.KH * s.KW;
       const float b = ep.bias ? ep.bias[c] : 0.0f;
       float* yc = y + c * plane_out;
-      if (split) {
-        for (int64_t ih = 0; ih < s.H; ++ih)
-          copy_row_split(xc + ih * s.W, s.W, s.pad_left, geometry.Wp,
-                         padded.data() + (ih + s.pad_top) * geometry.Wp);
-      } else if (three) {
-        for (int64_t ih = 0; ih < s.H; ++ih)
-          std::memcpy(padded.data() + (ih + s.pad_top) * geometry.Wp + s.pad_left, xc + ih * s.W,
-                      static_cast<size_t>(s.W) * sizeof(float));
-      }
-      if (vector_kernel) {
-        vector_kernel(own, wc, b, lo, hi, yc);
-        if (clamp_in_kernel) continue;
-      } else if (split) {
-        depthwise_3x3_split(s, geometry.Wp, padded.data(), wc, b, yc);
-      } else if (three) {
-        depthwise_3x3_padded(s, geometry.Wp, padded.data(), wc, b, yc, flat.data());
-      } else {
-        depthwise_channel(s, xc, wc, b, yc);
-      }
-      add_and_activate(ep.activation, ep.residual ? ep.residual + c * plane_out : nullptr, yc,
-                       plane_out);
+      if (vector_kernel)
+        vector_kernel(plane, xc, padded.data(), wc, b, lo, hi, yc);
+      else
+        depthwise_channel_portable(s, geometry, split, xc, wc, b, padded.data(), flat.data(), yc);
+      if (!clamp_in_kernel)
+        add_and_activate(ep.activation, ep.residual ? ep.residual + c * plane_out : nullptr, yc,
+                         plane_out);
     }
   });
 }

@@ -1,7 +1,9 @@
-// AVX2 + FMA 3x3 depthwise kernel: 32 outputs of a row at a time (four independent
-// chains of nine FMAs over unaligned loads), then 8; the row's last partial vector uses
-// masked loads and stores, so nothing past the plane or the output row is touched. This file alone is
-// compiled with -mavx2 -mfma.
+// AVX2 + FMA 3x3 depthwise kernel. The channel is copied into the scratch plane with
+// vector moves (for stride 2, each 16 values are split into their 8 even and 8 odd
+// columns by permutes), then each output row is computed 32 outputs at a time (four
+// independent chains of nine FMAs over unaligned loads), then 8, then the row's last
+// partial vector; planes narrower than a vector go four rows at a time. Loads may run past a row into the scratch plane's slack, never past it;
+// stores never run past the output plane. This file alone is compiled with -mavx2 -mfma.
 #include "kernels/conv/depthwise_3x3.h"
 
 #if defined(__x86_64__) && defined(__AVX2__) && defined(__FMA__)
@@ -10,47 +12,99 @@
 namespace onyx::kernels {
 namespace {
 
-// V vectors of outputs from ow on (with `mask`, one vector: the lanes it selects). The
-// V chains of nine FMAs are independent, so they overlap in the pipeline.
-template <int V, bool Masked = false>
-inline void taps_at(const float* const* src, int64_t ow, const __m256* w, __m256 bias, __m256 lo,
-                    __m256 hi, float* out, __m256i mask = _mm256_setzero_si256()) {
-  __m256 acc[V];
-  for (int v = 0; v < V; ++v) acc[v] = bias;
-  for (int t = 0; t < 9; ++t)
-    for (int v = 0; v < V; ++v) {
-      const float* p = src[t] + ow + 8 * v;
-      const __m256 x = Masked ? _mm256_maskload_ps(p, mask) : _mm256_loadu_ps(p);
-      acc[v] = _mm256_fmadd_ps(w[t], x, acc[v]);
-    }
-  for (int v = 0; v < V; ++v) {
-    // max(lo, x) returns x when x is NaN; so does min(hi, .).
-    const __m256 y = _mm256_min_ps(hi, _mm256_max_ps(lo, acc[v]));
-    if (Masked)
-      _mm256_maskstore_ps(out + ow, mask, y);
-    else
-      _mm256_storeu_ps(out + ow + 8 * v, y);
+// n values to dst.
+inline void copy_run(const float* src, int64_t n, float* dst) {
+  int64_t i = 0;
+  for (; i + 8 <= n; i += 8) _mm256_storeu_ps(dst + i, _mm256_loadu_ps(src + i));
+  for (; i < n; ++i) dst[i] = src[i];
+}
+
+// n values, src[2i] to first[i] and src[2i + 1] to second[i].
+inline void split_run(const float* src, int64_t n, float* first, float* second) {
+  const __m256i order = _mm256_setr_epi32(0, 2, 4, 6, 1, 3, 5, 7);
+  int64_t i = 0;
+  for (; 2 * i + 16 <= n; i += 8) {
+    // a = s0..s7, b = s8..s15; per 128-bit lane, take evens then odds, then regroup.
+    const __m256 a = _mm256_permutevar8x32_ps(_mm256_loadu_ps(src + 2 * i), order);
+    const __m256 b = _mm256_permutevar8x32_ps(_mm256_loadu_ps(src + 2 * i + 8), order);
+    _mm256_storeu_ps(first + i, _mm256_permute2f128_ps(a, b, 0x20));
+    _mm256_storeu_ps(second + i, _mm256_permute2f128_ps(a, b, 0x31));
+  }
+  for (; 2 * i < n; ++i) {
+    first[i] = src[2 * i];
+    if (2 * i + 1 < n) second[i] = src[2 * i + 1];
   }
 }
 
-void depthwise_3x3(const Depthwise3x3Plane& plane, const float* wc, float bias, float lo, float hi,
-                   float* y) {
+void copy_channel(const Depthwise3x3Plane& p, const float* x, float* scratch) {
+  float* rows = scratch + p.pad_top * p.Wp;
+  if (!p.split) {
+    for (int64_t ih = 0; ih < p.H; ++ih) copy_run(x + ih * p.W, p.W, rows + ih * p.Wp + p.pad_left);
+    return;
+  }
+  // Padded column pc of a split row lives at pc / 2 in the even half or the odd half.
+  // Input column c is padded column c + pad_left: the input's even columns land in the
+  // half of pad_left's parity.
+  const int64_t odd_half = (p.Wp + 1) / 2, pl = p.pad_left;
+  const int64_t first = (pl & 1) ? odd_half + pl / 2 : pl / 2;  // input columns 0, 2, ...
+  const int64_t second = (pl & 1) ? (pl + 1) / 2 : odd_half + pl / 2;  // 1, 3, ...
+  for (int64_t ih = 0; ih < p.H; ++ih) {
+    float* row = rows + ih * p.Wp;
+    split_run(x + ih * p.W, p.W, row + first, row + second);
+  }
+}
+
+// V vectors of outputs, vector v from src[t] + at + v * in_step to out + at + v * out_step: V
+// independent chains of nine FMAs, which overlap in the pipeline. With `rest` set, the
+// last vector stores only its first `rest` outputs.
+template <int V>
+inline void taps_at(const float* const* src, int64_t at, int64_t in_step, float* out,
+                    int64_t out_step, const __m256* w, __m256 bias, __m256 lo, __m256 hi,
+                    int64_t rest = 0) {
+  __m256 acc[V];
+  for (int v = 0; v < V; ++v) acc[v] = bias;
+  for (int t = 0; t < 9; ++t)
+    for (int v = 0; v < V; ++v)
+      acc[v] = _mm256_fmadd_ps(w[t], _mm256_loadu_ps(src[t] + at + v * in_step), acc[v]);
+  for (int v = 0; v < V; ++v) {
+    // max(lo, x) returns x when x is NaN; so does min(hi, .).
+    const __m256 y = _mm256_min_ps(hi, _mm256_max_ps(lo, acc[v]));
+    if (rest && v == V - 1) {  // element stores: a masked store is slow on some CPUs
+      alignas(32) float lanes[8];
+      _mm256_store_ps(lanes, y);
+      for (int64_t i = 0; i < rest; ++i) out[at + v * out_step + i] = lanes[i];
+    } else {
+      _mm256_storeu_ps(out + at + v * out_step, y);
+    }
+  }
+}
+
+void depthwise_3x3(const Depthwise3x3Plane& plane, const float* x, float* scratch, const float* wc,
+                   float bias, float lo, float hi, float* y) {
+  copy_channel(plane, x, scratch);
   __m256 w[9];
   for (int t = 0; t < 9; ++t) w[t] = _mm256_set1_ps(wc[t]);
   const __m256 b = _mm256_set1_ps(bias), vlo = _mm256_set1_ps(lo), vhi = _mm256_set1_ps(hi);
-  const int64_t OW = plane.OW, full = OW / 8 * 8, rest = OW - full;
-  alignas(32) int32_t lanes[8];
-  for (int i = 0; i < 8; ++i) lanes[i] = i < rest ? -1 : 0;
-  const __m256i mask = _mm256_load_si256(reinterpret_cast<const __m256i*>(lanes));
-  for (int64_t oh = 0; oh < plane.OH; ++oh) {
-    const float* row = plane.data + oh * plane.row_step;
+  const int64_t OH = plane.OH, OW = plane.OW, full = OW / 8 * 8;
+  // A row's last vector may spill into the next row, which is stored after it; the
+  // plane's last row stores only what is its own.
+  auto rest_of = [&](int64_t oh) { return oh + 1 < OH ? 0 : OW - full; };
+  int64_t oh = 0;
+  if (OW < 8) {  // narrow planes: four rows at a time, for independent chains
+    for (; oh + 4 <= OH; oh += 4) {
+      const float* src[9];
+      for (int t = 0; t < 9; ++t) src[t] = scratch + oh * plane.row_step + plane.tap[t];
+      taps_at<4>(src, 0, plane.row_step, y + oh * OW, OW, w, b, vlo, vhi, rest_of(oh + 3));
+    }
+  }
+  for (; oh < OH; ++oh) {
     const float* src[9];
-    for (int t = 0; t < 9; ++t) src[t] = row + plane.tap[t];
+    for (int t = 0; t < 9; ++t) src[t] = scratch + oh * plane.row_step + plane.tap[t];
     float* out = y + oh * OW;
     int64_t ow = 0;
-    for (; ow + 32 <= OW; ow += 32) taps_at<4>(src, ow, w, b, vlo, vhi, out);
-    for (; ow < full; ow += 8) taps_at<1>(src, ow, w, b, vlo, vhi, out);
-    if (rest) taps_at<1, true>(src, full, w, b, vlo, vhi, out, mask);
+    for (; ow + 32 <= OW; ow += 32) taps_at<4>(src, ow, 8, out, 8, w, b, vlo, vhi);
+    for (; ow < full; ow += 8) taps_at<1>(src, ow, 8, out, 8, w, b, vlo, vhi);
+    if (full < OW) taps_at<1>(src, full, 8, out, 8, w, b, vlo, vhi, rest_of(oh));
   }
 }
 
