@@ -3,8 +3,10 @@
 //   Y[n, c, 1, .., 1] = mean (or max) of X[n, c, :, .., :]
 #include <algorithm>
 #include <string>
+#include <type_traits>
 #include <vector>
 
+#include "kernels/simd/elementwise.h"
 #include "nn/nn.h"
 #include "nn/nn_util.h"
 
@@ -19,6 +21,7 @@ class GlobalPoolKernel : public Kernel {
  private:
   std::string label_;
   bool max_ = false;  // GlobalMaxPool, else GlobalAveragePool
+  bool reference_ = false;
 };
 
 void infer_global_pool(InferContext& ctx);
@@ -42,7 +45,9 @@ void register_global_pool(Registry& registry) {
 // ---- construction ----
 
 GlobalPoolKernel::GlobalPoolKernel(const KernelInit& init)
-    : label_(init.label()), max_(init.node().op_type == "GlobalMaxPool") {
+    : label_(init.label()),
+      max_(init.node().op_type == "GlobalMaxPool"),
+      reference_(init.reference()) {
   const TypeInfo& x = init.input_type(0);
   if (x.has_shape() && x.shape->size() < 2)
     init.fail(cat("X must have rank 2 or more (N, C, ..), got rank ", x.shape->size()));
@@ -89,6 +94,12 @@ void GlobalPoolKernel::run(KernelContext& ctx) const {
     ctx.pool().parallel_for(NC, grain, [&](int64_t nc0, int64_t nc1) {
       for (int64_t nc = nc0; nc < nc1; ++nc) {
         const T* plane = px + nc * S;
+        if constexpr (std::is_same_v<T, float>) {
+          if (!max_ && !reference_) {  // a vector sum, in another order
+            py[nc] = kernels::sum(plane, S) / static_cast<float>(S);
+            continue;
+          }
+        }
         A result = static_cast<A>(plane[0]);
         for (int64_t s = 1; s < S; ++s) {
           const A v = static_cast<A>(plane[s]);

@@ -41,7 +41,8 @@ AxisTaps resolve(const PoolAxis& a) {
 // One plane, separably: first down the rows (a vector loop over the input columns,
 // combining the kernel rows of one output row), then across the columns. A maximum
 // keeps its first tap unless a later one is greater, down and then across, which picks
-// the same value as the row-major scan of the reference (NaN included).
+// the same value as the row-major scan of the reference when no NaN is involved; an
+// output row whose windows hold a NaN takes the reference's order.
 // Across the columns, a full window (all `kernel` taps inside) starting at every input
 // column at once: window[i] combines column[i], column[i + dilation], ... in tap order,
 // each tap a vector loop. Outputs whose window is full then read one value.
@@ -58,28 +59,103 @@ void full_windows(bool max, const PoolAxis& w, const float* column, float* windo
   }
 }
 
+// Stride 2, dilation 1 across the columns: the column split into its even and odd
+// entries (a pair loop the compiler turns into vector loads and shuffles), so that tap j
+// of the outputs [lo, hi) is a contiguous run of one half. Writes those outputs' maxima
+// (or sums), tap by tap in order.
+ONYX_AVX2_CLONES
+void stride2_windows(bool max, const PoolAxis& w, int64_t lo, int64_t hi, const float* column,
+                     float* even, float* odd, float* out) {
+  for (int64_t i = 0; i < w.in / 2; ++i) {
+    even[i] = column[2 * i];
+    odd[i] = column[2 * i + 1];
+  }
+  if (w.in & 1) even[w.in / 2] = column[w.in - 1];
+  for (int64_t j = 0; j < w.kernel; ++j) {
+    // Output ow reads column 2 ow - pad_begin + j: entry ow + d / 2 (d rounded down) of
+    // the half of d's parity, d = j - pad_begin.
+    const int64_t d = j - w.pad_begin;
+    const int64_t shift = d >= 0 ? d / 2 : -((1 - d) / 2);
+    const float* tap = ((d & 1) ? odd : even) + shift;
+    if (j == 0)
+      for (int64_t ow = lo; ow < hi; ++ow) out[ow] = tap[ow];
+    else if (max)
+      for (int64_t ow = lo; ow < hi; ++ow) out[ow] = tap[ow] > out[ow] ? tap[ow] : out[ow];
+    else
+      for (int64_t ow = lo; ow < hi; ++ow) out[ow] += tap[ow];
+  }
+}
+
+// Output row oh in the reference's order exactly: the taps of a window row-major, a
+// later one winning only when greater. The separable passes agree with it unless the
+// window holds a NaN (one that is first in its column, but not in its window, would
+// hide the rest of its column).
+void max_row_in_reference_order(const PoolAxis& h, const PoolAxis& w, const AxisTaps& th,
+                                const AxisTaps& tw, int64_t oh, const float* x, float* out) {
+  for (int64_t ow = 0; ow < w.out; ++ow) {
+    const float* corner = x + th.first[oh] * w.in + tw.first[ow];
+    float r = corner[0];
+    for (int64_t i = 0; i < th.valid[oh]; ++i)
+      for (int64_t j = 0; j < tw.valid[ow]; ++j) {
+        const float v = corner[i * h.dilation * w.in + j * w.dilation];
+        r = v > r ? v : r;
+      }
+    out[ow] = r;
+  }
+}
+
 ONYX_AVX2_CLONES
 void pool_plane(PoolKind kind, const PoolAxis& h, const PoolAxis& w, const AxisTaps& th,
-                const AxisTaps& tw, const float* x, float* y, float* column, float* window) {
+                const AxisTaps& tw, const float* x, float* y, float* column, float* window,
+                float* odd) {
   const bool max = kind == PoolKind::Max;
   const bool windows = w.stride > 1 && w.kernel > 1 && w.in >= (w.kernel - 1) * w.dilation + 1;
+  // Outputs [lo, hi) have every tap inside the row: ow * stride - pad_begin >= 0 and
+  // last = ow * stride - pad_begin + (kernel - 1) * dilation <= in - 1.
+  const int64_t lo = std::min(w.out, (w.pad_begin + w.stride - 1) / w.stride);
+  const int64_t last_start = w.in - 1 + w.pad_begin - (w.kernel - 1) * w.dilation;
+  const int64_t hi = last_start < 0 ? lo : std::clamp(last_start / w.stride + 1, lo, w.out);
+  const bool split = w.stride == 2 && w.dilation == 1 && lo < hi;
   for (int64_t oh = 0; oh < h.out; ++oh) {
     const float* first = x + th.first[oh] * w.in;
-    for (int64_t iw = 0; iw < w.in; ++iw) column[iw] = first[iw];
+    float* out = y + oh * w.out;
+    int nan = 0;  // whether a max window may hold a NaN (an int reduction vectorizes)
+    for (int64_t iw = 0; iw < w.in; ++iw) {
+      column[iw] = first[iw];
+      nan |= first[iw] != first[iw];
+    }
     for (int64_t i = 1; i < th.valid[oh]; ++i) {
       const float* row = first + i * h.dilation * w.in;
       if (max)
-        for (int64_t iw = 0; iw < w.in; ++iw)
+        for (int64_t iw = 0; iw < w.in; ++iw) {
+          nan |= row[iw] != row[iw];
           column[iw] = row[iw] > column[iw] ? row[iw] : column[iw];
+        }
       else
         for (int64_t iw = 0; iw < w.in; ++iw) column[iw] += row[iw];
     }
-    float* out = y + oh * w.out;
-    if (windows) full_windows(max, w, column, window);
+    if (max && nan) {
+      max_row_in_reference_order(h, w, th, tw, oh, x, out);
+      continue;
+    }
+    if (split) {
+      stride2_windows(max, w, lo, hi, column, window, odd, out);
+    } else if (windows) {
+      full_windows(max, w, column, window);
+    }
     for (int64_t ow = 0; ow < w.out; ++ow) {
+      if (split && ow == lo) {  // computed above: only the average's division is left
+        if (!max) {
+          const float count = static_cast<float>(
+              kind == PoolKind::Average ? th.valid[oh] * w.kernel : th.with_pad[oh] * w.kernel);
+          for (int64_t i = lo; i < hi; ++i) out[i] /= count;
+        }
+        ow = hi - 1;
+        continue;
+      }
       const float* c = column + tw.first[ow];
       float r = c[0];
-      if (windows && tw.valid[ow] == w.kernel) {
+      if (windows && !split && tw.valid[ow] == w.kernel) {
         r = window[tw.first[ow]];
       } else {
         for (int64_t j = 1; j < tw.valid[ow]; ++j) {
@@ -110,10 +186,11 @@ bool pool2d(PoolKind kind, const PoolAxis& h, const PoolAxis& w, int64_t planes,
   const int64_t grain = std::max<int64_t>(1, 8192 / std::max<int64_t>(out_plane, 1));
   const int64_t tasks = (planes + grain - 1) / grain;  // chunks of `grain` planes
   parallel.for_tasks(tasks, [&](int64_t t0, int64_t t1) {
-    std::vector<float> column(static_cast<size_t>(w.in)), window(column.size());
+    std::vector<float> column(static_cast<size_t>(w.in)), window(column.size()),
+        odd(column.size());
     for (int64_t p = t0 * grain; p < std::min(planes, t1 * grain); ++p)
       pool_plane(kind, h, w, th, tw, x + p * in_plane, y + p * out_plane, column.data(),
-                 window.data());
+                 window.data(), odd.data());
   });
   return true;
 }

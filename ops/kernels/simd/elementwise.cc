@@ -43,6 +43,17 @@ void pow_small(const float* x, int exponent, float* y, int64_t n) {
 }
 
 ONYX_AVX2_CLONES
+float sum(const float* x, int64_t n) {
+  float lanes[8] = {};
+  int64_t i = 0;
+  for (; i + 8 <= n; i += 8)
+    for (int j = 0; j < 8; ++j) lanes[j] += x[i + j];
+  for (int j = 0; i < n; ++i, ++j) lanes[j] += x[i];
+  return ((lanes[0] + lanes[4]) + (lanes[1] + lanes[5])) +
+         ((lanes[2] + lanes[6]) + (lanes[3] + lanes[7]));
+}
+
+ONYX_AVX2_CLONES
 void scale_shift(const float* x, float a, float b, float* y, int64_t n) {
   for (int64_t i = 0; i < n; ++i) y[i] = x[i] * a + b;
 }

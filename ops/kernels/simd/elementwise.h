@@ -21,6 +21,10 @@ void clip(const float* x, float lo, float hi, float* y, int64_t n);
 // is exact in double, the cube rounded once there.
 void pow_small(const float* x, int exponent, float* y, int64_t n);
 
+// The sum of n floats, kept in 8 partial sums (one vector) that are added up at the end:
+// the sequential sum reordered, so it differs from it by rounding only.
+float sum(const float* x, int64_t n);
+
 // y = a * x + b: BatchNormalization folded per channel.
 void scale_shift(const float* x, float a, float b, float* y, int64_t n);
 
