@@ -128,5 +128,17 @@ void BM_MaxPool3x3(benchmark::State& state) {
 }
 BENCHMARK(BM_MaxPool3x3)->Arg(1)->UseRealTime()->Unit(benchmark::kMicrosecond);
 
+// SqueezeNet 1.1's first pooling: unpadded, ceil_mode.
+void BM_MaxPool3x3Ceil(benchmark::State& state) {
+  OpTester t("MaxPool", 12);
+  t.input("X", random_floats({1, 64, 111, 111}, 12))
+      .attr("kernel_shape", std::vector<int64_t>{3, 3})
+      .attr("strides", std::vector<int64_t>{2, 2})
+      .attr("ceil_mode", int64_t{1})
+      .output("Y");
+  run_session(state, t, 0);
+}
+BENCHMARK(BM_MaxPool3x3Ceil)->Arg(1)->UseRealTime()->Unit(benchmark::kMicrosecond);
+
 }  // namespace
 }  // namespace onyx

@@ -4,10 +4,13 @@
 #include <vector>
 
 #include "kernels/cpu.h"
+#include "kernels/pool/max_pool_row.h"
 
 namespace onyx::kernels {
 
 namespace {
+
+constexpr int64_t kMaxRowKernelRows = 16;  // window heights the row kernel takes
 
 // For each output index of one axis: the first valid input position, how many valid
 // taps follow (dilation apart), and how many taps count for an average with padding.
@@ -86,13 +89,14 @@ void stride2_windows(bool max, const PoolAxis& w, int64_t lo, int64_t hi, const 
   }
 }
 
-// Output row oh in the reference's order exactly: the taps of a window row-major, a
+// Outputs [ow_begin, ow_end) of row oh in the reference's order exactly: the taps of a window row-major, a
 // later one winning only when greater. The separable passes agree with it unless the
 // window holds a NaN (one that is first in its column, but not in its window, would
 // hide the rest of its column).
 void max_row_in_reference_order(const PoolAxis& h, const PoolAxis& w, const AxisTaps& th,
-                                const AxisTaps& tw, int64_t oh, const float* x, float* out) {
-  for (int64_t ow = 0; ow < w.out; ++ow) {
+                                const AxisTaps& tw, int64_t oh, int64_t ow_begin, int64_t ow_end,
+                                const float* x, float* out) {
+  for (int64_t ow = ow_begin; ow < ow_end; ++ow) {
     const float* corner = x + th.first[oh] * w.in + tw.first[ow];
     float r = corner[0];
     for (int64_t i = 0; i < th.valid[oh]; ++i)
@@ -116,9 +120,27 @@ void pool_plane(PoolKind kind, const PoolAxis& h, const PoolAxis& w, const AxisT
   const int64_t last_start = w.in - 1 + w.pad_begin - (w.kernel - 1) * w.dilation;
   const int64_t hi = last_start < 0 ? lo : std::clamp(last_start / w.stride + 1, lo, w.out);
   const bool split = w.stride == 2 && w.dilation == 1 && lo < hi;
+  const MaxPoolRow3s2Fn row_kernel =
+      max && split && w.kernel == 3 && h.kernel <= kMaxRowKernelRows && active_isa() >= Isa::Avx2
+          ? max_pool_row_3s2_avx2()
+          : nullptr;
   for (int64_t oh = 0; oh < h.out; ++oh) {
     const float* first = x + th.first[oh] * w.in;
     float* out = y + oh * w.out;
+    if (row_kernel) {
+      const float* rows[kMaxRowKernelRows];
+      for (int64_t i = 0; i < th.valid[oh]; ++i) rows[i] = first + i * h.dilation * w.in;
+      const int64_t start = lo * 2 - w.pad_begin;
+      if (row_kernel(rows, static_cast<int>(th.valid[oh]), start, hi - lo, w.in - start,
+                     out + lo)) {
+        // The outputs whose windows cross the row's ends, in the reference's order.
+        max_row_in_reference_order(h, w, th, tw, oh, 0, lo, x, out);
+        max_row_in_reference_order(h, w, th, tw, oh, hi, w.out, x, out);
+      } else {  // a NaN
+        max_row_in_reference_order(h, w, th, tw, oh, 0, w.out, x, out);
+      }
+      continue;
+    }
     int nan = 0;  // whether a max window may hold a NaN (an int reduction vectorizes)
     for (int64_t iw = 0; iw < w.in; ++iw) {
       column[iw] = first[iw];
@@ -135,7 +157,7 @@ void pool_plane(PoolKind kind, const PoolAxis& h, const PoolAxis& w, const AxisT
         for (int64_t iw = 0; iw < w.in; ++iw) column[iw] += row[iw];
     }
     if (max && nan) {
-      max_row_in_reference_order(h, w, th, tw, oh, x, out);
+      max_row_in_reference_order(h, w, th, tw, oh, 0, w.out, x, out);
       continue;
     }
     if (split) {
