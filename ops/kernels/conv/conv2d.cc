@@ -173,6 +173,9 @@ void conv2d_gemm(const Conv2dShape& s, const PackedConvWeights& w, const float* 
       thread_local std::vector<float> padded;  // the group's image with its padding
       gemm(w.microkernel(), Mg, positions, s.gemm_depth(), w.group(g),
            ImplicitIm2col(s, xg, padded, par), yg, positions, ep, par);
+      // Kept for the next layer, unless it is large enough to matter to the process.
+      constexpr size_t kKeptPaddedFloats = size_t{4} << 20;  // 16 MiB
+      if (padded.capacity() > kKeptPaddedFloats) std::vector<float>().swap(padded);
     }
   };
   if (s.group >= parallel.threads && s.group > 1) {
