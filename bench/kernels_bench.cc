@@ -62,8 +62,8 @@ void run_conv_layer(benchmark::State& state, ConvLayer l) {
   run_session(state, t, 2.0 * l.M * (l.C / l.group) * l.k * l.k * OH * OH);
 }
 
-#define CONV_LAYER(name, ...)                                                              \
-  void BM_Conv_##name(benchmark::State& st) { run_conv_layer(st, {__VA_ARGS__}); }         \
+#define CONV_LAYER(name, ...)                                                      \
+  void BM_Conv_##name(benchmark::State& st) { run_conv_layer(st, {__VA_ARGS__}); } \
   BENCHMARK(BM_Conv_##name)->Arg(1)->Arg(2)->UseRealTime()->Unit(benchmark::kMicrosecond)
 
 // MobileNetV2 at 224x224: the stem, then the first blocks, where most of its time goes.

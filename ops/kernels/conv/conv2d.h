@@ -61,9 +61,9 @@ class ImplicitIm2col final : public PanelSource {
   void pack_panel(int64_t k0, int64_t kc, int64_t x0, int64_t width, int panel, float* dst) const;
 
   const Conv2dShape& s_;
-  const float* image_ = nullptr;  // the padded image, or the input itself
-  int64_t row_step_ = 0;          // from one output row's taps to the next's
-  int64_t col_step_ = 1;          // between neighbouring outputs' taps (1 unless stride > 2)
+  const float* image_ = nullptr;     // the padded image, or the input itself
+  int64_t row_step_ = 0;             // from one output row's taps to the next's
+  int64_t col_step_ = 1;             // between neighbouring outputs' taps (1 unless stride > 2)
   std::vector<int64_t> tap_offset_;  // per K row: its tap of output position (0, 0)
 };
 

@@ -2,8 +2,9 @@
 // vector moves (for stride 2, each 16 values are split into their 8 even and 8 odd
 // columns by permutes), then each output row is computed 32 outputs at a time (four
 // independent chains of nine FMAs over unaligned loads), then 8, then the row's last
-// partial vector; planes narrower than a vector go four rows at a time. Loads may run past a row into the scratch plane's slack, never past it;
-// stores never run past the output plane. This file alone is compiled with -mavx2 -mfma.
+// partial vector; planes narrower than a vector go four rows at a time. Loads may run
+// past a row into the scratch plane's slack, never past it; stores never run past the
+// output plane. This file alone is compiled with -mavx2 -mfma.
 #include "kernels/conv/depthwise_3x3.h"
 
 #if defined(__x86_64__) && defined(__AVX2__) && defined(__FMA__)
@@ -46,7 +47,7 @@ void copy_channel(const Depthwise3x3Plane& p, const float* x, float* scratch) {
   // Input column c is padded column c + pad_left: the input's even columns land in the
   // half of pad_left's parity.
   const int64_t odd_half = (p.Wp + 1) / 2, pl = p.pad_left;
-  const int64_t first = (pl & 1) ? odd_half + pl / 2 : pl / 2;  // input columns 0, 2, ...
+  const int64_t first = (pl & 1) ? odd_half + pl / 2 : pl / 2;         // input columns 0, 2, ...
   const int64_t second = (pl & 1) ? (pl + 1) / 2 : odd_half + pl / 2;  // 1, 3, ...
   for (int64_t ih = 0; ih < p.H; ++ih) {
     float* row = rows + ih * p.Wp;

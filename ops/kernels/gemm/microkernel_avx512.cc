@@ -32,8 +32,8 @@ struct Avx512Vec {
 
 const MicroKernel* avx512_microkernel() {
   static constexpr auto rows = row_kernels<Avx512Vec, 14, 2>();
-  static const MicroKernel k{"avx512_14x32", Isa::Avx512, 14, 32,
-                             gemm_microkernel<Avx512Vec, 14, 2>, rows.data()};
+  static const MicroKernel k{
+      "avx512_14x32", Isa::Avx512, 14, 32, gemm_microkernel<Avx512Vec, 14, 2>, rows.data()};
   return &k;
 }
 

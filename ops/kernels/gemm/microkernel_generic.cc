@@ -29,8 +29,8 @@ const MicroKernel* generic_microkernel() {
 
 const MicroKernel* generic_microkernel_6x16() {
   static constexpr auto rows = row_kernels<ScalarVec, 6, 16>();
-  static const MicroKernel k{"generic_6x16", Isa::Generic, 6, 16,
-                             gemm_microkernel<ScalarVec, 6, 16>, rows.data()};
+  static const MicroKernel k{
+      "generic_6x16", Isa::Generic, 6, 16, gemm_microkernel<ScalarVec, 6, 16>, rows.data()};
   return &k;
 }
 

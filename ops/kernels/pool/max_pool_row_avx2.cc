@@ -29,8 +29,8 @@ inline void split(__m256 lo, __m256 hi, __m256& even, __m256& odd) {
 bool max_pool_row_3s2(const float* const* rows, int n_rows, int64_t first, int64_t count,
                       int64_t readable, float* out) {
   // Outputs k..k+7 read columns first + 2k .. first + 2k + 17.
-  const int64_t last_block = count >= 8 && readable >= 18 ? std::min(count - 8, (readable - 18) / 2)
-                                                          : -1;
+  const int64_t last_block =
+      count >= 8 && readable >= 18 ? std::min(count - 8, (readable - 18) / 2) : -1;
   __m256 nan = _mm256_setzero_ps();
   int64_t done = 0;  // outputs [0, done) written
   for (int64_t k = 0; last_block >= 0 && done < count; k += 8) {

@@ -89,8 +89,8 @@ void stride2_windows(bool max, const PoolAxis& w, int64_t lo, int64_t hi, const 
   }
 }
 
-// Outputs [ow_begin, ow_end) of row oh in the reference's order exactly: the taps of a window row-major, a
-// later one winning only when greater. The separable passes agree with it unless the
+// Outputs [ow_begin, ow_end) of row oh in the reference's order exactly: the taps of a window
+// row-major, a later one winning only when greater. The separable passes agree with it unless the
 // window holds a NaN (one that is first in its column, but not in its window, would
 // hide the rest of its column).
 void max_row_in_reference_order(const PoolAxis& h, const PoolAxis& w, const AxisTaps& th,
@@ -208,8 +208,7 @@ bool pool2d(PoolKind kind, const PoolAxis& h, const PoolAxis& w, int64_t planes,
   const int64_t grain = std::max<int64_t>(1, 8192 / std::max<int64_t>(out_plane, 1));
   const int64_t tasks = (planes + grain - 1) / grain;  // chunks of `grain` planes
   parallel.for_tasks(tasks, [&](int64_t t0, int64_t t1) {
-    std::vector<float> column(static_cast<size_t>(w.in)), window(column.size()),
-        odd(column.size());
+    std::vector<float> column(static_cast<size_t>(w.in)), window(column.size()), odd(column.size());
     for (int64_t p = t0 * grain; p < std::min(planes, t1 * grain); ++p)
       pool_plane(kind, h, w, th, tw, x + p * in_plane, y + p * out_plane, column.data(),
                  window.data(), odd.data());
