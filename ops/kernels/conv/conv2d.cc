@@ -10,24 +10,39 @@
 
 namespace onyx::kernels {
 
-// ---- implicit im2col ----
+// ---- padded planes ----
 
 namespace {
 
+// A channel copied with its zero padding around it: every tap of every output lies
+// inside, so the loops that read it need no bounds checks.
+struct PaddedPlane {
+  int64_t Hp = 0, Wp = 0;
+  explicit PaddedPlane(const Conv2dShape& s)
+      : Hp(std::max(s.H + s.pad_top, (s.OH - 1) * s.SH + (s.KH - 1) * s.DH + 1)),
+        Wp(std::max(s.W + s.pad_left, (s.OW - 1) * s.SW + (s.KW - 1) * s.DW + 1)) {}
+  // Slack past the last row: vector walks read a little beyond it.
+  int64_t size() const { return Hp * Wp + Wp + 8; }
+};
+
+// Where padded column pc lies in a row of Wp columns stored split by parity (for stride
+// 2): the (Wp + 1) / 2 even columns first, then the odd ones. Output column ow's taps
+// 2 ow + d then lie at split_column(d) + ow: contiguous in ow.
+int64_t split_column(int64_t pc, int64_t Wp) { return (pc & 1 ? (Wp + 1) / 2 : 0) + pc / 2; }
+
 // Writes n values, which belong at columns first_col.. of a row of Wp columns, to that row
-// stored split by parity: the (Wp + 1) / 2 even columns, then the odd ones. The values
-// go in pairs (even, odd), a loop the compiler turns into vector loads and shuffles.
+// stored split by parity. The values go in pairs (even, odd), a loop the compiler turns
+// into vector loads and shuffles.
 ONYX_AVX2_CLONES
 void copy_row_split(const float* src, int64_t n, int64_t first_col, int64_t Wp, float* row) {
-  float* odd_half = row + (Wp + 1) / 2;
   if (n > 0 && (first_col & 1)) {
-    odd_half[first_col / 2] = src[0];
+    row[split_column(first_col, Wp)] = src[0];
     ++src;
     --n;
     ++first_col;
   }
-  float* even = row + first_col / 2;
-  float* odd = odd_half + first_col / 2;
+  float* even = row + split_column(first_col, Wp);
+  float* odd = row + split_column(first_col + 1, Wp);
   const int64_t pairs = n / 2;
   for (int64_t i = 0; i < pairs; ++i) {
     even[i] = src[2 * i];
@@ -38,11 +53,13 @@ void copy_row_split(const float* src, int64_t n, int64_t first_col, int64_t Wp, 
 
 }  // namespace
 
+// ---- implicit im2col ----
+
 ImplicitIm2col::ImplicitIm2col(const Conv2dShape& s, const float* x_group,
                                std::vector<float>& storage, const Parallel& parallel)
     : s_(s) {
-  const int64_t Hp = std::max(s.H + s.pad_top, (s.OH - 1) * s.SH + (s.KH - 1) * s.DH + 1);
-  const int64_t Wp = std::max(s.W + s.pad_left, (s.OW - 1) * s.SW + (s.KW - 1) * s.DW + 1);
+  const PaddedPlane geometry(s);
+  const int64_t Hp = geometry.Hp, Wp = geometry.Wp;
   const int64_t Cg = s.in_per_group();
   const bool split = s.SW == 2;
   row_step_ = s.SH * Wp;
@@ -79,7 +96,7 @@ ImplicitIm2col::ImplicitIm2col(const Conv2dShape& s, const float* x_group,
     for (int64_t kh = 0; kh < s.KH; ++kh)
       for (int64_t kw = 0; kw < s.KW; ++kw, ++k) {
         const int64_t col = kw * s.DW;  // padded column of output column 0's tap
-        const int64_t in_row = split ? (col & 1 ? (Wp + 1) / 2 : 0) + col / 2 : col;
+        const int64_t in_row = split ? split_column(col, Wp) : col;
         tap_offset_[static_cast<size_t>(k)] = c * Hp * Wp + kh * s.DH * Wp + in_row;
       }
 }
@@ -191,17 +208,6 @@ void conv2d_gemm(const Conv2dShape& s, const PackedConvWeights& w, const float* 
 // ---- depthwise ----
 
 namespace {
-
-// The zero-padded copy of one channel that the 3x3 kernel reads: every tap of every
-// output lies inside it, so the loops need no bounds checks.
-struct PaddedPlane {
-  int64_t Hp = 0, Wp = 0;
-  explicit PaddedPlane(const Conv2dShape& s)
-      : Hp(std::max(s.H + s.pad_top, (s.OH - 1) * s.SH + (s.KH - 1) * s.DH + 1)),
-        Wp(std::max(s.W + s.pad_left, (s.OW - 1) * s.SW + (s.KW - 1) * s.DW + 1)) {}
-  // Slack past the last row: the flat stride-1 walk reads a little beyond it.
-  int64_t size() const { return Hp * Wp + Wp + 8; }
-};
 
 // y = b + the 3x3 taps over a padded plane p of width Wp. With stride 1 the plane is
 // walked as one flat run of OH x Wp outputs (the Wp - OW past each row dropped while
@@ -325,17 +331,17 @@ void conv2d_depthwise(const Conv2dShape& s, const float* w, const float* x, floa
   plane.H = s.H;
   plane.W = s.W;
   plane.pad_top = s.pad_top;
-  plane.pad_left = s.pad_left;
   plane.Wp = geometry.Wp;
   plane.split = split;
+  // Input columns 0 and 1 are padded columns pad_left and pad_left + 1.
+  plane.col0 = split ? split_column(s.pad_left, geometry.Wp) : s.pad_left;
+  plane.col1 = split ? split_column(s.pad_left + 1, geometry.Wp) : s.pad_left + 1;
   plane.row_step = s.SH * geometry.Wp;
   plane.OH = s.OH;
   plane.OW = s.OW;
   for (int64_t kh = 0; kh < 3; ++kh)
     for (int64_t kw = 0; kw < 3; ++kw) {
-      // Split rows: padded columns 2 ow, 2 ow + 1, 2 ow + 2 are even[ow], odd[ow], even[ow + 1].
-      const int64_t odd = (geometry.Wp + 1) / 2;
-      const int64_t col = split ? (kw == 1 ? odd : kw / 2) : kw * s.DW;
+      const int64_t col = split ? split_column(kw, geometry.Wp) : kw * s.DW;
       plane.tap[kh * 3 + kw] = kh * s.DH * geometry.Wp + col;
     }
   parallel.for_tasks(tasks, [&](int64_t t0, int64_t t1) {

@@ -10,13 +10,16 @@
 namespace onyx::kernels {
 
 struct Depthwise3x3Plane {
-  int64_t H = 0, W = 0;               // the input channel
-  int64_t pad_top = 0, pad_left = 0;  // where it goes in the scratch plane
-  int64_t Wp = 0;                     // the scratch plane's row width
-  bool split = false;                 // rows stored even columns first, then odd ones
-  int64_t tap[9] = {};                // where tap (kh, kw) of output (0, 0) lies, kh * 3 + kw
-  int64_t row_step = 0;               // from one output row's taps to the next's
-  int64_t OH = 0, OW = 0;             // output columns' taps are contiguous: tap + ow
+  int64_t H = 0, W = 0;  // the input channel
+  int64_t pad_top = 0;   // scratch rows above it
+  int64_t Wp = 0;        // the scratch plane's row width
+  bool split = false;    // rows stored even columns first, then odd ones
+  // Where input columns 0 and 1 go in a scratch row. Unsplit, column c follows at
+  // col0 + c; split, columns 2i and 2i + 1 at col0 + i and col1 + i.
+  int64_t col0 = 0, col1 = 0;
+  int64_t tap[9] = {};     // where tap (kh, kw) of output (0, 0) lies, kh * 3 + kw
+  int64_t row_step = 0;    // from one output row's taps to the next's
+  int64_t OH = 0, OW = 0;  // output columns' taps are contiguous: tap + ow
 };
 
 // scratch: the plane's rows, zero outside the channel (the caller zeroes it once per

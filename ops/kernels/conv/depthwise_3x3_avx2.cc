@@ -10,6 +10,8 @@
 #if defined(__x86_64__) && defined(__AVX2__) && defined(__FMA__)
 #include <immintrin.h>
 
+#include "kernels/simd/avx2_parity.h"
+
 namespace onyx::kernels {
 namespace {
 
@@ -22,14 +24,12 @@ inline void copy_run(const float* src, int64_t n, float* dst) {
 
 // n values, src[2i] to first[i] and src[2i + 1] to second[i].
 inline void split_run(const float* src, int64_t n, float* first, float* second) {
-  const __m256i order = _mm256_setr_epi32(0, 2, 4, 6, 1, 3, 5, 7);
   int64_t i = 0;
   for (; 2 * i + 16 <= n; i += 8) {
-    // a = s0..s7, b = s8..s15; per 128-bit lane, take evens then odds, then regroup.
-    const __m256 a = _mm256_permutevar8x32_ps(_mm256_loadu_ps(src + 2 * i), order);
-    const __m256 b = _mm256_permutevar8x32_ps(_mm256_loadu_ps(src + 2 * i + 8), order);
-    _mm256_storeu_ps(first + i, _mm256_permute2f128_ps(a, b, 0x20));
-    _mm256_storeu_ps(second + i, _mm256_permute2f128_ps(a, b, 0x31));
+    __m256 even, odd;
+    split_parity(_mm256_loadu_ps(src + 2 * i), _mm256_loadu_ps(src + 2 * i + 8), even, odd);
+    _mm256_storeu_ps(first + i, even);
+    _mm256_storeu_ps(second + i, odd);
   }
   for (; 2 * i < n; ++i) {
     first[i] = src[2 * i];
@@ -38,21 +38,13 @@ inline void split_run(const float* src, int64_t n, float* first, float* second) 
 }
 
 void copy_channel(const Depthwise3x3Plane& p, const float* x, float* scratch) {
-  float* rows = scratch + p.pad_top * p.Wp;
-  if (!p.split) {
-    for (int64_t ih = 0; ih < p.H; ++ih) copy_run(x + ih * p.W, p.W, rows + ih * p.Wp + p.pad_left);
-    return;
-  }
-  // Padded column pc of a split row lives at pc / 2 in the even half or the odd half.
-  // Input column c is padded column c + pad_left: the input's even columns land in the
-  // half of pad_left's parity.
-  const int64_t odd_half = (p.Wp + 1) / 2, pl = p.pad_left;
-  const int64_t first = (pl & 1) ? odd_half + pl / 2 : pl / 2;         // input columns 0, 2, ...
-  const int64_t second = (pl & 1) ? (pl + 1) / 2 : odd_half + pl / 2;  // 1, 3, ...
-  for (int64_t ih = 0; ih < p.H; ++ih) {
-    float* row = rows + ih * p.Wp;
-    split_run(x + ih * p.W, p.W, row + first, row + second);
-  }
+  const int64_t H = p.H, W = p.W, Wp = p.Wp, col0 = p.col0, col1 = p.col1;
+  float* rows = scratch + p.pad_top * Wp;
+  if (p.split)
+    for (int64_t ih = 0; ih < H; ++ih)
+      split_run(x + ih * W, W, rows + ih * Wp + col0, rows + ih * Wp + col1);
+  else
+    for (int64_t ih = 0; ih < H; ++ih) copy_run(x + ih * W, W, rows + ih * Wp + col0);
 }
 
 // V vectors of outputs, vector v from src[t] + at + v * in_step to out + at + v * out_step: V

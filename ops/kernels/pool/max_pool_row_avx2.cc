@@ -11,20 +11,14 @@
 
 #include <algorithm>
 
+#include "kernels/simd/avx2_parity.h"
+
 namespace onyx::kernels {
 namespace {
 
 // max(a, b) as b > a ? b : a reads: _mm256_max_ps(b, a) returns its second operand
 // when either is NaN, or when they are equal.
 inline __m256 later_wins(__m256 earlier, __m256 later) { return _mm256_max_ps(later, earlier); }
-
-// The even and odd columns of the 16 values lo, hi.
-inline void split(__m256 lo, __m256 hi, __m256& even, __m256& odd) {
-  const __m256i order = _mm256_setr_epi32(0, 2, 4, 6, 1, 3, 5, 7);
-  const __m256 a = _mm256_permutevar8x32_ps(lo, order), b = _mm256_permutevar8x32_ps(hi, order);
-  even = _mm256_permute2f128_ps(a, b, 0x20);
-  odd = _mm256_permute2f128_ps(a, b, 0x31);
-}
 
 bool max_pool_row_3s2(const float* const* rows, int n_rows, int64_t first, int64_t count,
                       int64_t readable, float* out) {
@@ -57,8 +51,8 @@ bool max_pool_row_3s2(const float* const* rows, int n_rows, int64_t first, int64
       v3 = later_wins(v3, x3);
     }
     __m256 tap0, tap1, tap2, unused;
-    split(v0, v1, tap0, tap1);
-    split(v2, v3, tap2, unused);
+    split_parity(v0, v1, tap0, tap1);
+    split_parity(v2, v3, tap2, unused);
     _mm256_storeu_ps(out + k, later_wins(later_wins(tap0, tap1), tap2));
     done = k + 8;
   }
