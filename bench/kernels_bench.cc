@@ -2,30 +2,14 @@
 // Run: build/bench/onyx_kernel_bench [--benchmark_filter=Conv]
 #include <benchmark/benchmark.h>
 
-#include <random>
-
-#include "op_tester.h"
+#include "bench_session.h"
 
 namespace onyx {
 namespace {
 
+using bench::random_floats;
+using bench::run_session;
 using testing::OpTester;
-
-Tensor random_floats(Shape shape, uint32_t seed) {
-  Tensor t(DType::Float, std::move(shape));
-  std::mt19937 rng(seed);
-  std::uniform_real_distribution<float> u(-1.0f, 1.0f);
-  for (int64_t i = 0; i < t.numel(); ++i) t.data<float>()[i] = u(rng);
-  return t;
-}
-
-void run_session(benchmark::State& state, const OpTester& tester, double flops) {
-  Session session = tester.session(static_cast<int>(state.range(0)));
-  for (auto _ : state) benchmark::DoNotOptimize(session.run(tester.feeds()));
-  if (flops > 0)
-    state.counters["GFLOP/s"] =
-        benchmark::Counter(flops * 1e-9, benchmark::Counter::kIsIterationInvariantRate);
-}
 
 // ResNet-style 3x3 convolution, 64 -> 64 channels on 56x56.
 void BM_Conv3x3(benchmark::State& state) {
