@@ -27,4 +27,15 @@ inline void run_session(benchmark::State& state, const testing::OpTester& tester
         benchmark::Counter(flops * 1e-9, benchmark::Counter::kIsIterationInvariantRate);
 }
 
+// Times the op with range(0) threads and, when range(1) is 1, the reference kernels, so
+// that fast and reference runs sit side by side in one report; `bytes` moved per run
+// gives a GB/s counter.
+inline void run_session_moving(benchmark::State& state, const testing::OpTester& tester,
+                               double bytes) {
+  Session session = tester.session(static_cast<int>(state.range(0)), state.range(1) != 0);
+  for (auto _ : state) benchmark::DoNotOptimize(session.run(tester.feeds()));
+  state.counters["GB/s"] =
+      benchmark::Counter(bytes * 1e-9, benchmark::Counter::kIsIterationInvariantRate);
+}
+
 }  // namespace onyx::bench

@@ -5,7 +5,14 @@
 // before opset 11) channel (i * b + j) * C' + c of the input lands at block offset (i, j)
 // of output channel c; in CRD mode it is channel c * b^2 + i * b + j. SpaceToDepth is
 // the inverse of DCR: [N, C * b^2, H / b, W / b].
+//
+// Each is a transpose of a 6-D view, which the fast path hands to kernels::permute:
+//   DCR          [N, b, b, C', H, W]    perm (0, 3, 4, 1, 5, 2)  ->  [N, C', H, b, W, b]
+//   CRD          [N, C', b, b, H, W]    perm (0, 1, 4, 2, 5, 3)  ->  [N, C', H, b, W, b]
+//   SpaceToDepth [N, C, H', b, W', b]   perm (0, 3, 5, 1, 2, 4)  ->  [N, b, b, C, H', W']
+#include "common/parallel.h"
 #include "common/shape_utils.h"
+#include "kernels/layout/permute.h"
 #include "onyx/kernel.h"
 #include "tensor/movement.h"
 #include "tensor/tensor_ops.h"
@@ -94,13 +101,22 @@ void infer_depth_space(InferContext& ctx) {
 class DepthSpaceKernel final : public Kernel {
  public:
   explicit DepthSpaceKernel(const KernelInit& init)
-      : p_(BlockParams::read(init.node(), init.attrs(), init.opset(), init)) {}
+      : p_(BlockParams::read(init.node(), init.attrs(), init.opset(), init)),
+        fast_(!init.reference()) {}
 
   // Walks the space-side tensor [N, C', H', W'] (the output of DepthToSpace, the input of
   // SpaceToDepth) and pairs each element with its depth-side position.
   void run(KernelContext& ctx) const override {
     const Tensor& in = ctx.input(0);
-    Tensor& out = ctx.allocate_output(0, in.dtype(), p_.output_dims(in.shape(), ctx));
+    const Shape out_shape = p_.output_dims(in.shape(), ctx);
+    // Whole bytes per element (not strings, not packed 4-bit types).
+    const int bytes = in.dtype() == DType::String ? 0 : dtype_info(in.dtype()).bits / 8;
+    if (fast_ && kernels::permute_serves(bytes)) {
+      Tensor& out = ctx.allocate_uninitialized_output(0, in.dtype(), out_shape);
+      const auto [view, perm] = six_d_view(in.shape());
+      return kernels::permute(in.raw(), out.raw(), bytes, view, perm, parallel_of(ctx.pool()));
+    }
+    Tensor& out = ctx.allocate_output(0, in.dtype(), out_shape);
     const Shape& space = p_.to_space ? out.shape() : in.shape();
     const Shape& depth = p_.to_space ? in.shape() : out.shape();
     int64_t b = p_.blocksize;
@@ -127,7 +143,17 @@ class DepthSpaceKernel final : public Kernel {
   }
 
  private:
+  // The 6-D view of the input and the permutation that makes it the output (above).
+  std::pair<Shape, std::vector<int64_t>> six_d_view(const Shape& in) const {
+    const int64_t b = p_.blocksize, n = in[0], c = in[1], h = in[2], w = in[3];
+    if (!p_.to_space) return {{n, c, h / b, b, w / b, b}, {0, 3, 5, 1, 2, 4}};
+    const int64_t c_out = c / (b * b);
+    if (p_.crd) return {{n, c_out, b, b, h, w}, {0, 1, 4, 2, 5, 3}};
+    return {{n, b, b, c_out, h, w}, {0, 3, 4, 1, 5, 2}};
+  }
+
   BlockParams p_;
+  bool fast_;
 };
 
 }  // namespace

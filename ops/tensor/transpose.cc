@@ -1,9 +1,13 @@
 // Transpose: output dim i is input dim perm[i]; perm defaults to reversing the dims.
-// Data movement only, so one copy loop serves every dtype of the same width.
+// Data movement only, so one copy loop serves every dtype of the same width: the
+// reference walks the output element by element; the fast path (kernels::permute) copies
+// rows or cache-sized tiles.
 #include <algorithm>
 #include <optional>
 
+#include "common/parallel.h"
 #include "common/shape_utils.h"
+#include "kernels/layout/permute.h"
 #include "onyx/kernel.h"
 #include "tensor/tensor_ops.h"
 
@@ -102,7 +106,8 @@ void transpose_copy(const T* in, const Shape& in_shape, const std::vector<int64_
 
 class TransposeKernel final : public Kernel {
  public:
-  explicit TransposeKernel(const KernelInit& init) : perm_(read_perm(init.attrs(), init)) {}
+  explicit TransposeKernel(const KernelInit& init)
+      : perm_(read_perm(init.attrs(), init)), fast_(!init.reference()) {}
 
   void run(KernelContext& ctx) const override {
     const Tensor& x = ctx.input(0);
@@ -112,6 +117,12 @@ class TransposeKernel final : public Kernel {
     bool identity = true;
     for (size_t i = 0; i < perm.size(); ++i) identity &= perm[i] == static_cast<int64_t>(i);
     if (identity) return ctx.set_output(0, x);  // same layout: share the buffer
+    // Whole bytes per element (not strings, not packed 4-bit types).
+    const int bytes = x.dtype() == DType::String ? 0 : dtype_info(x.dtype()).bits / 8;
+    if (fast_ && kernels::permute_serves(bytes)) {
+      Tensor& y = ctx.allocate_uninitialized_output(0, x.dtype(), shape);
+      return kernels::permute(x.raw(), y.raw(), bytes, x.shape(), perm, parallel_of(ctx.pool()));
+    }
     Tensor& y = ctx.allocate_output(0, x.dtype(), shape);
     dispatch_by_size(x.dtype(), "Transpose", [&](auto tag) {
       using T = typename decltype(tag)::type;
@@ -121,6 +132,7 @@ class TransposeKernel final : public Kernel {
 
  private:
   std::optional<std::vector<int64_t>> perm_;
+  bool fast_;
 };
 
 }  // namespace
