@@ -10,13 +10,18 @@
 //                            tf_half_pixel_for_nn
 //   Resize-19                half_pixel_symmetric
 // Exactly one of scales and sizes is given; an empty tensor counts as not given.
+//
+// A float tensor resized on its last two axes alone (images) takes the fast path,
+// kernels::resize_planes, with the same tap tables.
 #include <set>
 
 #include "common/dtype_lists.h"
+#include "common/parallel.h"
 #include "common/shape_utils.h"
 #include "common/spatial.h"
 #include "image/image_ops.h"
 #include "image/interpolate.h"
+#include "kernels/image/resize.h"
 
 namespace onyx {
 namespace {
@@ -189,6 +194,42 @@ ResizeRequest make_request(const ResizeAttrs& r, int rank, const Tensor* roi, co
   return q;
 }
 
+// The tap table of one axis as the fast kernel reads it (float weights).
+kernels::ResizeAxis fast_axis(const AxisTaps& t) {
+  kernels::ResizeAxis a;
+  a.in = t.in;
+  a.out = t.out;
+  a.identity = t.identity();
+  a.begin = t.begin;
+  a.index = t.index;
+  a.weight.assign(t.weight.begin(), t.weight.end());
+  a.outside = t.outside;
+  return a;
+}
+
+// Runs the fast kernel when only the last two axes (or the last one) change; false
+// leaves the resize to the reference.
+bool resize_last_two_axes(const Tensor& x, const std::vector<AxisTaps>& taps,
+                          const InterpOptions& options, Tensor& y, const ThreadPool& pool) {
+  const int rank = x.rank();
+  if (x.dtype() != DType::Float || rank < 1 || x.numel() == 0 || y.numel() == 0) return false;
+  for (int a = 0; a + 2 < rank; ++a)
+    if (!taps[static_cast<size_t>(a)].identity()) return false;
+  kernels::ResizeAxis rows;
+  if (rank >= 2) {
+    rows = fast_axis(taps[static_cast<size_t>(rank - 2)]);
+  } else {  // a 1-D tensor: one row
+    rows.in = rows.out = 1;
+    rows.identity = true;
+  }
+  const kernels::ResizeAxis cols = fast_axis(taps.back());
+  const int64_t planes = x.numel() / (rows.in * cols.in);
+  kernels::resize_planes(x.data<float>(), y.data<float>(), planes, rows, cols,
+                         options.mode == InterpMode::Nearest,
+                         static_cast<float>(options.extrapolation), parallel_of(pool));
+  return true;
+}
+
 const Tensor* optional_input(KernelContext& ctx, int i) {
   return i >= 0 && ctx.has_input(i) ? &ctx.input(i) : nullptr;
 }
@@ -234,7 +275,8 @@ class ResizeKernel final : public Kernel {
   explicit ResizeKernel(const KernelInit& init)
       : label_(init.label()),
         attrs_(read_resize_attrs(init.attrs(), init.node().op_type == "Upsample", init.opset(),
-                                 label_)) {
+                                 label_)),
+        fast_(!init.reference()) {
     const TypeInfo& x = init.input_type(0);
     if (x.has_shape()) resized_axes(attrs_, static_cast<int>(x.shape->size()), label_);
     for (float s : attrs_.attr_scales)
@@ -263,12 +305,14 @@ class ResizeKernel final : public Kernel {
       taps.push_back(
           axis_taps(attrs_.options, x.dim(a), g.out[u], g.lengths[u], g.scales[u], r0, r1));
     }
+    if (fast_ && resize_last_two_axes(x, taps, attrs_.options, y, ctx.pool())) return;
     resample(x, taps, attrs_.options, y, ctx.pool(), label_.c_str());
   }
 
  private:
   std::string label_;
   ResizeAttrs attrs_;
+  bool fast_;
 };
 
 }  // namespace
