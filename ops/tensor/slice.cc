@@ -111,7 +111,7 @@ std::vector<DimSlice> resolve(const SliceArgs& a, const Shape& shape, int opset,
 
 // ---- 3. shape rule ----
 
-Tensor slice_of(const Tensor& in, const std::vector<DimSlice>& dims);
+Tensor slice_of(const Tensor& in, const std::vector<DimSlice>& dims, bool block_rows = false);
 
 void infer_slice(InferContext& ctx) {
   const TypeInfo& in = ctx.input(0);
@@ -149,8 +149,9 @@ void infer_slice(InferContext& ctx) {
 // ---- 4. compute ----
 
 // Walks the output row by row (all dims but the last), tracking the input offset of each
-// row's first element; a row then reads the input with the last dim's step.
-Tensor slice_of(const Tensor& in, const std::vector<DimSlice>& dims) {
+// row's first element; a row then reads the input with the last dim's step. With
+// `block_rows` (the fast path), a row whose step is 1 is one block copy.
+Tensor slice_of(const Tensor& in, const std::vector<DimSlice>& dims, bool block_rows) {
   Shape out_shape;
   for (const DimSlice& d : dims) out_shape.push_back(d.count);
   Tensor out(in.dtype(), out_shape);
@@ -169,7 +170,11 @@ Tensor slice_of(const Tensor& in, const std::vector<DimSlice>& dims) {
     std::vector<int64_t> index(outer_rank, 0);
     int64_t offset = base;
     for (int64_t row = 0, rows = out.numel() / inner; row < rows; ++row) {
-      for (int64_t i = 0; i < inner; ++i) *dst++ = src[offset + i * inner_step];
+      if (block_rows && inner_step == 1) {
+        dst = std::copy_n(src + offset, inner, dst);
+      } else {
+        for (int64_t i = 0; i < inner; ++i) *dst++ = src[offset + i * inner_step];
+      }
       for (size_t d = outer_rank; d-- > 0;) {  // odometer over the outer dims
         offset += dims[d].step * strides[d];
         if (++index[d] < dims[d].count) break;
@@ -183,7 +188,7 @@ Tensor slice_of(const Tensor& in, const std::vector<DimSlice>& dims) {
 
 class SliceKernel final : public Kernel {
  public:
-  explicit SliceKernel(const KernelInit& init) : opset_(init.opset()) {
+  explicit SliceKernel(const KernelInit& init) : opset_(init.opset()), fast_(!init.reference()) {
     if (opset_ < 10) {
       attr_args_ = attr_args(init.attrs(), init);
     } else if (init.num_inputs() < 3) {
@@ -202,11 +207,12 @@ class SliceKernel final : public Kernel {
       if (ctx.has_input(3)) args.axes = index_values(ctx.input(3), "axes", ctx);
       if (ctx.has_input(4)) args.steps = index_values(ctx.input(4), "steps", ctx);
     }
-    ctx.set_output(0, slice_of(in, resolve(args, in.shape(), opset_, ctx)));
+    ctx.set_output(0, slice_of(in, resolve(args, in.shape(), opset_, ctx), fast_));
   }
 
  private:
   int opset_;
+  bool fast_;
   std::optional<SliceArgs> attr_args_;
 };
 
