@@ -142,6 +142,34 @@ void transpose_tile(const E* in, E* out, int64_t rows, int64_t cols, int64_t in_
     for (int64_t b = 0; b < cols; ++b) out[a * out_stride + b] = in[a + b * in_stride];
 }
 
+// A last output dim of 2 to 4 elements right after the contiguous dim (a pixel shuffle's
+// interleave): out[a * B + b] = in[a + b * in_stride], with B fixed so that the loop
+// vectorizes into loads and interleaving permutes.
+template <int B, class E>
+ONYX_AVX2_CLONES void interleave_rows(const E* in, E* out, int64_t rows, int64_t in_stride) {
+  for (int64_t a = 0; a < rows; ++a)
+    for (int b = 0; b < B; ++b) out[a * B + b] = in[a + b * in_stride];
+}
+
+template <class E>
+bool interleave(const E* in, E* out, int64_t rows, int64_t cols, int64_t in_stride,
+                int64_t out_stride) {
+  if (out_stride != cols) return false;
+  switch (cols) {
+    case 2:
+      interleave_rows<2>(in, out, rows, in_stride);
+      return true;
+    case 3:
+      interleave_rows<3>(in, out, rows, in_stride);
+      return true;
+    case 4:
+      interleave_rows<4>(in, out, rows, in_stride);
+      return true;
+    default:
+      return false;
+  }
+}
+
 // The last output dim is strided in the input. With `a` the output dim that is
 // contiguous in the input and `b` the last output dim, every index of the other dims
 // owns an (A x B) matrix, transposed in kTile x kTile tiles.
@@ -186,6 +214,7 @@ void transpose_tiles(const char* in_bytes, char* out_bytes, const ReducedPermute
               const E* src = in + at.in() + b0 * b_in_stride;
               E* dst = out + at.out() + b0;
               const int64_t cols = std::min(kTile, B - b0);
+              if (interleave(src, dst, rows, cols, b_in_stride, a_out_stride)) continue;
               if (fast4)
                 fast4(src, dst, rows, cols, b_in_stride, a_out_stride);
               else
