@@ -75,6 +75,11 @@ class OpTester {
     node_.inputs.push_back(kNoValue);
     return *this;
   }
+  // An omitted optional output (empty name in the file).
+  OpTester& omitted_output() {
+    node_.outputs.push_back(kNoValue);
+    return *this;
+  }
   OpTester& output(const std::string& name) {
     int id = model_.graph.intern(name);
     node_.outputs.push_back(id);
@@ -97,6 +102,9 @@ class OpTester {
   }
   OpTester& attr(const std::string& name, std::vector<float> v) {
     return add(name, AttrType::Floats, [&](Attribute& a) { a.floats = v; });
+  }
+  OpTester& attr(const std::string& name, std::vector<std::string> v) {
+    return add(name, AttrType::Strings, [&](Attribute& a) { a.strings = v; });
   }
   OpTester& attr(const std::string& name, const Tensor& v) {
     return add(name, AttrType::Tensor, [&](Attribute& a) { a.t = v; });

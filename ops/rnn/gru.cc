@@ -10,6 +10,7 @@
 // (linear_before_reset), 7, 14 (layout).
 #include "common/dtype_lists.h"
 #include "rnn/rnn_common.h"
+#include "rnn/rnn_fast.h"
 #include "rnn/rnn_ops.h"
 
 namespace onyx {
@@ -22,8 +23,9 @@ class GruKernel : public Kernel {
 
  private:
   RnnAttrs attrs_;
-  bool fast_ = false;  // float: GEMM input projection, vectorized matvec
+  bool fast_ = false;  // float, other gate functions: GEMM input projection, vectorized matvec
   bool linear_before_reset_ = false;
+  RnnFastPath fast_path_;
 };
 
 void infer_gru(InferContext& ctx) { infer_recurrent(ctx, 3); }
@@ -48,12 +50,14 @@ GruKernel::GruKernel(const KernelInit& init)
   const int64_t lbr = init.attrs().get_int("linear_before_reset", 0);
   if (lbr != 0 && init.opset() < 3) init.fail("linear_before_reset needs opset 3");
   linear_before_reset_ = lbr != 0;
+  fast_path_ = RnnFastPath(init, attrs_, {RnnCellKind::Gru, linear_before_reset_, false});
 }
 
 // ---- compute ----
 
 void GruKernel::run(KernelContext& ctx) const {
   const RnnShapes s = check_rnn_inputs(ctx, attrs_, 3, false);
+  if (fast_path_.serves(ctx)) return fast_path_.run(ctx, attrs_, s);
   dispatch<RnnTypes>(ctx.input(0).dtype(), "GRU", [&](auto tag) {
     using T = typename decltype(tag)::type;
     using A = rnn_acc_t<T>;

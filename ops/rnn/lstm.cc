@@ -12,6 +12,7 @@
 // input and forget gates: ft = 1 - it. Versions: 1 (output_sequence), 7, 14 (layout).
 #include "common/dtype_lists.h"
 #include "rnn/rnn_common.h"
+#include "rnn/rnn_fast.h"
 #include "rnn/rnn_ops.h"
 
 namespace onyx {
@@ -25,7 +26,8 @@ class LstmKernel : public Kernel {
  private:
   RnnAttrs attrs_;
   bool input_forget_ = false;
-  bool fast_ = false;  // float: GEMM input projection, vectorized matvec
+  bool fast_ = false;  // float, other gate functions: GEMM input projection, vectorized matvec
+  RnnFastPath fast_path_;
 };
 
 void infer_lstm(InferContext& ctx) { infer_recurrent(ctx, 4); }
@@ -49,12 +51,14 @@ LstmKernel::LstmKernel(const KernelInit& init)
     : attrs_(read_rnn_attrs(init, "LSTM", {"Sigmoid", "Tanh", "Tanh"})) {
   input_forget_ = init.attrs().get_int("input_forget", 0) != 0;
   fast_ = !init.reference();
+  fast_path_ = RnnFastPath(init, attrs_, {RnnCellKind::Lstm, false, input_forget_});
 }
 
 // ---- compute ----
 
 void LstmKernel::run(KernelContext& ctx) const {
   const RnnShapes s = check_rnn_inputs(ctx, attrs_, 4, true);
+  if (fast_path_.serves(ctx)) return fast_path_.run(ctx, attrs_, s);
   dispatch<RnnTypes>(ctx.input(0).dtype(), "LSTM", [&](auto tag) {
     using T = typename decltype(tag)::type;
     using A = rnn_acc_t<T>;

@@ -6,6 +6,7 @@
 // (layout). Directions, sequence_lens, clip and the layouts are handled by rnn_common.h.
 #include "common/dtype_lists.h"
 #include "rnn/rnn_common.h"
+#include "rnn/rnn_fast.h"
 #include "rnn/rnn_ops.h"
 
 namespace onyx {
@@ -14,12 +15,15 @@ namespace {
 class RnnKernel : public Kernel {
  public:
   explicit RnnKernel(const KernelInit& init)
-      : attrs_(read_rnn_attrs(init, "RNN", {"Tanh"})), fast_(!init.reference()) {}
+      : attrs_(read_rnn_attrs(init, "RNN", {"Tanh"})),
+        fast_(!init.reference()),
+        fast_path_(init, attrs_, {RnnCellKind::Rnn}) {}
   void run(KernelContext& ctx) const override;
 
  private:
   RnnAttrs attrs_;
-  bool fast_ = false;  // float: GEMM input projection, vectorized matvec
+  bool fast_ = false;  // float, other gate functions: GEMM input projection, vectorized matvec
+  RnnFastPath fast_path_;
 };
 
 void infer_rnn(InferContext& ctx) { infer_recurrent(ctx, 1); }
@@ -39,6 +43,7 @@ void register_rnn_op(Registry& registry) {
 
 void RnnKernel::run(KernelContext& ctx) const {
   const RnnShapes s = check_rnn_inputs(ctx, attrs_, 1, false);
+  if (fast_path_.serves(ctx)) return fast_path_.run(ctx, attrs_, s);
   dispatch<RnnTypes>(ctx.input(0).dtype(), "RNN", [&](auto tag) {
     using T = typename decltype(tag)::type;
     using A = rnn_acc_t<T>;

@@ -205,6 +205,55 @@ class RnnValues {
   const A* data_ = nullptr;
 };
 
+// Where the rows of X, Y and the states lie in the node's layout (attribute layout).
+struct RnnLayout {
+  RnnLayout(const RnnAttrs& attrs, const RnnShapes& s)
+      : seq(s.seq),
+        batch(s.batch),
+        hidden(s.hidden),
+        nd(attrs.num_directions),
+        batch_major(attrs.layout == 1) {}
+  // The row of X[t, b].
+  int64_t x_row(int64_t t, int64_t bi) const { return batch_major ? bi * seq + t : t * batch + bi; }
+  // The element offset of Y[t, dir, b].
+  int64_t y_at(int64_t t, int dir, int64_t bi) const {
+    return (batch_major ? (bi * seq + t) * nd + dir : (t * nd + dir) * batch + bi) * hidden;
+  }
+  // The element offset of a state [dir, b] (initial_h, Y_h, ...).
+  int64_t state_at(int dir, int64_t bi) const {
+    return (batch_major ? bi * nd + dir : dir * batch + bi) * hidden;
+  }
+  int64_t seq, batch, hidden;
+  int nd;
+  bool batch_major;
+};
+
+// The outputs the node lists (null where omitted): Y zero-filled, since steps past an
+// entry's sequence length stay zero.
+template <class T>
+struct RnnOutputs {
+  T* y = nullptr;
+  T* yh = nullptr;
+  T* yc = nullptr;
+};
+
+template <class T>
+RnnOutputs<T> allocate_rnn_outputs(KernelContext& ctx, const RnnAttrs& attrs, const RnnShapes& s,
+                                   bool lstm) {
+  const int64_t nd = attrs.num_directions, H = s.hidden;
+  const bool batch_major = attrs.layout == 1;
+  const DType dt = ctx.input(0).dtype();
+  RnnOutputs<T> out;
+  if (attrs.wants[0]) {
+    Shape shape = batch_major ? Shape{s.batch, s.seq, nd, H} : Shape{s.seq, nd, s.batch, H};
+    out.y = ctx.allocate_output(0, dt, shape).template data<T>();
+  }
+  const Shape state_shape = batch_major ? Shape{s.batch, nd, H} : Shape{nd, s.batch, H};
+  if (attrs.wants[1]) out.yh = ctx.allocate_output(1, dt, state_shape).template data<T>();
+  if (lstm && attrs.wants[2]) out.yc = ctx.allocate_output(2, dt, state_shape).template data<T>();
+  return out;
+}
+
 // Runs the recurrence for every direction and batch entry:
 //   cell(weights, xw_t, h, c)
 // advances the hidden state h (and, for LSTM, the cell state c) by one step in place,
@@ -228,30 +277,11 @@ void run_recurrence(KernelContext& ctx, const RnnAttrs& attrs, const RnnShapes& 
   const RnnValues<T, A> c0(ctx, lstm ? 6 : -1, lstm ? nd * s.batch * H : 0);
   const RnnValues<T, A> p(ctx, lstm ? 7 : -1, lstm ? nd * 3 * H : 0);
 
-  const bool batch_major = attrs.layout == 1;
-  const DType dt = ctx.input(0).dtype();
-  T* y = nullptr;
-  T* yh = nullptr;
-  T* yc = nullptr;
-  if (attrs.wants[0]) {
-    Shape shape = batch_major ? Shape{s.batch, s.seq, nd, H} : Shape{s.seq, nd, s.batch, H};
-    y = ctx.allocate_output(0, dt, shape).template data<T>();
-  }
-  const Shape state_shape = batch_major ? Shape{s.batch, nd, H} : Shape{nd, s.batch, H};
-  if (attrs.wants[1]) yh = ctx.allocate_output(1, dt, state_shape).template data<T>();
-  if (lstm && attrs.wants[2]) yc = ctx.allocate_output(2, dt, state_shape).template data<T>();
-
-  // The row of X[t, b], and element offsets of Y[t, dir, b] and a state [dir, b], in the
-  // chosen layout.
-  auto x_row = [&](int64_t t, int64_t bi) {
-    return batch_major ? bi * s.seq + t : t * s.batch + bi;
-  };
-  auto y_at = [&](int64_t t, int dir, int64_t bi) {
-    return (batch_major ? (bi * s.seq + t) * nd + dir : (t * nd + dir) * s.batch + bi) * H;
-  };
-  auto state_at = [&](int dir, int64_t bi) {
-    return (batch_major ? bi * nd + dir : dir * s.batch + bi) * H;
-  };
+  const RnnLayout at(attrs, s);
+  const RnnOutputs<T> out = allocate_rnn_outputs<T>(ctx, attrs, s, lstm);
+  T* y = out.y;
+  T* yh = out.yh;
+  T* yc = out.yc;
 
   // Xt * W^T + Wb for every row of X, one direction at a time.
   const int64_t rows = s.seq * s.batch;
@@ -286,15 +316,15 @@ void run_recurrence(KernelContext& ctx, const RnnAttrs& attrs, const RnnShapes& 
                             fast_float ? &parallel : nullptr};
     const bool reverse = attrs.direction == RnnDirection::Reverse || dir == 1;
     for (int64_t bi = 0; bi < s.batch; ++bi) {
-      const int64_t start = state_at(dir, bi);
+      const int64_t start = at.state_at(dir, bi);
       std::copy_n(h0.data() + start, H, h.begin());
       if (lstm) std::copy_n(c0.data() + start, H, c.begin());
       const int64_t len = lengths[static_cast<size_t>(bi)];
       for (int64_t step = 0; step < len; ++step) {
         const int64_t t = reverse ? len - 1 - step : step;
-        cell(wts, xw.data() + x_row(t, bi) * G, h.data(), c.data());
+        cell(wts, xw.data() + at.x_row(t, bi) * G, h.data(), c.data());
         if (y)
-          for (int64_t k = 0; k < H; ++k) y[y_at(t, dir, bi) + k] = rnn_store<T>(h[k]);
+          for (int64_t k = 0; k < H; ++k) y[at.y_at(t, dir, bi) + k] = rnn_store<T>(h[k]);
       }
       for (int64_t k = 0; k < H; ++k) {
         if (yh) yh[start + k] = rnn_store<T>(h[k]);
