@@ -9,12 +9,17 @@
 // and the output is full - pad_begin - pad_end. With output_shape (or auto_pad SAME_*,
 // which asks for in * stride) the total padding full - out is split: SAME_UPPER puts the
 // odd unit at the end, otherwise at the beginning (per the spec's pseudo-code).
+//
+// Fast path (float, constant W, 1-D and 2-D): GEMM over the weights packed once, then
+// col2im (ops/kernels/conv/conv_transpose.h).
 #include <algorithm>
 #include <string>
 #include <vector>
 
+#include "common/parallel.h"
 #include "common/shape_utils.h"
 #include "common/spatial.h"
+#include "kernels/conv/conv_transpose.h"
 #include "nn/nn.h"
 #include "nn/nn_util.h"
 
@@ -118,13 +123,86 @@ class ConvTransposeKernel : public Kernel {
     const TypeInfo& x = init.input_type(0);
     const TypeInfo& w = init.input_type(1);
     if (x.has_shape() && w.has_shape()) check_dims(attrs_, *x.shape, *w.shape, label_);
+    prepare_fast(init);
   }
   void run(KernelContext& ctx) const override;
 
  private:
+  // Packs a constant float W of a 1-D or 2-D layer for run_fast.
+  void prepare_fast(const KernelInit& init);
+  // The float fast path for resolved 1-D or 2-D axes; false when it does not apply.
+  bool run_fast(KernelContext& ctx, const Tensor& x, const Tensor* b,
+                const std::vector<TAxis>& axes, const Shape& out_shape) const;
+
   std::string label_;
   ConvTransposeAttrs attrs_;
+  kernels::PackedConvTransposeWeights packed_;  // empty: the reference loop only
 };
+
+// A 1-D layer is a 2-D one of height 1.
+kernels::Conv2dShape conv2d_shape(int64_t C, int64_t Mg, int64_t group,
+                                  const std::vector<int64_t>& kernel) {
+  kernels::Conv2dShape s;
+  s.C = C;
+  s.M = Mg * group;
+  s.group = group;
+  s.KH = kernel.size() == 2 ? kernel[0] : 1;
+  s.KW = kernel.back();
+  return s;
+}
+
+void ConvTransposeKernel::prepare_fast(const KernelInit& init) {
+  const Tensor* w = init.constant_input(1);
+  const DType x_dtype = init.input_type(0).elem;
+  if (init.reference() || !w || w->dtype() != DType::Float || (w->rank() != 3 && w->rank() != 4) ||
+      (x_dtype != DType::Float && x_dtype != DType::Undefined))
+    return;
+  const int64_t C = w->dim(0), Mg = w->dim(1), G = attrs_.group;
+  const std::vector<int64_t> kernel(w->shape().begin() + 2, w->shape().end());
+  if (C == 0 || C % G != 0 || Mg == 0 || w->numel() == 0) return;  // run() reports or serves
+  packed_ = kernels::PackedConvTransposeWeights(conv2d_shape(C, Mg, G, kernel), w->data<float>(),
+                                                kernels::default_microkernel());
+}
+
+bool ConvTransposeKernel::run_fast(KernelContext& ctx, const Tensor& x, const Tensor* b,
+                                   const std::vector<TAxis>& axes, const Shape& out_shape) const {
+  if (packed_.empty() || x.dtype() != DType::Float || axes.empty() || axes.size() > 2) return false;
+  const std::vector<int64_t> kernel(ctx.input(1).shape().begin() + 2, ctx.input(1).shape().end());
+  kernels::Conv2dShape s =
+      conv2d_shape(x.dim(1), out_shape[1] / attrs_.group, attrs_.group, kernel);
+  if (!packed_.fits(s)) return false;
+  const TAxis none{1, 1, 1, 1, 0, 1};  // the height axis of a 1-D layer
+  const TAxis& h = axes.size() == 2 ? axes[0] : none;
+  const TAxis& w = axes.back();
+  s.H = h.in;
+  s.W = w.in;
+  s.SH = h.stride;
+  s.SW = w.stride;
+  s.DH = h.dilation;
+  s.DW = w.dilation;
+  s.pad_top = h.pad_begin;
+  s.pad_left = w.pad_begin;
+  s.OH = h.out;
+  s.OW = w.out;
+  Tensor& y = ctx.allocate_uninitialized_output(0, DType::Float, out_shape);
+  if (y.numel() == 0) return true;
+  const kernels::Parallel parallel = parallel_of(ctx.pool());
+  const float* X = x.data<float>();
+  const float* B = b ? b->data<float>() : nullptr;
+  float* Y = y.data<float>();
+  const int64_t N = x.dim(0), x_image = s.C * s.H * s.W, y_image = s.M * s.OH * s.OW;
+  auto image = [&](int64_t n, const kernels::Parallel& par) {
+    kernels::conv_transpose2d(s, packed_, X + n * x_image, B, Y + n * y_image, par);
+  };
+  if (N > 1 && N >= parallel.threads) {  // a batch: whole images per thread
+    parallel.for_tasks(N, [&](int64_t n0, int64_t n1) {
+      for (int64_t n = n0; n < n1; ++n) image(n, kernels::serial());
+    });
+  } else {
+    for (int64_t n = 0; n < N; ++n) image(n, parallel);
+  }
+  return true;
+}
 
 void infer_convtranspose(InferContext& ctx) {
   const ConvTransposeAttrs a = read_attrs(Attrs(ctx.node(), ctx.label()), ctx.label());
@@ -183,6 +261,7 @@ void ConvTransposeKernel::run(KernelContext& ctx) const {
   Shape out_shape = {N, M};
   for (const TAxis& ax : axes) out_shape.push_back(ax.out);
   checked_numel(out_shape);
+  if (run_fast(ctx, x, b, axes, out_shape)) return;
   Tensor& y = ctx.allocate_output(0, x.dtype(), out_shape);
   const int64_t S = checked_numel(in), Q = checked_numel(kernel);
   const int64_t P = checked_numel(Shape(out_shape.begin() + 2, out_shape.end()));
