@@ -5,11 +5,16 @@
 // loop over the whole index space (output labels outside, summed labels inside), refused
 // up front when that space exceeds kMaxIterations. Floats accumulate in double; integers
 // wrap around like numpy's.
+//
+// Fast path (float): an equation that is one contraction of two operands runs as a batched
+// GEMM (linalg/einsum_gemm.h); everything else takes the loop.
 #include <algorithm>
 #include <type_traits>
 
+#include "common/parallel.h"
 #include "common/shape_utils.h"
 #include "linalg/einsum_equation.h"
+#include "linalg/einsum_gemm.h"
 #include "linalg/linalg_ops.h"
 #include "onyx/kernel.h"
 
@@ -143,7 +148,8 @@ int64_t index_space_points(const Shape& space, KernelContext& ctx) {
 
 class EinsumKernel final : public Kernel {
  public:
-  explicit EinsumKernel(const KernelInit& init) : equation_(read_equation(init.attrs(), init)) {
+  explicit EinsumKernel(const KernelInit& init)
+      : equation_(read_equation(init.attrs(), init)), fast_(!init.reference()) {
     if (static_cast<size_t>(init.num_inputs()) != equation_.inputs.size())
       init.fail(cat("the equation has ", equation_.inputs.size(), " input terms but the node has ",
                     init.num_inputs(), " inputs"));
@@ -168,6 +174,16 @@ class EinsumKernel final : public Kernel {
       size = b.label_sizes(shapes);
     } catch (const Error& e) {
       ctx.fail(e.what());
+    }
+    if (fast_ && n == 2 && in[0]->dtype() == DType::Float) {
+      if (std::optional<EinsumGemmPlan> plan = EinsumGemmPlan::make(b, size, shapes)) {
+        Shape out_shape;
+        for (int l : b.output) out_shape.push_back(size[static_cast<size_t>(l)]);
+        Tensor& out = ctx.allocate_uninitialized_output(0, DType::Float, out_shape);
+        plan->run(in[0]->data<float>(), in[1]->data<float>(), out.data<float>(),
+                  parallel_of(ctx.pool()));
+        return;
+      }
     }
 
     // The index space: output labels first, then the summed ones.
@@ -221,6 +237,7 @@ class EinsumKernel final : public Kernel {
 
  private:
   EinsumEquation equation_;
+  bool fast_ = false;  // float contractions of two operands by GEMM
 };
 
 }  // namespace
