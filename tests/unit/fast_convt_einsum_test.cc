@@ -75,7 +75,9 @@ TEST(FastConvTranspose, MatchesReference) {
       {1, 2, 3, 1, {3, 3}, {2, 2}, {1, 1}, {}, {}, {}, {6, 6}, "SAME_UPPER", true},  // past the end
       {1, 37, 31, 1, {29, 23}, {4, 4}, {2, 2}, {}, {1, 1, 1, 1}, {}, {}, "", true},  // primes
       {1, 64, 32, 1, {56, 30}, {4, 4}, {2, 2}, {}, {1, 1, 1, 1}, {}, {}, "", true},  // tiled rows
-      {1, 3, 4, 1, {3, 4, 5}, {2, 2, 2}, {2, 1, 2}, {}, {}, {}, {}, "", true},  // 3-D: reference
+      {1, 3, 64, 1, {300}, {16}, {4}, {}, {6, 5}, {}, {}, "", true},  // 1-D, a row over budget
+      {1, 2, 64, 1, {3, 70}, {8, 8}, {2, 3}, {}, {1, 2, 3, 4}, {}, {}, "", true},  // rows split
+      {1, 3, 4, 1, {3, 4, 5}, {2, 2, 2}, {2, 1, 2}, {}, {}, {}, {}, "", true},     // 3-D: reference
   };
   for (size_t i = 0; i < configs.size(); ++i)
     check_convtranspose(configs[i], rng, "convtranspose config " + std::to_string(i));

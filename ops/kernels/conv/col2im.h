@@ -15,10 +15,14 @@ namespace onyx::kernels {
 //   (ih * SH - pad_top + kh * DH, iw * SW - pad_left + kw * DW)
 // unless that lies outside OH x OW (a negative pad places it past the end).
 //
-// `cols` covers the input rows [row0, row0 + rows): its row (c * KH + kh) * KW + kw, column
-// (ih - row0) * W + iw holds channel c's contribution through tap (kh, kw). Each is added
-// to y, `channels` planes of OH x OW. Channels are split over `parallel`.
-void col2im_add(const Conv2dShape& s, int64_t channels, const float* cols, int64_t row0,
-                int64_t rows, float* y, const Parallel& parallel);
+// `cols` covers the input pixels of rows [row0, row0 + rows) and columns [col0, col0 + width)
+// (a whole row's width, or one row): its row (c * KH + kh) * KW + kw, column
+// (ih - row0) * width + iw - col0 holds channel c's contribution through tap (kh, kw). Each
+// is added to y, `channels` planes of OH x OW. Channels are split over `parallel`.
+struct Col2imTile {
+  int64_t row0 = 0, rows = 0, col0 = 0, width = 0;
+};
+void col2im_add(const Conv2dShape& s, int64_t channels, const float* cols, const Col2imTile& tile,
+                float* y, const Parallel& parallel);
 
 }  // namespace onyx::kernels

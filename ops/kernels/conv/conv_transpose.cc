@@ -35,18 +35,30 @@ void conv_transpose2d(const Conv2dShape& s, const PackedConvTransposeWeights& w,
   for (int64_t m = 0; m < s.M; ++m)
     std::fill(y + m * plane, y + (m + 1) * plane, bias ? bias[m] : 0.0f);
   if (Cg == 0 || lines == 0 || s.H == 0 || s.W == 0) return;
-  const int64_t tile_rows =
-      std::min(s.H, std::max<int64_t>(1, kColumnsBudget / std::max<int64_t>(1, lines * s.W)));
-  std::vector<float> columns(static_cast<size_t>(lines * tile_rows * s.W));
+  // A tile is whole input rows, or part of one row when a row alone is over the budget
+  // (a long 1-D signal).
+  const int64_t row_floats = lines * s.W;
+  Col2imTile tile;
+  tile.rows = row_floats <= kColumnsBudget ? std::min(s.H, kColumnsBudget / row_floats) : 1;
+  tile.width = row_floats <= kColumnsBudget ? s.W : std::max<int64_t>(1, kColumnsBudget / lines);
+  std::vector<float> columns(static_cast<size_t>(lines * tile.rows * tile.width));
   for (int64_t g = 0; g < s.group; ++g) {
     const float* xg = x + g * Cg * s.H * s.W;
     float* yg = y + g * Mg * plane;
-    for (int64_t row0 = 0; row0 < s.H; row0 += tile_rows) {
-      const int64_t rows = std::min(tile_rows, s.H - row0), width = rows * s.W;
-      // X_g's columns of these rows: the pixels, each a K line of Cg channels.
-      const StridedSource b = StridedSource::b_matrix(xg + row0 * s.W, s.H * s.W, false);
-      gemm(w.microkernel(), lines, width, Cg, w.group(g), b, columns.data(), width, {}, parallel);
-      col2im_add(s, Mg, columns.data(), row0, rows, yg, parallel);
+    for (int64_t row0 = 0; row0 < s.H; row0 += tile.rows) {
+      for (int64_t col0 = 0; col0 < s.W; col0 += tile.width) {
+        Col2imTile t = tile;
+        t.row0 = row0;
+        t.rows = std::min(tile.rows, s.H - row0);
+        t.col0 = col0;
+        t.width = std::min(tile.width, s.W - col0);
+        // The tile's pixels are contiguous in X_g: columns of a Cg x H*W matrix.
+        const int64_t pixels = t.rows * t.width;
+        const StridedSource b = StridedSource::b_matrix(xg + row0 * s.W + col0, s.H * s.W, false);
+        gemm(w.microkernel(), lines, pixels, Cg, w.group(g), b, columns.data(), pixels, {},
+             parallel);
+        col2im_add(s, Mg, columns.data(), t, yg, parallel);
+      }
     }
   }
 }
