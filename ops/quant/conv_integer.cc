@@ -11,7 +11,13 @@
 // output channel (1-D of length M); y's are per tensor; B is int32 of length M. Sums are
 // int32 and wrap on overflow. The window geometry (pads, auto_pad, strides, dilations) is
 // Conv's, from common/spatial.h.
+//
+// Fast path (not with reference kernels): per image and group, W's rows times the image's
+// columns (im2col, taps on the padding reading x's zero point) by kernels::igemm, exact;
+// QLinearConv requantizes the sums with the reference's arithmetic.
+#include "common/parallel.h"
 #include "common/spatial.h"
+#include "kernels/gemm/igemm.h"
 #include "quant/quant.h"
 #include "quant/quant_util.h"
 
@@ -114,6 +120,48 @@ void integer_conv(const Tensor& x, const Tensor& w, int64_t x_zp, const std::vec
   });
 }
 
+// The most bytes the fast path's column matrix may take; larger convolutions run the
+// reference loop.
+constexpr int64_t kMaxColumnBytes = int64_t{1} << 28;
+
+// integer_conv's sums into y (N x M x output positions) by kernels::igemm; false (y
+// untouched) when the column matrix would be too large.
+bool fast_integer_conv(const Tensor& x, const Tensor& w, int64_t x_zp,
+                       const std::vector<int64_t>& w_zp, const ConvGeometry& g, int64_t group,
+                       const ThreadPool& pool, int32_t* y) {
+  const Window& win = g.window;
+  const int64_t P = win.output_size(), Q = win.taps(), S = win.input_size();
+  const int64_t Mg = g.M / group, depth = g.Cg * Q;  // a group's rows and K
+  if (P == 0 || g.M == 0 || g.N == 0) return true;
+  if (depth > 0 && P > kMaxColumnBytes / depth) return false;
+  const std::vector<int32_t> w_zero(w_zp.begin(), w_zp.end());
+  const kernels::Parallel parallel = parallel_of(pool);
+  // Both 8-bit types are copied as bytes; the zero point's bit pattern fills the padding.
+  const auto* X = static_cast<const uint8_t*>(x.raw());
+  const auto* W = static_cast<const uint8_t*>(w.raw());
+  const auto fill = static_cast<uint8_t>(x_zp);
+  std::vector<uint8_t> columns(static_cast<size_t>(depth * P));
+  for (int64_t n = 0; n < g.N; ++n)
+    for (int64_t grp = 0; grp < group; ++grp) {
+      const uint8_t* xg = X + (n * g.C + grp * g.Cg) * S;
+      pool.parallel_for(P, 64, [&](int64_t p0, int64_t p1) {
+        std::vector<int64_t> taps;
+        for (int64_t p = p0; p < p1; ++p) {
+          win.taps_of(p, taps);
+          for (int64_t c = 0; c < g.Cg; ++c)
+            for (int64_t q = 0; q < Q; ++q)
+              columns[(c * Q + q) * P + p] = taps[q] >= 0 ? xg[c * S + taps[q]] : fill;
+        }
+      });
+      kernels::Int8Matrix a{W + grp * Mg * depth, w.dtype() == DType::Int8, depth,
+                            w_zero.data() + grp * Mg, 0};
+      kernels::Int8Matrix b{columns.data(), x.dtype() == DType::Int8, P, nullptr,
+                            static_cast<int32_t>(x_zp)};
+      kernels::igemm(Mg, P, depth, a, b, y + (n * g.M + grp * Mg) * P, P, parallel);
+    }
+  return true;
+}
+
 // ---- ConvInteger: x, w, x_zero_point, w_zero_point ----
 
 template <class Ctx>
@@ -132,7 +180,9 @@ void infer_conv_integer(InferContext& ctx) {
 class ConvIntegerKernel final : public Kernel {
  public:
   explicit ConvIntegerKernel(const KernelInit& init)
-      : label_(init.label()), attrs_(read_conv_attrs(init.attrs(), label_)) {
+      : label_(init.label()),
+        attrs_(read_conv_attrs(init.attrs(), label_)),
+        fast_(!init.reference()) {
     check_conv_integer_dtypes(input_dtypes(init, 4), init);
   }
 
@@ -157,6 +207,7 @@ class ConvIntegerKernel final : public Kernel {
       for (int64_t m = 0; m < g.M; ++m) w_zero[m] = values[index[m]];
     }
     int32_t* py = ctx.allocate_output(0, DType::Int32, g.out_shape).data<int32_t>();
+    if (fast_ && fast_integer_conv(x, w, x_zero, w_zero, g, attrs_.group, ctx.pool(), py)) return;
     integer_conv(x, w, x_zero, w_zero, g, attrs_.group, ctx.pool(),
                  [&](int64_t i, int64_t, int32_t acc) { py[i] = acc; });
   }
@@ -164,6 +215,7 @@ class ConvIntegerKernel final : public Kernel {
  private:
   std::string label_;
   ConvAttrs attrs_;
+  bool fast_;
 };
 
 // ---- QLinearConv: x, x_scale, x_zero_point, w, w_scale, w_zero_point, y_scale,
@@ -192,7 +244,9 @@ void infer_qlinear_conv(InferContext& ctx) {
 class QLinearConvKernel final : public Kernel {
  public:
   explicit QLinearConvKernel(const KernelInit& init)
-      : label_(init.label()), attrs_(read_conv_attrs(init.attrs(), label_)) {
+      : label_(init.label()),
+        attrs_(read_conv_attrs(init.attrs(), label_)),
+        fast_(!init.reference()) {
     for (int i = 0; i < 8; ++i)
       if (!init.has_input(i)) init.fail(cat("input ", i, " is missing; only B is optional"));
     check_qlinear_conv_dtypes(input_dtypes(init, 9), init);
@@ -237,6 +291,33 @@ class QLinearConvKernel final : public Kernel {
     }
 
     Tensor& y = ctx.allocate_output(0, t[7], g.out_shape);
+    if (fast_ && y.numel() > 0) {
+      std::vector<int32_t> acc(static_cast<size_t>(y.numel()));
+      if (fast_integer_conv(x, w, x_zp, w_zero, g, attrs_.group, ctx.pool(), acc.data())) {
+        const int64_t P = g.window.output_size();
+        dispatch<Int8Types>(t[7], "QLinearConv", [&](auto tag) {
+          using Q = typename decltype(tag)::type;
+          Q* py = y.data<Q>();
+          // One row per (image, channel): the bias joins the sums (wrapping), then the
+          // channel's multiplier requantizes them.
+          ctx.pool().parallel_for(g.N * g.M, 4, [&](int64_t r0, int64_t r1) {
+            std::vector<float> row_multiplier(static_cast<size_t>(P));
+            for (int64_t r = r0; r < r1; ++r) {
+              const int64_t m = r % g.M;
+              int32_t* sums = acc.data() + r * P;
+              if (bias)
+                for (int64_t p = 0; p < P; ++p)
+                  sums[p] = static_cast<int32_t>(static_cast<uint32_t>(sums[p]) +
+                                                 static_cast<uint32_t>(bias[m]));
+              std::fill(row_multiplier.begin(), row_multiplier.end(), multiplier[m]);
+              kernels::requantize(sums, row_multiplier.data(), P, static_cast<int32_t>(y_zp),
+                                  py + r * P);
+            }
+          });
+        });
+        return;
+      }
+    }
     dispatch<Int8Types>(t[7], "QLinearConv", [&](auto tag) {
       using Q = typename decltype(tag)::type;
       Q* py = y.data<Q>();
@@ -253,6 +334,7 @@ class QLinearConvKernel final : public Kernel {
  private:
   std::string label_;
   ConvAttrs attrs_;
+  bool fast_;
 };
 
 }  // namespace

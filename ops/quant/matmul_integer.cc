@@ -9,6 +9,14 @@
 // are per tensor (one value) or per row (an M-vector, or [..., M, 1] batched like A); B's
 // are per tensor or per column (an N-vector, or [..., 1, N]). y's are per tensor. Sums are
 // int32 and wrap on overflow, which the spec allows.
+//
+// Fast path (not with reference kernels): the int32 products by kernels::igemm, exact, a
+// constant 2-D or 1-D B with a constant zero point packed once; QLinearMatMul requantizes
+// them with the reference's arithmetic.
+#include <optional>
+
+#include "common/parallel.h"
+#include "kernels/gemm/igemm.h"
 #include "quant/quant.h"
 #include "quant/quant_util.h"
 
@@ -137,6 +145,55 @@ void integer_matmul(const Tensor& a, const Tensor& b, const MatMulGeometry& g,
   });
 }
 
+// Zero points (8-bit values) as the kernels library takes them.
+std::vector<int32_t> to_int32(const std::vector<int64_t>& v) {
+  return std::vector<int32_t>(v.begin(), v.end());
+}
+
+kernels::Int8Matrix int8_matrix(const Tensor& t, int64_t matrix, int64_t rows, int64_t cols,
+                                const int32_t* zero_points) {
+  kernels::Int8Matrix m;
+  m.data = static_cast<const uint8_t*>(t.raw()) + matrix * rows * cols;
+  m.is_signed = t.dtype() == DType::Int8;
+  m.row_stride = cols;
+  m.zero_points = zero_points;
+  return m;
+}
+
+// integer_matmul's sums into c (the output's batch x M x N) by kernels::igemm. a_zp and
+// b_zp are per line as there; `packed_b`, when set, is B with its zero points.
+void fast_integer_matmul(const Tensor& a, const Tensor& b, const MatMulGeometry& g,
+                         const std::vector<int32_t>& a_zp, const std::vector<int32_t>& b_zp,
+                         const kernels::PackedInt8B* packed_b, const ThreadPool& pool, int32_t* c) {
+  const int64_t M = g.M, K = g.K, N = g.N, batches = checked_numel(g.batch);
+  const kernels::Parallel parallel = parallel_of(pool);
+  auto product = [&](int64_t a_mat, int64_t b_mat, int64_t rows, int32_t* out,
+                     const kernels::Parallel& par) {
+    const kernels::Int8Matrix am = int8_matrix(a, a_mat, M, K, a_zp.data() + a_mat * M);
+    if (packed_b && packed_b->holds(K, N))
+      return kernels::igemm(rows, N, K, am, *packed_b, out, N, par);
+    kernels::igemm(rows, N, K, am, int8_matrix(b, b_mat, K, N, b_zp.data() + b_mat * N), out, N,
+                   par);
+  };
+  // One B for every batch: then A's batches are the output's, and stacked they are one
+  // (batches * M) x K matrix that streams B once.
+  if (g.b_batch.empty()) return product(0, 0, batches * M, c, parallel);
+  std::vector<int64_t> a_mat, b_mat;
+  broadcast_index(g.a_batch, g.batch, a_mat);
+  broadcast_index(g.b_batch, g.batch, b_mat);
+  auto one = [&](int64_t i, const kernels::Parallel& par) {
+    product(a_mat[i], b_mat[i], M, c + i * M * N, par);
+  };
+  // Many small products: one thread per product. Else split each.
+  if (batches >= parallel.threads && batches > 1 && M * N * K < (int64_t{1} << 22)) {
+    parallel.for_tasks(batches, [&](int64_t i0, int64_t i1) {
+      for (int64_t i = i0; i < i1; ++i) one(i, kernels::serial());
+    });
+  } else {
+    for (int64_t i = 0; i < batches; ++i) one(i, parallel);
+  }
+}
+
 // Each line's value of a per-line parameter, from its values and line_params' index.
 template <class T>
 std::vector<T> per_line(const std::vector<T>& values, const std::vector<int64_t>& index) {
@@ -156,6 +213,27 @@ std::vector<int64_t> line_zero_points(const Tensor* zp, const Shape& batch, int6
   }
   return per_line(read_zero_points(*zp, what, ctx),
                   line_params(zp->shape(), batch, lines, columns, what, ctx));
+}
+
+// B (input b_index) packed with its zero point (input zp_index, or none) when both are
+// constants and B has rank 1 or 2; nullopt otherwise, or when they do not fit (run then
+// reports that).
+std::optional<kernels::PackedInt8B> pack_constant_b(const KernelInit& init, int b_index,
+                                                    int zp_index) {
+  const Tensor* b = init.constant_input(b_index);
+  const Tensor* zp = init.has_input(zp_index) ? init.constant_input(zp_index) : nullptr;
+  if (!b || b->rank() < 1 || b->rank() > 2 || (init.has_input(zp_index) && !zp) ||
+      (b->dtype() != DType::UInt8 && b->dtype() != DType::Int8) ||
+      (zp && zp->dtype() != b->dtype()))
+    return std::nullopt;
+  const int64_t K = b->dim(0), N = b->rank() == 2 ? b->dim(1) : 1;
+  try {
+    const std::vector<int32_t> zps =
+        to_int32(line_zero_points(zp, Shape{}, N, true, "b_zero_point", init));
+    return kernels::PackedInt8B(int8_matrix(*b, 0, K, N, zps.data()), K, N);
+  } catch (const Error&) {
+    return std::nullopt;
+  }
 }
 
 // int8 and uint8, and from opset 21 the float8 types (which Onyx rejects clearly).
@@ -182,8 +260,9 @@ void infer_matmul_integer(InferContext& ctx) {
 
 class MatMulIntegerKernel final : public Kernel {
  public:
-  explicit MatMulIntegerKernel(const KernelInit& init) {
+  explicit MatMulIntegerKernel(const KernelInit& init) : fast_(!init.reference()) {
     check_matmul_integer_dtypes(input_dtypes(init, 4), init);
+    if (fast_) packed_b_ = pack_constant_b(init, 1, 3);
   }
 
   void run(KernelContext& ctx) const override {
@@ -195,16 +274,24 @@ class MatMulIntegerKernel final : public Kernel {
                                  b_zp ? b_zp->dtype() : DType::Undefined},
                                 ctx);
     const MatMulGeometry g = matmul_geometry(a.shape(), b.shape(), ctx);
-    Tensor& y = ctx.allocate_output(0, DType::Int32, g.out_shape);
+    Tensor& y = fast_ ? ctx.allocate_uninitialized_output(0, DType::Int32, g.out_shape)
+                      : ctx.allocate_output(0, DType::Int32, g.out_shape);
     if (y.numel() == 0) return;  // (with K = 0, M rows of zero points could still be huge)
     const std::vector<int64_t> a_zps =
         line_zero_points(a_zp, g.a_batch, g.M, false, "a_zero_point", ctx);
     const std::vector<int64_t> b_zps =
         line_zero_points(b_zp, g.b_batch, g.N, true, "b_zero_point", ctx);
     int32_t* py = y.data<int32_t>();
+    if (fast_)
+      return fast_integer_matmul(a, b, g, to_int32(a_zps), to_int32(b_zps),
+                                 packed_b_ ? &*packed_b_ : nullptr, ctx.pool(), py);
     integer_matmul(a, b, g, a_zps, b_zps, ctx.pool(),
                    [&](int64_t out, int64_t, int64_t, int32_t acc) { py[out] = acc; });
   }
+
+ private:
+  bool fast_;
+  std::optional<kernels::PackedInt8B> packed_b_;
 };
 
 // ---- QLinearMatMul: a, a_scale, a_zero_point, b, b_scale, b_zero_point, y_scale, y_zero_point
@@ -233,10 +320,12 @@ void infer_qlinear_matmul(InferContext& ctx) {
 
 class QLinearMatMulKernel final : public Kernel {
  public:
-  explicit QLinearMatMulKernel(const KernelInit& init) : opset_(init.opset()) {
+  explicit QLinearMatMulKernel(const KernelInit& init)
+      : opset_(init.opset()), fast_(!init.reference()) {
     for (int i = 0; i < 8; ++i)
       if (!init.has_input(i)) init.fail(cat("input ", i, " is missing; all 8 are required"));
     check_qlinear_matmul_dtypes(input_dtypes(init, 8), opset_, init);
+    if (fast_) packed_b_ = pack_constant_b(init, 3, 5);
   }
 
   void run(KernelContext& ctx) const override {
@@ -270,22 +359,49 @@ class QLinearMatMulKernel final : public Kernel {
     check_divisor_scales(y_scale, "y_scale", ctx);
     const int64_t y_zp = read_zero_points(*in[7], "y_zero_point", ctx)[0];
 
+    // The multiplier in float, the product in double, as the reference does.
+    auto multiplier = [&](int64_t a_row, int64_t b_col) {
+      return static_cast<float>(a_scale[a_row]) * static_cast<float>(b_scale[b_col]) /
+             static_cast<float>(y_scale[0]);
+    };
+    if (fast_) {
+      std::vector<int32_t> acc(static_cast<size_t>(y.numel()));
+      fast_integer_matmul(a, b, g, to_int32(a_zp), to_int32(b_zp),
+                          packed_b_ ? &*packed_b_ : nullptr, ctx.pool(), acc.data());
+      std::vector<int64_t> a_mat, b_mat;  // as integer_matmul reads them
+      broadcast_index(g.a_batch, g.batch, a_mat);
+      broadcast_index(g.b_batch, g.batch, b_mat);
+      const int64_t M = g.M, N = g.N;
+      dispatch<Int8Types>(t[7], "QLinearMatMul", [&](auto tag) {
+        using Q = typename decltype(tag)::type;
+        Q* py = y.data<Q>();
+        ctx.pool().parallel_for(checked_numel(g.batch) * M, 16, [&](int64_t r0, int64_t r1) {
+          std::vector<float> row_multiplier(static_cast<size_t>(N));
+          for (int64_t r = r0; r < r1; ++r) {
+            const int64_t a_row = a_mat[r / M] * M + r % M, b_col0 = b_mat[r / M] * N;
+            for (int64_t n = 0; n < N; ++n) row_multiplier[n] = multiplier(a_row, b_col0 + n);
+            kernels::requantize(acc.data() + r * N, row_multiplier.data(), N,
+                                static_cast<int32_t>(y_zp), py + r * N);
+          }
+        });
+      });
+      return;
+    }
     dispatch<Int8Types>(t[7], "QLinearMatMul", [&](auto tag) {
       using Q = typename decltype(tag)::type;
       Q* py = y.data<Q>();
       integer_matmul(a, b, g, a_zp, b_zp, ctx.pool(),
                      [&](int64_t out, int64_t a_row, int64_t b_col, int32_t acc) {
-                       // The multiplier in float, the product in double, as the reference does.
-                       const float multiplier = static_cast<float>(a_scale[a_row]) *
-                                                static_cast<float>(b_scale[b_col]) /
-                                                static_cast<float>(y_scale[0]);
-                       py[out] = quantize_value<Q>(acc * static_cast<double>(multiplier), y_zp);
+                       py[out] = quantize_value<Q>(
+                           acc * static_cast<double>(multiplier(a_row, b_col)), y_zp);
                      });
     });
   }
 
  private:
   int opset_;
+  bool fast_;
+  std::optional<kernels::PackedInt8B> packed_b_;
 };
 
 }  // namespace
