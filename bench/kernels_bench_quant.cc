@@ -74,5 +74,25 @@ BENCHMARK(BM_QLinearMatMul_128x768x768)
     ->UseRealTime()
     ->Unit(benchmark::kMicrosecond);
 
+// ConvInteger, ResNet-style 3x3, 64 -> 64 channels on 56x56 (im2col and the same GEMM).
+void BM_ConvInteger_3x3_64to64_56(benchmark::State& state) {
+  const int64_t C = 64, M = 64, H = 56;
+  OpTester t("ConvInteger", 10);
+  t.input("x", random_bytes<uint8_t>(DType::UInt8, {1, C, H, H}, 1))
+      .constant("w", random_bytes<int8_t>(DType::Int8, {M, C, 3, 3}, 2))
+      .input("x_zero_point", Tensor::from_vector<uint8_t>({}, {128}))
+      .constant("w_zero_point", Tensor::from_vector<int8_t>({}, {0}))
+      .attr("pads", std::vector<int64_t>{1, 1, 1, 1})
+      .output("y");
+  Session session = t.session(static_cast<int>(state.range(0)), state.range(1) != 0);
+  for (auto _ : state) benchmark::DoNotOptimize(session.run(t.feeds()));
+  state.counters["GOP/s"] = benchmark::Counter(2.0 * M * C * 9 * H * H * 1e-9,
+                                               benchmark::Counter::kIsIterationInvariantRate);
+}
+BENCHMARK(BM_ConvInteger_3x3_64to64_56)
+    ->ArgsProduct({{1, 2}, {0, 1}})
+    ->UseRealTime()
+    ->Unit(benchmark::kMicrosecond);
+
 }  // namespace
 }  // namespace onyx

@@ -15,6 +15,8 @@
 // Fast path (not with reference kernels): per image and group, W's rows times the image's
 // columns (im2col, taps on the padding reading x's zero point) by kernels::igemm, exact;
 // QLinearConv requantizes the sums with the reference's arithmetic.
+#include <algorithm>
+
 #include "common/parallel.h"
 #include "common/spatial.h"
 #include "kernels/gemm/igemm.h"
@@ -144,13 +146,25 @@ bool fast_integer_conv(const Tensor& x, const Tensor& w, int64_t x_zp,
   for (int64_t n = 0; n < g.N; ++n)
     for (int64_t grp = 0; grp < group; ++grp) {
       const uint8_t* xg = X + (n * g.C + grp * g.Cg) * S;
-      pool.parallel_for(P, 64, [&](int64_t p0, int64_t p1) {
-        std::vector<int64_t> taps;
-        for (int64_t p = p0; p < p1; ++p) {
-          win.taps_of(p, taps);
+      // Runs of kRun positions: each row of the columns is then written contiguously.
+      constexpr int64_t kRun = 256;
+      pool.parallel_for(P, kRun, [&](int64_t p0, int64_t p1) {
+        std::vector<int64_t> taps, run_taps(static_cast<size_t>(kRun * Q));
+        for (int64_t r0 = p0; r0 < p1; r0 += kRun) {
+          const int64_t r1 = std::min(p1, r0 + kRun);
+          for (int64_t p = r0; p < r1; ++p) {
+            win.taps_of(p, taps);  // input offsets read by output position p
+            std::copy(taps.begin(), taps.end(), run_taps.begin() + (p - r0) * Q);
+          }
           for (int64_t c = 0; c < g.Cg; ++c)
-            for (int64_t q = 0; q < Q; ++q)
-              columns[(c * Q + q) * P + p] = taps[q] >= 0 ? xg[c * S + taps[q]] : fill;
+            for (int64_t q = 0; q < Q; ++q) {
+              uint8_t* row = columns.data() + (c * Q + q) * P;
+              const uint8_t* plane = xg + c * S;
+              for (int64_t p = r0; p < r1; ++p) {
+                const int64_t offset = run_taps[(p - r0) * Q + q];
+                row[p] = offset >= 0 ? plane[offset] : fill;
+              }
+            }
         }
       });
       kernels::Int8Matrix a{W + grp * Mg * depth, w.dtype() == DType::Int8, depth,

@@ -85,11 +85,18 @@ void pack_b_panel(const Int8Matrix& b, int64_t K, int64_t N, int64_t p, int16_t*
   const int64_t n0 = p * kIgemmNR, width = std::min<int64_t>(kIgemmNR, N - n0);
   const int64_t pairs = (K + 1) / 2;
   std::fill(dst, dst + pairs * 2 * kIgemmNR, int16_t{0});
+  int32_t zp[kIgemmNR] = {};
+  for (int64_t j = 0; j < width; ++j) zp[j] = b.zero_points ? b.zero_points[n0 + j] : b.zero_point;
   by_sign(b.is_signed, [&](auto tag) {
     using T = decltype(tag);
     for (int64_t k = 0; k < K; ++k) {
+      const T* src = static_cast<const T*>(b.data) + k * b.row_stride + n0;
       int16_t* row = dst + (k / 2) * 2 * kIgemmNR + k % 2;
-      for (int64_t j = 0; j < width; ++j) row[2 * j] = centered<T>(b, k, n0 + j, n0 + j);
+      if (width == kIgemmNR) {  // a fixed trip count the compiler unrolls
+        for (int j = 0; j < kIgemmNR; ++j) row[2 * j] = static_cast<int16_t>(src[j] - zp[j]);
+      } else {
+        for (int64_t j = 0; j < width; ++j) row[2 * j] = static_cast<int16_t>(src[j] - zp[j]);
+      }
     }
   });
 }
