@@ -8,12 +8,17 @@
 //
 // The statistics are computed in stash_type (float or bfloat16 per the spec; here in
 // double, rounded to it), which is also the dtype of Mean and InvStdDev.
+//
+// Fast path: float X with stash_type float and Scale (and B) holding one value per
+// normalized element, by kernels::layer_norm_rows; other broadcasts take the reference loop.
+#include <algorithm>
 #include <cmath>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "common/shape_utils.h"
+#include "kernels/simd/normalize.h"
 #include "nn/nn.h"
 #include "nn/nn_util.h"
 
@@ -26,9 +31,14 @@ class LayerNormKernel : public Kernel {
   void run(KernelContext& ctx) const override;
 
  private:
+  // False, having done nothing, where Scale or B broadcast within the normalized dims.
+  bool run_fast(KernelContext& ctx, const Tensor& x, const Tensor& scale, const Tensor* bias,
+                int axis) const;
+
   int64_t axis_ = -1;
   float epsilon_ = 1e-5f;
   DType stash_ = DType::Float;
+  bool fast_ = false;  // float with stash_type float runs through kernels::layer_norm_rows
 };
 
 // stash_type is a TensorProto data type code: 1 float, 16 bfloat16.
@@ -55,9 +65,9 @@ void infer_layer_norm(InferContext& ctx) {
     ctx.set_output(i, TypeInfo::tensor(stash, stat_shape));
 }
 
-// Offsets into a tensor of shape `param` broadcast to `inner` (right-aligned, dims 1 or
-// equal), one per row-major inner index; fails naming `what` when not broadcastable.
-std::vector<int64_t> broadcast_offsets(const Shape& param, const Shape& inner, const char* what,
+// The strides of a tensor of shape `param` broadcast to `inner` (right-aligned, dims 1 or
+// equal; 0 on broadcast dims); fails naming `what` when not broadcastable.
+std::vector<int64_t> broadcast_strides(const Shape& param, const Shape& inner, const char* what,
                                        KernelContext& ctx) {
   const size_t r = inner.size();
   if (param.size() > r)
@@ -71,6 +81,15 @@ std::vector<int64_t> broadcast_offsets(const Shape& param, const Shape& inner, c
     stride[id] = param[pd] == 1 ? 0 : s;
     s *= param[pd];
   }
+  return stride;
+}
+
+// Offsets into a tensor of shape `param` broadcast to `inner`, one per row-major inner
+// index; fails naming `what` when not broadcastable.
+std::vector<int64_t> broadcast_offsets(const Shape& param, const Shape& inner, const char* what,
+                                       KernelContext& ctx) {
+  const size_t r = inner.size();
+  const std::vector<int64_t> stride = broadcast_strides(param, inner, what, ctx);
   const int64_t count = checked_numel(inner);
   std::vector<int64_t> out(static_cast<size_t>(count));
   for (int64_t i = 0; i < count; ++i) {
@@ -103,7 +122,8 @@ void register_layer_norm(Registry& registry) {
 LayerNormKernel::LayerNormKernel(const KernelInit& init)
     : axis_(init.attrs().get_int("axis", -1)),
       epsilon_(init.attrs().get_float("epsilon", 1e-5f)),
-      stash_(read_stash_type(init.attrs(), init.label())) {
+      stash_(read_stash_type(init.attrs(), init.label())),
+      fast_(!init.reference() && stash_ == DType::Float) {
   if (!(epsilon_ >= 0.0f)) init.fail(cat("epsilon must be non-negative, got ", epsilon_));
   if (!init.has_input(1)) init.fail("LayerNormalization needs input Scale");
   if (init.num_outputs() > 3) init.fail("LayerNormalization has at most 3 outputs");
@@ -126,6 +146,7 @@ void LayerNormKernel::run(KernelContext& ctx) const {
     if (p && p->dtype() != x.dtype())
       ctx.fail(
           cat("Scale and B must have X's dtype ", dtype_name(x.dtype()), ", got ", p->describe()));
+  if (fast_ && x.dtype() == DType::Float && run_fast(ctx, x, scale_t, bias_t, axis)) return;
   const std::vector<int64_t> scale_at =
       broadcast_offsets(scale_t.shape(), inner_shape, "Scale", ctx);
   const std::vector<int64_t> bias_at =
@@ -171,6 +192,41 @@ void LayerNormKernel::run(KernelContext& ctx) const {
       }
     }
   });
+}
+
+bool LayerNormKernel::run_fast(KernelContext& ctx, const Tensor& x, const Tensor& scale,
+                               const Tensor* bias, int axis) const {
+  const int rank = x.rank();
+  const Shape outer_shape(x.shape().begin(), x.shape().begin() + axis);
+  const Shape inner_shape(x.shape().begin() + axis, x.shape().end());
+  const int64_t outer = checked_numel(outer_shape), inner = checked_numel(inner_shape);
+  // A broadcastable parameter with as many elements as the normalized dims has every dim
+  // equal to theirs: its elements are read in order.
+  for (const Tensor* p : {&scale, bias}) {
+    if (!p) continue;
+    broadcast_strides(p->shape(), inner_shape, p == &scale ? "Scale" : "B", ctx);
+    if (p->numel() != inner) return false;
+  }
+  Tensor& y = ctx.allocate_uninitialized_output(0, x.dtype(), x.shape());
+  Shape stat_shape = outer_shape;
+  stat_shape.resize(rank, 1);
+  float* mean = ctx.num_outputs() > 1
+                    ? ctx.allocate_uninitialized_output(1, stash_, stat_shape).data<float>()
+                    : nullptr;
+  float* inv = ctx.num_outputs() > 2
+                   ? ctx.allocate_uninitialized_output(2, stash_, stat_shape).data<float>()
+                   : nullptr;
+  const float* px = x.data<float>();
+  const float* ps = scale.data<float>();
+  const float* pb = bias ? bias->data<float>() : nullptr;
+  float* py = y.data<float>();
+  const int64_t rows_per_task =
+      std::max<int64_t>(1, kernels::kNormalizeGrain / std::max<int64_t>(inner, 1));
+  ctx.pool().parallel_for(outer, rows_per_task, [&](int64_t r0, int64_t r1) {
+    kernels::layer_norm_rows(px + r0 * inner, ps, pb, epsilon_, py + r0 * inner,
+                             mean ? mean + r0 : nullptr, inv ? inv + r0 : nullptr, r1 - r0, inner);
+  });
+  return true;
 }
 
 }  // namespace onyx

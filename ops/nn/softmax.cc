@@ -7,11 +7,16 @@
 // Which elements form a slice changed in opset 13. Opsets 1 and 11 coerce the input to
 // 2-D, (d0 * .. * d(axis-1), d(axis) * .. * d(n-1)), and normalize each row (axis
 // defaults to 1). Opset 13 normalizes along the single dim `axis` (default -1).
+//
+// Fast path (float Softmax and LogSoftmax): kernels::softmax_rows when each slice is
+// contiguous, kernels::softmax_columns (vectorized across the inner dims) otherwise.
+#include <algorithm>
 #include <cmath>
 #include <string>
 #include <vector>
 
 #include "common/shape_utils.h"
+#include "kernels/simd/normalize.h"
 #include "nn/nn.h"
 #include "nn/nn_util.h"
 
@@ -26,10 +31,14 @@ class SoftmaxKernel : public Kernel {
   void run(KernelContext& ctx) const override;
 
  private:
+  void run_fast(KernelContext& ctx, const float* x, float* y, int64_t outer, int64_t length,
+                int64_t inner) const;
+
   std::string label_;
   Normalizer kind_ = Normalizer::Softmax;
   bool coerce_2d_ = false;  // opsets 1-12
   int64_t axis_ = -1;
+  bool fast_ = false;  // float Softmax and LogSoftmax run through kernels/simd/normalize.h
 };
 
 void infer_softmax(InferContext& ctx);
@@ -65,6 +74,7 @@ SoftmaxKernel::SoftmaxKernel(const KernelInit& init) : label_(init.label()) {
   kind_ = op == "LogSoftmax" ? Normalizer::LogSoftmax
           : op == "Hardmax"  ? Normalizer::Hardmax
                              : Normalizer::Softmax;
+  fast_ = !init.reference() && kind_ != Normalizer::Hardmax;
   coerce_2d_ = init.opset() < 13;
   axis_ = init.attrs().get_int("axis", coerce_2d_ ? 1 : -1);
   const TypeInfo& x = init.input_type(0);
@@ -99,6 +109,12 @@ void SoftmaxKernel::run(KernelContext& ctx) const {
     } else {
       inner *= x.dim(d);
     }
+  }
+  if (fast_ && x.dtype() == DType::Float) {
+    Tensor& y = ctx.allocate_uninitialized_output(0, x.dtype(), x.shape());
+    if (length == 0 || outer * inner == 0) return;  // no slices to normalize
+    run_fast(ctx, x.data<float>(), y.data<float>(), outer, length, inner);
+    return;
   }
   Tensor& y = ctx.allocate_output(0, x.dtype(), x.shape());
   if (length == 0) return;  // no slices to normalize
@@ -137,6 +153,38 @@ void SoftmaxKernel::run(KernelContext& ctx) const {
         }
       }
     });
+  });
+}
+
+void SoftmaxKernel::run_fast(KernelContext& ctx, const float* x, float* y, int64_t outer,
+                             int64_t length, int64_t inner) const {
+  const bool log = kind_ == Normalizer::LogSoftmax;
+  const ThreadPool& pool = ctx.pool();
+  if (inner == 1) {
+    const int64_t rows_per_task = std::max<int64_t>(1, kernels::kNormalizeGrain / length);
+    pool.parallel_for(outer, rows_per_task, [&](int64_t r0, int64_t r1) {
+      kernels::softmax_rows(x + r0 * length, y + r0 * length, r1 - r0, length, log);
+    });
+    return;
+  }
+  // Tasks are blocks of columns of one outer index's [length, inner] slab: whole slabs
+  // unless there are fewer slabs than threads to share them, then narrower blocks (a
+  // multiple of 16 columns, so vector loops keep full width).
+  int64_t width = inner;
+  const int64_t wanted = 2 * static_cast<int64_t>(pool.threads());
+  if (pool.threads() > 1 && outer < wanted) {
+    const int64_t blocks = (wanted + outer - 1) / outer;
+    width = std::max<int64_t>(16, ((inner + blocks - 1) / blocks + 15) / 16 * 16);
+  }
+  const int64_t blocks_per_slab = (inner + width - 1) / width;
+  const int64_t slab = length * inner;
+  const int64_t tasks_per_grain = std::max<int64_t>(1, kernels::kNormalizeGrain / (length * width));
+  pool.parallel_for(outer * blocks_per_slab, tasks_per_grain, [&](int64_t t0, int64_t t1) {
+    for (int64_t t = t0; t < t1; ++t) {
+      const int64_t o = t / blocks_per_slab, begin = (t % blocks_per_slab) * width;
+      kernels::softmax_columns(x + o * slab, y + o * slab, length, inner, begin,
+                               std::min(inner, begin + width), log);
+    }
   });
 }
 
