@@ -3,8 +3,8 @@
 // Compiled for AVX2 and the baseline (ONYX_AVX2_CLONES); exp is vmath's (<= 3 ulp).
 //
 // NaN and infinities behave as the straightforward loops do: a NaN anywhere in a slice,
-// or +inf in it (inf - inf), makes the whole slice NaN; -inf elements give 0 (Softmax)
-// or -inf (LogSoftmax) unless the slice is all -inf, which gives NaN.
+// or +inf in it (inf - inf), makes the whole slice NaN; -inf elements give 0 (Softmax;
+// vexp's within 2^-148) or -inf (LogSoftmax) unless the slice is all -inf: NaN.
 #pragma once
 
 #include <cstdint>
