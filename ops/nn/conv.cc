@@ -114,6 +114,16 @@ ConvKernel::ConvKernel(const KernelInit& init)
         kernels::WinogradWeights(weights_.data<float>(), M, Cg, kernels::default_microkernel());
     return;
   }
+  // A pointwise layer's packing depends on its positions per image, where the input's
+  // shape says them (kernels::PackedConvWeights: few positions multiply transposed).
+  const bool pointwise = s.KH == 1 && s.KW == 1 && all_ones(attrs_.window.strides) &&
+                         std::all_of(attrs_.window.pads.begin(), attrs_.window.pads.end(),
+                                     [](int64_t p) { return p == 0; });
+  if (pointwise && x.has_shape() && x.shape->size() == 4 && (*x.shape)[2].is_known() &&
+      (*x.shape)[3].is_known()) {
+    s.H = s.OH = (*x.shape)[2].value;
+    s.W = s.OW = (*x.shape)[3].value;
+  }
   packed_ = kernels::PackedConvWeights(s, weights_.data<float>(), kernels::default_microkernel());
 }
 

@@ -44,6 +44,8 @@ TEST(FastKernels, ConvMatchesReference) {
       {1, 10, 10, 10, 13, 19, 3, 3, 1, 1, 2, 2, {2, 2, 2, 2}, true},   // depthwise 3x3 dilated
       {1, 7, 7, 7, 12, 21, 3, 3, 2, 1, 1, 1, {1, 1, 1, 1}, true},      // depthwise, rows s2
       {0, 3, 4, 1, 5, 5, 3, 3, 1, 1, 1, 1, {1, 1, 1, 1}, true},        // empty batch
+      {1, 40, 64, 1, 7, 7, 1, 1, 1, 1, 1, 1, {0, 0, 0, 0}, true},      // pointwise 7x7: transposed
+      {2, 33, 161, 1, 7, 7, 1, 1, 1, 1, 1, 1, {0, 0, 0, 0}, false},    // the same, odd channels
   };
   for (size_t i = 0; i < configs.size(); ++i) {
     const Config& k = configs[i];
@@ -62,6 +64,26 @@ TEST(FastKernels, ConvMatchesReference) {
       continue;
     }
     expect_fast_matches_reference(t, "conv config " + std::to_string(i));
+  }
+}
+
+// The transposed product of pointwise layers on small planes (Y^T = X^T W^T, then
+// transposed): bias, residual and activation must land on the right elements.
+TEST(FastKernels, PointwiseSmallPlaneEpilogueMatchesReference) {
+  std::mt19937 rng(12);
+  for (int64_t hw : {7, 1, 3}) {
+    for (int64_t m : {64, 19}) {
+      OpTester t("FusedConv", 1, "ai.onyx");
+      t.input("X", random_floats({1, 24, hw, hw}, rng))
+          .constant("W", random_floats({m, 24, 1, 1}, rng))
+          .constant("B", random_floats({m}, rng))
+          .input("Z", random_floats({1, m, hw, hw}, rng))
+          .attr("kernel_shape", std::vector<int64_t>{1, 1})
+          .attr("activation", std::string("Relu"))
+          .output("Y");
+      expect_fast_matches_reference(t, "pointwise " + std::to_string(hw) + "x" +
+                                           std::to_string(hw) + " to " + std::to_string(m));
+    }
   }
 }
 

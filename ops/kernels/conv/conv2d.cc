@@ -7,6 +7,7 @@
 
 #include "kernels/conv/depthwise_3x3.h"
 #include "kernels/cpu.h"
+#include "kernels/layout/permute.h"
 
 namespace onyx::kernels {
 
@@ -157,13 +158,23 @@ void ImplicitIm2col::pack(int64_t k0, int64_t kc, int64_t x0, int64_t width, int
 
 // ---- by GEMM ----
 
+bool transposed_product_pays(int64_t M, int64_t N, const MicroKernel& uk) {
+  auto used = [](int64_t rows, int64_t cols, int64_t mr, int64_t nr) {
+    const int64_t tiled = ((rows + mr - 1) / mr * mr) * ((cols + nr - 1) / nr * nr);
+    return tiled == 0 ? 1.0 : static_cast<double>(rows * cols) / static_cast<double>(tiled);
+  };
+  return used(N, M, uk.mr, uk.nr) > 1.1 * used(M, N, uk.mr, uk.nr);
+}
+
 PackedConvWeights::PackedConvWeights(const Conv2dShape& s, const float* w, const MicroKernel& uk)
     : uk_(&uk) {
   const int64_t Mg = s.out_per_group(), depth = s.gemm_depth();
+  transposed_ = s.is_pointwise() && transposed_product_pays(Mg, s.OH * s.OW, uk);
   for (int64_t g = 0; g < s.group; ++g) {
-    // W_g is row-major Mg x depth: output channel m's taps are contiguous.
-    const StridedSource a(w + g * Mg * depth, depth, 1);
-    groups_.emplace_back(a, Mg, depth, uk.mr);
+    // W_g is row-major Mg x depth: output channel m's taps are contiguous. They are the
+    // rows of A, or the columns of B (W^T) in the transposed product.
+    const StridedSource lines(w + g * Mg * depth, depth, 1);
+    groups_.emplace_back(lines, Mg, depth, transposed_ ? uk.nr : uk.mr);
   }
 }
 
@@ -183,7 +194,17 @@ void conv2d_gemm(const Conv2dShape& s, const PackedConvWeights& w, const float* 
     }
     ep.activation = epilogue.activation;
     float* yg = y + g * Mg * positions;
-    if (s.is_pointwise()) {
+    if (w.transposed()) {
+      // Y_g^T (positions x Mg) = X_g^T W_g^T into scratch, the epilogue transposed with
+      // it, then Y_g = its transpose.
+      thread_local std::vector<float> product;
+      product.resize(static_cast<size_t>(positions * Mg));
+      ep.bias_per_row = false;
+      std::swap(ep.addend_rs, ep.addend_cs);
+      gemm(w.microkernel(), positions, Mg, Cg, StridedSource(xg, 1, positions), w.group(g),
+           product.data(), Mg, ep, par);
+      permute(product.data(), yg, sizeof(float), {positions, Mg}, {1, 0}, par);
+    } else if (s.is_pointwise()) {
       gemm(w.microkernel(), Mg, positions, Cg, w.group(g), StridedSource(xg, 1, positions), yg,
            positions, ep, par);
     } else {

@@ -67,7 +67,10 @@ class ImplicitIm2col final : public PanelSource {
   std::vector<int64_t> tap_offset_;  // per K row: its tap of output position (0, 0)
 };
 
-// The weights (M, C/group, KH, KW) packed once for one microkernel, one A per group.
+// The weights (M, C/group, KH, KW) packed once for one microkernel, one A per group; or,
+// for a pointwise layer whose few output positions would leave the microkernel's
+// column panels part empty (7x7 planes: 49 = 3 x 16 + 1), as B panels of the transposed
+// product Y^T = X^T W^T, whose rows are the positions (see transposed_product_pays).
 class PackedConvWeights {
  public:
   PackedConvWeights() = default;
@@ -75,11 +78,18 @@ class PackedConvWeights {
   const PackedPanels& group(int64_t g) const { return groups_[static_cast<size_t>(g)]; }
   const MicroKernel& microkernel() const { return *uk_; }
   bool empty() const { return groups_.empty(); }
+  bool transposed() const { return transposed_; }
 
  private:
   std::vector<PackedPanels> groups_;
   const MicroKernel* uk_ = nullptr;
+  bool transposed_ = false;
 };
+
+// Whether an M x N product (M output channels, N positions) fills the microkernel's
+// tiles enough better when computed transposed (N rows, M columns) to pay for
+// transposing its result: at least 10% more of each tile's work used.
+bool transposed_product_pays(int64_t M, int64_t N, const MicroKernel& uk);
 
 // One image: x is (C, H, W), y is (M, OH, OW).
 void conv2d_gemm(const Conv2dShape& s, const PackedConvWeights& w, const float* x, float* y,
