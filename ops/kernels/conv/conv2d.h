@@ -88,7 +88,8 @@ class PackedConvWeights {
 
 // Whether an M x N product (M output channels, N positions) fills the microkernel's
 // tiles enough better when computed transposed (N rows, M columns) to pay for
-// transposing its result: at least 10% more of each tile's work used.
+// transposing its result: at least 10% more of each tile's work used, on planes of at
+// most 256 positions.
 bool transposed_product_pays(int64_t M, int64_t N, const MicroKernel& uk);
 
 // One image: x is (C, H, W), y is (M, OH, OW).
