@@ -28,14 +28,15 @@ inline void run_session(benchmark::State& state, const testing::OpTester& tester
 }
 
 // Times the op with range(0) threads and, when range(1) is 1, the reference kernels, so
-// that fast and reference runs sit side by side in one report; `bytes` moved per run
-// gives a GB/s counter.
-inline void run_session_moving(benchmark::State& state, const testing::OpTester& tester,
-                               double bytes) {
+// that fast and reference runs sit side by side in one report. `counter` names the rate
+// reported ("GB/s", "GFLOP/s", "GOP/s") of `per_run` (bytes moved, operations) per run.
+inline void run_fast_or_reference(benchmark::State& state, const testing::OpTester& tester,
+                                  const char* counter, double per_run) {
   Session session = tester.session(static_cast<int>(state.range(0)), state.range(1) != 0);
   for (auto _ : state) benchmark::DoNotOptimize(session.run(tester.feeds()));
-  state.counters["GB/s"] =
-      benchmark::Counter(bytes * 1e-9, benchmark::Counter::kIsIterationInvariantRate);
+  state.counters[counter] =
+      benchmark::Counter(per_run * 1e-9, benchmark::Counter::kIsIterationInvariantRate);
+  state.SetLabel(state.range(1) != 0 ? "reference" : "fast");
 }
 
 }  // namespace onyx::bench

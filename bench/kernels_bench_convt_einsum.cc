@@ -13,15 +13,8 @@ namespace onyx {
 namespace {
 
 using bench::random_floats;
+using bench::run_fast_or_reference;
 using testing::OpTester;
-
-void run_fast_or_reference(benchmark::State& state, const OpTester& t, double flops) {
-  Session session = t.session(static_cast<int>(state.range(0)), state.range(1) != 0);
-  for (auto _ : state) benchmark::DoNotOptimize(session.run(t.feeds()));
-  state.counters["GFLOP/s"] =
-      benchmark::Counter(flops * 1e-9, benchmark::Counter::kIsIterationInvariantRate);
-  state.SetLabel(state.range(1) != 0 ? "reference" : "fast");
-}
 
 // A decoder's upsampling layer: 64 -> 32 channels, 4x4 kernel, stride 2, pad 1, 56x56 ->
 // 112x112 (DCGAN- and U-Net-style).
@@ -34,7 +27,7 @@ void BM_ConvTransposeUpsample(benchmark::State& state) {
       .attr("strides", std::vector<int64_t>{2, 2})
       .attr("pads", std::vector<int64_t>{1, 1, 1, 1})
       .output("Y");
-  run_fast_or_reference(state, t, 2.0 * C * M * K * K * H * H);
+  run_fast_or_reference(state, t, "GFLOP/s", 2.0 * C * M * K * K * H * H);
 }
 BENCHMARK(BM_ConvTransposeUpsample)
     ->Args({1, 0})
@@ -52,7 +45,7 @@ void BM_ConvTranspose1D(benchmark::State& state) {
       .attr("strides", std::vector<int64_t>{8})
       .attr("pads", std::vector<int64_t>{4, 4})
       .output("Y");
-  run_fast_or_reference(state, t, 2.0 * C * M * K * L);
+  run_fast_or_reference(state, t, "GFLOP/s", 2.0 * C * M * K * L);
 }
 BENCHMARK(BM_ConvTranspose1D)
     ->Args({1, 0})
@@ -69,7 +62,7 @@ void run_attention_einsum(benchmark::State& state, const std::string& equation, 
       .input("B", random_floats(std::move(b), 7))
       .attr("equation", equation)
       .output("Y");
-  run_fast_or_reference(state, t, flops);
+  run_fast_or_reference(state, t, "GFLOP/s", flops);
 }
 
 void BM_EinsumAttentionScores(benchmark::State& state) {

@@ -6,14 +6,14 @@ namespace onyx {
 namespace {
 
 using bench::random_floats;
-using bench::run_session_moving;
+using bench::run_fast_or_reference;
 using testing::OpTester;
 
 void run_transpose(benchmark::State& state, Shape shape, std::vector<int64_t> perm) {
   OpTester t("Transpose", 13);
   const Tensor x = random_floats(shape, 1);
   t.input("X", x).attr("perm", perm).output("Y");
-  run_session_moving(state, t, 2.0 * static_cast<double>(x.nbytes()));
+  run_fast_or_reference(state, t, "GB/s", 2.0 * static_cast<double>(x.nbytes()));
 }
 
 #define TRANSPOSE(name, shape, ...)                                                           \
@@ -34,7 +34,7 @@ void BM_DepthToSpace(benchmark::State& state) {
   OpTester t("DepthToSpace", 13);
   const Tensor x = random_floats({1, 64, 56, 56}, 2);
   t.input("X", x).attr("blocksize", int64_t{2}).attr("mode", std::string("DCR")).output("Y");
-  run_session_moving(state, t, 2.0 * static_cast<double>(x.nbytes()));
+  run_fast_or_reference(state, t, "GB/s", 2.0 * static_cast<double>(x.nbytes()));
 }
 BENCHMARK(BM_DepthToSpace)
     ->ArgsProduct({{1, 2}, {0, 1}})

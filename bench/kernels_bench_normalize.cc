@@ -11,14 +11,11 @@ namespace onyx {
 namespace {
 
 using bench::random_floats;
+using bench::run_fast_or_reference;
 using testing::OpTester;
 
-void run_normalize(benchmark::State& state, const OpTester& tester, int64_t elements) {
-  Session session = tester.session(static_cast<int>(state.range(0)), state.range(1) != 0);
-  for (auto _ : state) benchmark::DoNotOptimize(session.run(tester.feeds()));
-  state.counters["GB/s"] =
-      benchmark::Counter(2.0 * 4 * elements * 1e-9, benchmark::Counter::kIsIterationInvariantRate);
-}
+// Bytes moved: X read once, Y written once.
+double bytes_moved(int64_t elements) { return 2.0 * sizeof(float) * static_cast<double>(elements); }
 
 void normalize_args(benchmark::internal::Benchmark* b) {
   for (int threads : {1, 2})
@@ -30,14 +27,14 @@ void normalize_args(benchmark::internal::Benchmark* b) {
 void BM_Softmax_Attention(benchmark::State& state) {
   OpTester t("Softmax", 13);
   t.input("X", random_floats({1, 12, 128, 128}, 51)).output("Y");
-  run_normalize(state, t, 12 * 128 * 128);
+  run_fast_or_reference(state, t, "GB/s", bytes_moved(12 * 128 * 128));
 }
 BENCHMARK(BM_Softmax_Attention)->Apply(normalize_args);
 
 void BM_LogSoftmax_Attention(benchmark::State& state) {
   OpTester t("LogSoftmax", 13);
   t.input("X", random_floats({1, 12, 128, 128}, 52)).output("Y");
-  run_normalize(state, t, 12 * 128 * 128);
+  run_fast_or_reference(state, t, "GB/s", bytes_moved(12 * 128 * 128));
 }
 BENCHMARK(BM_LogSoftmax_Attention)->Apply(normalize_args);
 
@@ -45,7 +42,7 @@ BENCHMARK(BM_LogSoftmax_Attention)->Apply(normalize_args);
 void BM_Softmax_Strided(benchmark::State& state) {
   OpTester t("Softmax", 13);
   t.input("X", random_floats({1, 1000, 7, 7}, 53)).attr("axis", int64_t{1}).output("Y");
-  run_normalize(state, t, 1000 * 7 * 7);
+  run_fast_or_reference(state, t, "GB/s", bytes_moved(1000 * 7 * 7));
 }
 BENCHMARK(BM_Softmax_Strided)->Apply(normalize_args);
 
@@ -57,7 +54,7 @@ void BM_LayerNorm_Bert(benchmark::State& state) {
       .constant("B", random_floats({768}, 56))
       .attr("axis", int64_t{-1})
       .output("Y");
-  run_normalize(state, t, 128 * 768);
+  run_fast_or_reference(state, t, "GB/s", bytes_moved(128 * 768));
 }
 BENCHMARK(BM_LayerNorm_Bert)->Apply(normalize_args);
 

@@ -9,6 +9,8 @@
 namespace onyx {
 namespace {
 
+using bench::run_fast_or_reference;
+
 using testing::OpTester;
 
 template <class T>
@@ -29,10 +31,7 @@ void run_matmul_integer(benchmark::State& state, int64_t M, int64_t K, int64_t N
       .input("a_zero_point", Tensor::from_vector<uint8_t>({}, {128}))
       .constant("b_zero_point", Tensor::from_vector<int8_t>({}, {3}))
       .output("Y");
-  Session session = t.session(static_cast<int>(state.range(0)), state.range(1) != 0);
-  for (auto _ : state) benchmark::DoNotOptimize(session.run(t.feeds()));
-  state.counters["GOP/s"] =
-      benchmark::Counter(2.0 * M * K * N * 1e-9, benchmark::Counter::kIsIterationInvariantRate);
+  run_fast_or_reference(state, t, "GOP/s", 2.0 * M * K * N);
 }
 
 void BM_MatMulInteger_128x768x768(benchmark::State& state) {
@@ -64,10 +63,7 @@ void BM_QLinearMatMul_128x768x768(benchmark::State& state) {
       .input("y_scale", Tensor::from_vector<float>({}, {0.5f}))
       .input("y_zero_point", Tensor::from_vector<uint8_t>({}, {128}))
       .output("y");
-  Session session = t.session(static_cast<int>(state.range(0)), state.range(1) != 0);
-  for (auto _ : state) benchmark::DoNotOptimize(session.run(t.feeds()));
-  state.counters["GOP/s"] =
-      benchmark::Counter(2.0 * M * K * N * 1e-9, benchmark::Counter::kIsIterationInvariantRate);
+  run_fast_or_reference(state, t, "GOP/s", 2.0 * M * K * N);
 }
 BENCHMARK(BM_QLinearMatMul_128x768x768)
     ->ArgsProduct({{1, 2}, {0, 1}})
@@ -84,10 +80,7 @@ void BM_ConvInteger_3x3_64to64_56(benchmark::State& state) {
       .constant("w_zero_point", Tensor::from_vector<int8_t>({}, {0}))
       .attr("pads", std::vector<int64_t>{1, 1, 1, 1})
       .output("y");
-  Session session = t.session(static_cast<int>(state.range(0)), state.range(1) != 0);
-  for (auto _ : state) benchmark::DoNotOptimize(session.run(t.feeds()));
-  state.counters["GOP/s"] = benchmark::Counter(2.0 * M * C * 9 * H * H * 1e-9,
-                                               benchmark::Counter::kIsIterationInvariantRate);
+  run_fast_or_reference(state, t, "GOP/s", 2.0 * M * C * 9 * H * H);
 }
 BENCHMARK(BM_ConvInteger_3x3_64to64_56)
     ->ArgsProduct({{1, 2}, {0, 1}})

@@ -7,7 +7,7 @@ namespace onyx {
 namespace {
 
 using bench::random_floats;
-using bench::run_session_moving;
+using bench::run_fast_or_reference;
 using testing::OpTester;
 
 void run_resize(benchmark::State& state, const std::string& mode, float scale) {
@@ -19,7 +19,7 @@ void run_resize(benchmark::State& state, const std::string& mode, float scale) {
   const Tensor x = random_floats(shape, 3);
   t.input("X", x).omitted().constant("scales", scales).attr("mode", mode).output("Y");
   const double out_bytes = static_cast<double>(x.nbytes()) * scale * scale;
-  run_session_moving(state, t, static_cast<double>(x.nbytes()) + out_bytes);
+  run_fast_or_reference(state, t, "GB/s", static_cast<double>(x.nbytes()) + out_bytes);
 }
 
 void BM_ResizeNearest2x(benchmark::State& st) { run_resize(st, "nearest", 2.0f); }
