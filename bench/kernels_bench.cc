@@ -112,17 +112,33 @@ void BM_MaxPool3x3(benchmark::State& state) {
 }
 BENCHMARK(BM_MaxPool3x3)->Arg(1)->UseRealTime()->Unit(benchmark::kMicrosecond);
 
-// SqueezeNet 1.1's first pooling: unpadded, ceil_mode.
-void BM_MaxPool3x3Ceil(benchmark::State& state) {
+// SqueezeNet 1.1's poolings: unpadded, ceil_mode, on 111x111, 55x55 and 27x27 planes.
+// Arguments: threads, reference (1) or fast (0).
+void run_squeezenet_pool(benchmark::State& state, int64_t channels, int64_t size) {
   OpTester t("MaxPool", 12);
-  t.input("X", random_floats({1, 64, 111, 111}, 12))
+  const Tensor x = random_floats({1, channels, size, size}, 12);
+  t.input("X", x)
       .attr("kernel_shape", std::vector<int64_t>{3, 3})
       .attr("strides", std::vector<int64_t>{2, 2})
       .attr("ceil_mode", int64_t{1})
       .output("Y");
-  run_session(state, t, 0);
+  bench::run_fast_or_reference(state, t, "GB/s", 1.25 * static_cast<double>(x.nbytes()));
 }
-BENCHMARK(BM_MaxPool3x3Ceil)->Arg(1)->UseRealTime()->Unit(benchmark::kMicrosecond);
+void BM_MaxPool3x3Ceil(benchmark::State& st) { run_squeezenet_pool(st, 64, 111); }
+void BM_MaxPool3x3Ceil_55(benchmark::State& st) { run_squeezenet_pool(st, 128, 55); }
+void BM_MaxPool3x3Ceil_27(benchmark::State& st) { run_squeezenet_pool(st, 256, 27); }
+BENCHMARK(BM_MaxPool3x3Ceil)
+    ->ArgsProduct({{1}, {0, 1}})
+    ->UseRealTime()
+    ->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_MaxPool3x3Ceil_55)
+    ->ArgsProduct({{1}, {0, 1}})
+    ->UseRealTime()
+    ->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_MaxPool3x3Ceil_27)
+    ->ArgsProduct({{1}, {0, 1}})
+    ->UseRealTime()
+    ->Unit(benchmark::kMicrosecond);
 
 }  // namespace
 }  // namespace onyx
