@@ -59,6 +59,8 @@ CONV_LAYER(MobileNetV2_Depthwise96s2, 96, 112, 96, 3, 2, 96);
 CONV_LAYER(MobileNetV2_Pointwise96to24, 96, 56, 24, 1, 1, 1);
 CONV_LAYER(MobileNetV2_Depthwise144, 144, 56, 144, 3, 1, 144);
 CONV_LAYER(MobileNetV2_Depthwise576s2, 576, 14, 576, 3, 2, 576);
+CONV_LAYER(MobileNetV2_Depthwise576, 576, 14, 576, 3, 1, 576);
+CONV_LAYER(MobileNetV2_Depthwise960, 960, 7, 960, 3, 1, 960);
 CONV_LAYER(MobileNetV2_Pointwise320to1280, 320, 7, 1280, 1, 1, 1);
 // SqueezeNet 1.1: the stem, a first-stage expand3x3 and the classifier convolution.
 CONV_LAYER(SqueezeNet_Stem3to64s2, 3, 224, 64, 3, 2, 1);

@@ -15,11 +15,17 @@
 namespace onyx::kernels {
 namespace {
 
-// n values to dst.
+// n values to dst, the last partial vector by a masked load and a whole store: the
+// vector's other lanes write zeros past the row, into its padding (zero anyway), the
+// next row's (copied after it) or the plane's slack.
 inline void copy_run(const float* src, int64_t n, float* dst) {
+  static const int32_t kMask[16] = {-1, -1, -1, -1, -1, -1, -1, -1, 0, 0, 0, 0, 0, 0, 0, 0};
   int64_t i = 0;
   for (; i + 8 <= n; i += 8) _mm256_storeu_ps(dst + i, _mm256_loadu_ps(src + i));
-  for (; i < n; ++i) dst[i] = src[i];
+  if (i < n) {
+    const __m256i first = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(kMask + 8 - (n - i)));
+    _mm256_storeu_ps(dst + i, _mm256_maskload_ps(src + i, first));
+  }
 }
 
 // n values, src[2i] to first[i] and src[2i + 1] to second[i].
