@@ -1,7 +1,7 @@
 // Removal of nodes that return their input: Identity, and Dropout at inference (opset 7
 // on; from opset 12 only when training_mode is absent or a constant false) whose mask
 // nobody reads. Readers of the output read the input instead; an output that is a graph
-// output or named by a subgraph keeps its node.
+// output or named by a subgraph keeps its name (GraphEdit::bypass), else its node.
 #include "passes.h"
 
 namespace onyx::passes {
@@ -28,11 +28,7 @@ int eliminate_identities(GraphEdit& edit) {
     const Node& node = edit.node(i);
     if (edit.removed(i) || node.inputs.empty() || node.inputs[0] == kNoValue) continue;
     if (!is_onnx(node, "Identity") && !is_inference_dropout(edit, node)) continue;
-    const int in = node.inputs[0], out = node.outputs.at(0);
-    if (out == kNoValue || !edit.internal(out)) continue;
-    edit.remove_node(i);
-    edit.replace_uses(out, in);
-    ++removed;
+    if (edit.bypass(i)) ++removed;
   }
   return removed;
 }

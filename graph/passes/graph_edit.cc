@@ -43,6 +43,26 @@ const Tensor* GraphEdit::initializer(int value) const {
   return &graph_.initializers.at(value);
 }
 
+std::optional<std::vector<int64_t>> GraphEdit::constant_ints(int value) const {
+  const Tensor* t = constant(value);
+  if (!t || t->rank() > 1) return std::nullopt;
+  std::vector<int64_t> out;
+  if (t->dtype() == DType::Int64)
+    out = t->to_vector<int64_t>();
+  else if (t->dtype() == DType::Int32)
+    for (int32_t v : t->to_vector<int32_t>()) out.push_back(v);
+  else
+    return std::nullopt;
+  return out;
+}
+
+std::optional<int> GraphEdit::rank(int value) const {
+  if (value == kNoValue) return std::nullopt;
+  const TypeInfo& t = type(value);
+  if (!t.is_tensor() || !t.shape) return std::nullopt;
+  return static_cast<int>(t.shape->size());
+}
+
 const std::vector<int>& GraphEdit::consumers(int value) const {
   return consumers_.at(static_cast<size_t>(value));
 }
@@ -86,6 +106,26 @@ void GraphEdit::remove_node(int index) {
   removed_[static_cast<size_t>(index)] = true;
 }
 
+bool GraphEdit::bypass(int index) {
+  const Node& nd = node(index);
+  if (nd.inputs.empty() || nd.outputs.empty()) return false;
+  const int in = nd.inputs[0], out = nd.outputs[0];
+  if (in == kNoValue || out == kNoValue) return false;
+  if (internal(out)) {
+    remove_node(index);
+    replace_uses(out, in);
+    return true;
+  }
+  // The output's name must survive: its data's producer takes the name over.
+  const int from = producer(in);
+  if (from < 0 || sole_consumer(in) != index) return false;
+  const std::vector<int>& outs = node(from).outputs;
+  const int slot = static_cast<int>(std::find(outs.begin(), outs.end(), in) - outs.begin());
+  remove_node(index);
+  set_output(from, slot, out);
+  return true;
+}
+
 void GraphEdit::set_output(int index, int slot, int value) {
   Node& nd = node(index);
   int& out = nd.outputs.at(static_cast<size_t>(slot));
@@ -112,19 +152,24 @@ void GraphEdit::replace_node(int index, Node nd) {
     if (v != kNoValue) producer_[static_cast<size_t>(v)] = index;
 }
 
-int GraphEdit::add_initializer(const std::string& hint, Tensor data) {
+int GraphEdit::add_value(const std::string& hint) {
   std::string name = hint;
   for (int k = 1; graph_.find(name) != kNoValue; ++k) name = hint + "_" + std::to_string(k);
   const int id = graph_.intern(name);
-  graph_.value(id).type = TypeInfo::tensor_of(data.dtype(), data.shape());
   inferred_.types.resize(graph_.values.size());
   inferred_.constants.resize(graph_.values.size());
-  inferred_.types[static_cast<size_t>(id)] = graph_.value(id).type;
-  inferred_.constants[static_cast<size_t>(id)] = data;
-  graph_.initializers[id] = std::move(data);
   consumers_.resize(graph_.values.size());
   producer_.resize(graph_.values.size(), -1);
   pinned_.resize(graph_.values.size(), false);
+  return id;
+}
+
+int GraphEdit::add_initializer(const std::string& hint, Tensor data) {
+  const int id = add_value(hint);
+  graph_.value(id).type = TypeInfo::tensor_of(data.dtype(), data.shape());
+  inferred_.types[static_cast<size_t>(id)] = graph_.value(id).type;
+  inferred_.constants[static_cast<size_t>(id)] = data;
+  graph_.initializers[id] = std::move(data);
   return id;
 }
 

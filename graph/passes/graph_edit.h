@@ -2,6 +2,8 @@
 // may disappear, and how to add, rewire and drop nodes and initializers.
 #pragma once
 
+#include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -27,6 +29,11 @@ class GraphEdit {
   const Tensor* constant(int value) const;
   // A non-overridable initializer's data, or nullptr.
   const Tensor* initializer(int value) const;
+  // The elements of a load-time constant int32/int64 tensor of rank 0 or 1 (shape,
+  // axes, pads inputs), or nullopt.
+  std::optional<std::vector<int64_t>> constant_ints(int value) const;
+  // The rank of a tensor value, when inference knows it.
+  std::optional<int> rank(int value) const;
 
   // The nodes that read `value` as an input, one entry per input slot (kept current by
   // the edits below).
@@ -51,12 +58,20 @@ class GraphEdit {
   // Makes output slot `slot` of node `index` the value `value`.
   void set_output(int index, int slot, int value);
   void remove_node(int index);
+  // Removes node `index`, whose output 0 holds exactly its input 0, and makes the readers
+  // of the output read the input. An output that a graph output or a subgraph names
+  // keeps its name: the input's producer writes it instead, when the input is internal
+  // and read by this node alone. Returns false (and changes nothing) when neither works.
+  bool bypass(int index);
   // Turns a value a node computes into an initializer holding `data`.
   void make_initializer(int value, Tensor data);
   // Puts `node` in the place of node `index` (keeping its place in the file order).
   void replace_node(int index, Node node);
   // A new initializer named after `hint`, unique in the graph. Returns its value id.
   int add_initializer(const std::string& hint, Tensor data);
+  // A new untyped value named after `hint`, unique in the graph, for a rewrite to
+  // produce (its type comes from the next inference). Returns its value id.
+  int add_value(const std::string& hint);
   // A node of Onyx's fused domain (onyx/fused_ops.h) named after `from`.
   Node fused_node(const Node& from, const char* op_type) const;
 
