@@ -14,10 +14,13 @@ struct Pass {
 };
 
 // Folding first, so later passes see folded constants (Clip bounds, BN parameters);
-// BN folding before epilogue fusion, so Conv -> BN -> Relu fuses whole.
+// no-ops removed before merging, so Transpose -> Cast(same) -> Transpose merges; BN
+// folding before epilogue fusion, so Conv -> BN -> Relu fuses whole.
 constexpr Pass kPasses[] = {
     {"fold_constants", passes::fold_constants, OptimizationLevel::Basic},
     {"eliminate_identities", passes::eliminate_identities, OptimizationLevel::Basic},
+    {"eliminate_noops", passes::eliminate_noops, OptimizationLevel::Basic},
+    {"merge_transposes_reshapes", passes::merge_transposes_reshapes, OptimizationLevel::Basic},
     {"fuse_conv_batchnorm", passes::fuse_conv_batchnorm, OptimizationLevel::Basic},
     {"fuse_epilogues", passes::fuse_epilogues, OptimizationLevel::All},
 };

@@ -6,10 +6,12 @@
 
 namespace onyx::passes {
 
-int fold_constants(GraphEdit& edit);        // fold_constants.cc
-int eliminate_identities(GraphEdit& edit);  // eliminate_identities.cc
-int fuse_conv_batchnorm(GraphEdit& edit);   // fuse_conv_batchnorm.cc
-int fuse_epilogues(GraphEdit& edit);        // fuse_epilogues.cc
+int fold_constants(GraphEdit& edit);             // fold_constants.cc
+int eliminate_identities(GraphEdit& edit);       // eliminate_identities.cc
+int eliminate_noops(GraphEdit& edit);            // eliminate_noops.cc
+int merge_transposes_reshapes(GraphEdit& edit);  // merge_transposes_reshapes.cc
+int fuse_conv_batchnorm(GraphEdit& edit);        // fuse_conv_batchnorm.cc
+int fuse_epilogues(GraphEdit& edit);             // fuse_epilogues.cc
 
 // Whether a node is of the default ONNX domain and the given op type.
 inline bool is_onnx(const Node& node, const char* op_type) {
