@@ -33,14 +33,24 @@ int sole_feeder(const GraphEdit& edit, const Node& node, int index) {
   return from >= 0 && edit.sole_consumer(mid) == index ? from : -1;
 }
 
-// Transpose's permutation, the default (reversal) resolved with the input's rank.
+// Transpose's permutation, the default (reversal) resolved with the input's rank; nullopt
+// when unknown or not a permutation (the kernel reports that).
 std::optional<Ints> perm_of(const GraphEdit& edit, const Node& node) {
-  if (const Attribute* a = node.find_attr("perm"))
-    return a->type == AttrType::Ints ? std::optional<Ints>(a->ints) : std::nullopt;
-  const std::optional<int> rank = edit.rank(node.inputs[0]);
-  if (!rank) return std::nullopt;
-  Ints perm(static_cast<size_t>(*rank));
-  for (int i = 0; i < *rank; ++i) perm[static_cast<size_t>(i)] = *rank - 1 - i;
+  Ints perm;
+  if (const Attribute* a = node.find_attr("perm")) {
+    if (a->type != AttrType::Ints) return std::nullopt;
+    perm = a->ints;
+  } else {
+    const std::optional<int> rank = edit.rank(node.inputs[0]);
+    if (!rank) return std::nullopt;
+    for (int i = *rank - 1; i >= 0; --i) perm.push_back(i);
+  }
+  std::vector<bool> seen(perm.size(), false);
+  for (int64_t p : perm) {
+    if (p < 0 || p >= static_cast<int64_t>(perm.size()) || seen[static_cast<size_t>(p)])
+      return std::nullopt;
+    seen[static_cast<size_t>(p)] = true;
+  }
   return perm;
 }
 
@@ -69,11 +79,7 @@ bool merge_transposes(GraphEdit& edit, int second) {
   const std::optional<Ints> p2 = perm_of(edit, outer);
   if (!p1 || !p2 || p1->size() != p2->size()) return false;
   Ints composed(p2->size());
-  for (size_t j = 0; j < p2->size(); ++j) {
-    const int64_t k = (*p2)[j];
-    if (k < 0 || k >= static_cast<int64_t>(p1->size())) return false;
-    composed[j] = (*p1)[static_cast<size_t>(k)];
-  }
+  for (size_t j = 0; j < p2->size(); ++j) composed[j] = (*p1)[static_cast<size_t>((*p2)[j])];
   const int x = edit.node(first).inputs[0];
   edit.remove_node(first);
   edit.set_input(second, 0, x);
