@@ -4,7 +4,8 @@
 // that keeps every element, Pad by zeros, Concat of one input, Split into one piece, and
 // Unsqueeze then Squeeze (or Squeeze then Unsqueeze) of the same axes. Identity and
 // inference Dropout are eliminate_identities' work. Values that a graph output or a
-// subgraph names keep their names (GraphEdit::bypass).
+// subgraph names keep their names (GraphEdit::bypass): such a node stays, except that a
+// cancelling pair becomes one Identity.
 #include <algorithm>
 #include <limits>
 
@@ -269,18 +270,23 @@ int eliminate_noops(GraphEdit& edit) {
         node.outputs.empty() || node.outputs[0] == kNoValue)
       continue;
     if (is_onnx(node, "Squeeze") || is_onnx(node, "Unsqueeze")) {
-      const int mid = node.inputs[0];
       const int x = undone_squeeze(edit, node, i);
       if (x != kNoValue) {
-        const int first = edit.producer(mid);
-        // The pair reads x and gives it back: this node now reads x and is a no-op.
-        edit.set_input(i, 0, x);
-        if (edit.bypass(i)) {
-          edit.remove_node(first);
-          ++removed;
-          continue;
-        }
-        edit.set_input(i, 0, mid);
+        // The pair gives x back: the first goes, the second reads x and goes too, or,
+        // where its output's name must stay and cannot pass to x's producer, becomes an
+        // Identity.
+        edit.remove_node(edit.producer(node.inputs[0]));
+        Node identity;
+        identity.name = node.name;
+        identity.op_type = "Identity";
+        identity.opset = node.opset;
+        identity.opset_pinned = node.opset_pinned;
+        identity.inputs = {x};
+        identity.outputs = {node.outputs[0]};
+        edit.replace_node(i, std::move(identity));
+        edit.bypass(i);
+        ++removed;
+        continue;
       }
     }
     if (is_noop(edit, node) && edit.bypass(i)) ++removed;

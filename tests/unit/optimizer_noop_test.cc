@@ -399,6 +399,30 @@ TEST(OptimizerNoops, GraphOutputsKeepTheirNames) {
   expect_same_outputs(shared, kBasic);
 }
 
+TEST(OptimizerNoops, CancellingPairsThatWriteAGraphOutput) {
+  // Relu's output takes the name over.
+  ModelBuilder renamed;
+  renamed.input("x", random_floats({2, 3}, 4))
+      .constant("axes", int64s({0}))
+      .node("Relu", {"x"}, {"r"})
+      .node("Unsqueeze", {"r", "axes"}, {"u"})
+      .node("Squeeze", {"u", "axes"}, {"y"})
+      .output("y");
+  Session s = session_at(renamed, kBasic);
+  ASSERT_EQ(ops_of(s), "Relu");
+  EXPECT_EQ(s.model().graph.value(s.model().graph.nodes[0].outputs[0]).name, "y");
+  expect_same_outputs(renamed, kBasic);
+  // From a graph input to a graph output: one Identity remains.
+  ModelBuilder passthrough;
+  passthrough.input("x", random_floats({2, 1, 3}, 4))
+      .constant("axes", int64s({1}))
+      .node("Squeeze", {"x", "axes"}, {"q"})
+      .node("Unsqueeze", {"q", "axes"}, {"y"})
+      .output("y");
+  EXPECT_EQ(ops_of(session_at(passthrough, kBasic)), "Identity");
+  expect_same_outputs(passthrough, kBasic);
+}
+
 TEST(OptimizerNoops, IntegerCastAndSliceAreRemoved) {
   ModelBuilder b;
   b.input("x", ints({2, 5}, {1, 2, 3, 4, 5, 6, 7, 8, 9, 10}))
