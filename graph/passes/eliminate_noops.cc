@@ -65,8 +65,8 @@ std::optional<Ints> normalized_axes(Ints axes, int64_t rank) {
   return axes;
 }
 
-// Reshape's target shape input, when it is a constant (the opset 1-4 attribute form
-// is left alone).
+// Whether a Reshape (opset 5 on; the attribute form before is left alone) gives its
+// input's shape back.
 bool reshape_keeps_shape(const GraphEdit& edit, const Node& node) {
   if (node.opset < 5) return false;
   const int x = input_of(node, 0);
@@ -98,6 +98,7 @@ bool transpose_is_identity(const GraphEdit& edit, const Node& node) {
   const std::optional<int> rank = edit.rank(input_of(node, 0));
   std::optional<Ints> perm = ints_attr(node, "perm");
   if (!perm) return rank && *rank <= 1;  // the default reverses the dims
+  if (!rank || perm->size() != static_cast<size_t>(*rank)) return false;  // the kernel fails
   for (size_t i = 0; i < perm->size(); ++i)
     if ((*perm)[i] != static_cast<int64_t>(i)) return false;
   return true;
@@ -179,6 +180,13 @@ bool expand_keeps_shape(const GraphEdit& edit, const Node& node) {
   return true;
 }
 
+// Whether the `axis` attribute names a dim of input 0 (else the kernel fails, and stays).
+bool axis_in_range(const GraphEdit& edit, const Node& node) {
+  const std::optional<int> rank = edit.rank(input_of(node, 0));
+  const int64_t axis = int_attr(node, "axis", 0);
+  return rank && axis >= -*rank && axis < *rank;
+}
+
 bool split_is_whole(const GraphEdit& edit, const Node& node) {
   if (node.outputs.size() != 1) return false;
   std::optional<Ints> split;
@@ -189,12 +197,12 @@ bool split_is_whole(const GraphEdit& edit, const Node& node) {
     split = edit.constant_ints(input_of(node, 1));
     if (!split) return false;
   }
+  if (!axis_in_range(edit, node)) return false;
   if (!split) return true;  // one piece of the whole axis
   const std::optional<Ints> dims = dims_of(edit, input_of(node, 0));
   if (!dims || split->size() != 1) return false;
   const int64_t rank = static_cast<int64_t>(dims->size());
   const int64_t axis = int_attr(node, "axis", 0);
-  if (axis < -rank || axis >= rank) return false;
   const int64_t dim = (*dims)[static_cast<size_t>(axis < 0 ? axis + rank : axis)];
   return dim >= 0 && (*split)[0] == dim;
 }
@@ -255,7 +263,7 @@ bool is_noop(const GraphEdit& edit, const Node& node) {
   if (op == "Slice") return slice_keeps_all(edit, node);
   if (op == "Pad") return pads_are_zero(edit, node);
   if (op == "Expand") return expand_keeps_shape(edit, node);
-  if (op == "Concat") return node.inputs.size() == 1;
+  if (op == "Concat") return node.inputs.size() == 1 && axis_in_range(edit, node);
   if (op == "Split") return split_is_whole(edit, node);
   return false;
 }
