@@ -16,6 +16,7 @@ void register_math(Registry& registry) {
   register_bitshift(registry);
   register_variadic(registry);
   register_activations(registry);
+  register_gelu(registry);
 }
 
 }  // namespace onyx

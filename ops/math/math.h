@@ -27,6 +27,7 @@ void register_variadic(Registry& registry);  // Max, Min, Mean, Sum
 // LeakyRelu, Elu, Selu, Celu, HardSigmoid, HardSwish, Softplus, Softsign, ThresholdedRelu,
 // Shrink, Mish
 void register_activations(Registry& registry);
+void register_gelu(Registry& registry);  // Gelu, and the optimizer's ai.onyx Gelu
 
 // Half-precision types are computed in float: convert, compute, convert back.
 template <class T>

@@ -5,6 +5,8 @@
 //   FusedConv(X, W, B?, Z?)  Y = activation(Conv(X, W, B) + Z)    Conv's attributes;
 //                            Z, when present, has Y's shape (a residual connection)
 //   FusedGemm(A, B, C?)      Y = activation(Gemm(A, B, C))         Gemm's attributes
+//   FusedMatMul(A, B, bias?) Y = MatMul(A, B) + bias               bias: a vector of Y's
+//                            last dim; no activation
 //
 // The activation is named by the string attribute `activation`, one of the ONNX
 // operators below, and its parameters are the floats of `activation_params`:
@@ -13,6 +15,13 @@
 //   HardSigmoid                      (alpha, beta)
 //   Clip                             (min, max)
 // Absent, the node applies no activation.
+//
+// Newer ONNX operators that the optimizer writes into models of any opset, with the ONNX
+// operator's semantics and attributes:
+//
+//   Gelu(X)                  Gelu-20: approximate = "none" (erf) or "tanh"
+//   LayerNormalization(X, Scale, B?)   LayerNormalization-17 (outputs Mean and
+//                            InvStdDev included)
 #pragma once
 
 namespace onyx::fused {
@@ -21,6 +30,9 @@ constexpr const char* kDomain = "ai.onyx";
 constexpr int kVersion = 1;
 constexpr const char* kConv = "FusedConv";
 constexpr const char* kGemm = "FusedGemm";
+constexpr const char* kMatMul = "FusedMatMul";
+constexpr const char* kGelu = "Gelu";
+constexpr const char* kLayerNorm = "LayerNormalization";
 constexpr const char* kActivation = "activation";
 constexpr const char* kActivationParams = "activation_params";
 
