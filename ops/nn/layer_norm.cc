@@ -21,6 +21,7 @@
 #include "kernels/simd/normalize.h"
 #include "nn/nn.h"
 #include "nn/nn_util.h"
+#include "onyx/fused_ops.h"
 
 namespace onyx {
 namespace {
@@ -108,13 +109,14 @@ std::vector<int64_t> broadcast_offsets(const Shape& param, const Shape& inner, c
 // ---- registration ----
 
 void register_layer_norm(Registry& registry) {
-  add_op_versions(
-      registry, "LayerNormalization",
-      {{17,
-        kOpsetOpen,
-        {DType::Float16, DType::Float, DType::Double, DType::BFloat16},
-        {{"axis", AttrType::Int}, {"epsilon", AttrType::Float}, {"stash_type", AttrType::Int}}}},
-      make_kernel<LayerNormKernel>(), infer_layer_norm);
+  const std::vector<DType> dtypes = {DType::Float16, DType::Float, DType::Double, DType::BFloat16};
+  const std::map<std::string, AttrType> attrs = {
+      {"axis", AttrType::Int}, {"epsilon", AttrType::Float}, {"stash_type", AttrType::Int}};
+  add_op_versions(registry, "LayerNormalization", {{17, kOpsetOpen, dtypes, attrs}},
+                  make_kernel<LayerNormKernel>(), infer_layer_norm);
+  // The optimizer's fused LayerNormalization, for models of opsets before 17.
+  registry.add(KernelDef{fused::kDomain, fused::kLayerNorm, fused::kVersion, kOpsetOpen, dtypes, 0,
+                         make_kernel<LayerNormKernel>(), infer_layer_norm, attrs});
 }
 
 // ---- construction ----

@@ -3,6 +3,9 @@
 //   A (..., M, K) x B (..., K, N) -> Y (..., M, N), the leading (batch) dims broadcast
 //   multidirectionally. A 1-D A is read as (1, K) and a 1-D B as (K, 1); the dim added
 //   for them is removed from Y again.
+//
+// The same kernel serves the optimizer's FusedMatMul (onyx/fused_ops.h): MatMul followed by
+// the Add of a bias vector of N values, which the fast path adds in the GEMM's epilogue.
 #include <algorithm>
 #include <functional>
 #include <string>
@@ -13,8 +16,10 @@
 #include "common/parallel.h"
 #include "common/shape_utils.h"
 #include "kernels/gemm/gemm.h"
+#include "nn/fused_epilogue.h"
 #include "nn/nn.h"
 #include "nn/nn_util.h"
+#include "onyx/fused_ops.h"
 
 namespace onyx {
 namespace {
@@ -32,10 +37,11 @@ class MatMulKernel : public Kernel {
   // Float batches of GEMMs; a constant 2-D B is packed once.
   // `matrices(i)` gives the matrix of A and of B that output batch i reads.
   void run_fast(KernelContext& ctx, const Tensor& a, const Tensor& b, Tensor& y, int64_t M,
-                int64_t N, int64_t K, int64_t batches,
+                int64_t N, int64_t K, int64_t batches, const float* bias,
                 const std::function<std::pair<int64_t, int64_t>(int64_t)>& matrices) const;
 
   std::string label_;
+  bool fused_bias_ = false;  // FusedMatMul: input 2 is added to every row of Y
   bool fast_ = false;
   kernels::PackedPanels packed_b_;
 };
@@ -62,6 +68,14 @@ void register_matmul(Registry& registry) {
     def.dtypes = dtypes;
     def.create = make_kernel<MatMulKernel>();
     def.infer = infer_matmul;
+    if (until == kOpsetOpen) {
+      KernelDef fused_def = def;
+      fused_def.domain = fused::kDomain;
+      fused_def.op_type = fused::kMatMul;
+      fused_def.since_version = fused::kVersion;
+      fused_def.dtypes = {DType::Float, DType::Double, DType::Float16, DType::BFloat16};
+      registry.add(std::move(fused_def));
+    }
     registry.add(std::move(def));
   }
 }
@@ -70,6 +84,7 @@ void register_matmul(Registry& registry) {
 
 MatMulKernel::MatMulKernel(const KernelInit& init) : label_(init.label()) {
   if (!init.has_input(0) || !init.has_input(1)) init.fail("MatMul needs inputs A and B");
+  fused_bias_ = is_fused_node(init.node()) && init.has_input(2);
   for (int i = 0; i < 2; ++i) {
     const TypeInfo& t = init.input_type(i);
     if (t.has_shape() && t.shape->empty())
@@ -149,9 +164,12 @@ void MatMulKernel::run(KernelContext& ctx) const {
   Shape out_shape = batch;
   if (a.rank() > 1) out_shape.push_back(M);
   if (b.rank() > 1) out_shape.push_back(N);
+  const Tensor* bias = fused_bias_ ? &ctx.input(2) : nullptr;
+  if (bias && (bias->dtype() != a.dtype() || bias->rank() != 1 || bias->dim(0) != N))
+    ctx.fail(cat("the bias must be a vector of the ", N, " columns of Y, got ", bias->describe()));
   if (fast_ && a.dtype() == DType::Float) {
     Tensor& y = ctx.allocate_uninitialized_output(0, a.dtype(), out_shape);
-    run_fast(ctx, a, b, y, M, N, K, batches, matrices);
+    run_fast(ctx, a, b, y, M, N, K, batches, bias ? bias->data<float>() : nullptr, matrices);
     return;
   }
   Tensor& y = ctx.allocate_output(0, a.dtype(), out_shape);
@@ -161,6 +179,7 @@ void MatMulKernel::run(KernelContext& ctx) const {
     using A = acc_t<T>;
     const T* pa = a.data<T>();
     const T* pb = b.data<T>();
+    const T* pbias = bias ? bias->data<T>() : nullptr;
     T* py = y.data<T>();
     // One task per output row (batch index, m); rows are written independently.
     ctx.pool().parallel_for(batches * M, 8, [&](int64_t r0, int64_t r1) {
@@ -171,7 +190,12 @@ void MatMulKernel::run(KernelContext& ctx) const {
         std::fill(acc.begin(), acc.end(), A(0));
         matmul_accumulate(pa + a_mat * M * K + m * K, K, 1, pb + b_mat * K * N, N, 1, 1, N, K,
                           acc.data());
-        for (int64_t n = 0; n < N; ++n) py[r * N + n] = from_acc<T>(acc[n]);
+        if (pbias)  // the product rounded to T, then the bias added, as Add would
+          for (int64_t n = 0; n < N; ++n)
+            py[r * N + n] =
+                from_acc<T>(static_cast<A>(from_acc<T>(acc[n])) + static_cast<A>(pbias[n]));
+        else
+          for (int64_t n = 0; n < N; ++n) py[r * N + n] = from_acc<T>(acc[n]);
       }
     });
   });
@@ -179,20 +203,23 @@ void MatMulKernel::run(KernelContext& ctx) const {
 
 void MatMulKernel::run_fast(
     KernelContext& ctx, const Tensor& a, const Tensor& b, Tensor& y, int64_t M, int64_t N,
-    int64_t K, int64_t batches,
+    int64_t K, int64_t batches, const float* bias,
     const std::function<std::pair<int64_t, int64_t>(int64_t)>& matrices) const {
   const kernels::MicroKernel& uk = kernels::default_microkernel();
   const kernels::Parallel parallel = parallel_of(ctx.pool());
   const float* pa = a.data<float>();
   const float* pb = b.data<float>();
   float* py = y.data<float>();
-  // y (rows x N) = a (rows x K) * b (K x N), b packed once when it is the constant.
+  kernels::GemmEpilogue epilogue;
+  epilogue.bias = bias;
+  epilogue.bias_per_row = false;
+  // y (rows x N) = a (rows x K) * b (K x N) + bias, b packed once when it is the constant.
   auto product = [&](const float* a0, const float* b0, int64_t rows, float* y0,
                      const kernels::Parallel& par) {
     const kernels::StridedSource a_src(a0, K, 1), b_src(b0, 1, N);
     const kernels::PanelSource& b_operand =
         packed_b_.holds(N, K) ? static_cast<const kernels::PanelSource&>(packed_b_) : b_src;
-    kernels::gemm(uk, rows, N, K, a_src, b_operand, y0, N, {}, par);
+    kernels::gemm(uk, rows, N, K, a_src, b_operand, y0, N, epilogue, par);
   };
   // One B for every batch: A's batches stacked are one (batches * M) x K matrix, and so
   // is Y's. One GEMM then streams B once instead of once per batch.
