@@ -23,6 +23,9 @@ constexpr Pass kPasses[] = {
     {"merge_transposes_reshapes", passes::merge_transposes_reshapes, OptimizationLevel::Basic},
     {"fuse_conv_batchnorm", passes::fuse_conv_batchnorm, OptimizationLevel::Basic},
     {"fuse_epilogues", passes::fuse_epilogues, OptimizationLevel::All},
+    {"fuse_gelu", passes::fuse_gelu, OptimizationLevel::All},
+    {"fuse_layer_norm", passes::fuse_layer_norm, OptimizationLevel::All},
+    {"fuse_matmul_bias", passes::fuse_matmul_bias, OptimizationLevel::All},
 };
 
 }  // namespace

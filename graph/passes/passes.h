@@ -12,6 +12,9 @@ int eliminate_noops(GraphEdit& edit);            // eliminate_noops.cc
 int merge_transposes_reshapes(GraphEdit& edit);  // merge_transposes_reshapes.cc
 int fuse_conv_batchnorm(GraphEdit& edit);        // fuse_conv_batchnorm.cc
 int fuse_epilogues(GraphEdit& edit);             // fuse_epilogues.cc
+int fuse_gelu(GraphEdit& edit);                  // fuse_gelu.cc
+int fuse_layer_norm(GraphEdit& edit);            // fuse_layer_norm.cc
+int fuse_matmul_bias(GraphEdit& edit);           // fuse_matmul_bias.cc
 
 // Whether a node is of the default ONNX domain and the given op type.
 inline bool is_onnx(const Node& node, const char* op_type) {

@@ -1,0 +1,74 @@
+// Small pattern-matching helpers for the fusion passes that recognise exported
+// decompositions (GELU, LayerNormalization): scalar constants, the other operand of a
+// binary node, constants compared with a tolerance.
+#pragma once
+
+#include <cmath>
+#include <optional>
+
+#include "passes.h"
+
+namespace onyx::passes {
+
+// The value of a load-time constant holding one number (any rank, every dim 1) of a
+// floating-point or integer dtype, or nullopt.
+inline std::optional<double> scalar_constant(const GraphEdit& edit, int value) {
+  const Tensor* t = edit.constant(value);
+  if (!t || t->numel() != 1) return std::nullopt;
+  switch (t->dtype()) {
+    case DType::Float:
+      return t->data<float>()[0];
+    case DType::Double:
+      return t->data<double>()[0];
+    case DType::Int32:
+      return t->data<int32_t>()[0];
+    case DType::Int64:
+      return static_cast<double>(t->data<int64_t>()[0]);
+    default:
+      return std::nullopt;
+  }
+}
+
+// The rank of a value's inferred tensor type, or -1 when unknown.
+inline int known_rank(const GraphEdit& edit, int value) {
+  if (value == kNoValue) return -1;
+  const TypeInfo& type = edit.type(value);
+  return type.is_tensor() && type.shape ? static_cast<int>(type.shape->size()) : -1;
+}
+
+// Whether `value` is a scalar constant within `rel_tol` (relative) of `want`, of rank at
+// most `max_rank` (so that broadcasting it leaves the other operand's shape as it is).
+inline bool is_scalar(const GraphEdit& edit, int value, double want, int max_rank,
+                      double rel_tol = 1e-6) {
+  const std::optional<double> v = scalar_constant(edit, value);
+  return v && edit.constant(value)->rank() <= max_rank &&
+         std::fabs(*v - want) <= rel_tol * std::fabs(want);
+}
+
+// The input of a two-input node other than `value`, or kNoValue when the node reads
+// `value` in neither or both slots.
+inline int other_input(const Node& node, int value) {
+  if (node.inputs.size() != 2) return kNoValue;
+  if (node.inputs[0] == value && node.inputs[1] != value) return node.inputs[1];
+  if (node.inputs[1] == value && node.inputs[0] != value) return node.inputs[0];
+  return kNoValue;
+}
+
+// The node that alone reads `value` when it is the ONNX op `op_type` with one output;
+// else -1.
+inline int sole_onnx_consumer(const GraphEdit& edit, int value, const char* op_type) {
+  const int user = edit.sole_consumer(value);
+  if (user < 0) return -1;
+  const Node& node = edit.node(user);
+  return is_onnx(node, op_type) && node.outputs.size() == 1 ? user : -1;
+}
+
+// The ONNX node `op_type` with one output that produces `value`; else -1.
+inline int onnx_producer(const GraphEdit& edit, int value, const char* op_type) {
+  const int p = value == kNoValue ? -1 : edit.producer(value);
+  if (p < 0) return -1;
+  const Node& node = edit.node(p);
+  return is_onnx(node, op_type) && node.outputs.size() == 1 ? p : -1;
+}
+
+}  // namespace onyx::passes
