@@ -22,7 +22,7 @@ void run_gelu(benchmark::State& state, const char* approximate) {
   constexpr int64_t kTokens = 128, kWidth = 3072;
   OpTester t("Gelu", 20);
   t.input("X", random_floats({kTokens, kWidth}, 61)).attr("approximate", approximate).output("Y");
-  bench::run_session_moving(state, t, 2.0 * 4 * kTokens * kWidth);
+  bench::run_fast_or_reference(state, t, "GB/s", 2.0 * 4 * kTokens * kWidth);
 }
 
 void BM_Gelu_Erf(benchmark::State& state) { run_gelu(state, "none"); }
