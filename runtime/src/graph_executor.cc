@@ -6,6 +6,7 @@
 
 #include "onyx/shape_inference.h"
 #include "onyx/topo.h"
+#include "stopwatch.h"
 
 namespace onyx {
 
@@ -33,10 +34,12 @@ GraphExecutor::GraphExecutor(const Graph& graph, const Registry& registry, const
   }
   for (size_t i = 0; i < input_hints.size() && i < graph.inputs.size(); ++i)
     if (input_hints[i].kind != TypeInfo::Kind::Unknown) known[graph.inputs[i]] = input_hints[i];
+  const auto infer_start = Clock::now();
   InferenceResult inferred = infer_shapes(
       graph, [this](const Node& n) { return registry_.shape_rule(n); }, known);
   types_ = std::move(inferred.types);
   constants_ = std::move(inferred.constants);
+  build_times_.infer = elapsed_ms(infer_start);
 
   compiler_ = [this](const Graph& sub, const std::vector<TypeInfo>& hints) {
     return std::make_unique<Subgraph>(std::make_unique<GraphExecutor>(
@@ -68,7 +71,11 @@ void GraphExecutor::build_steps() {
   std::set<int> overridable;  // initializers listed as graph inputs: a feed may replace them
   for (int id : graph_.inputs)
     if (graph_.is_initializer(id)) overridable.insert(id);
+  auto phase_start = Clock::now();
   std::vector<int> order = topological_order(graph_);
+  build_times_.plan = elapsed_ms(phase_start);
+  phase_start = Clock::now();
+  std::vector<int> readers(graph_.values.size(), 0), dropped(graph_.values.size(), 0);
   for (int index : order) {
     const Node& node = graph_.nodes[index];
     std::vector<DType> dtypes;
@@ -89,8 +96,32 @@ void GraphExecutor::build_steps() {
     init.set_graph(&graph_);
     init.set_reference(reference_kernels_);
     steps_.push_back({index, label, def.create(init)});
+    for (int i = 0; i < static_cast<int>(node.inputs.size()); ++i) {
+      const int v = node.inputs[static_cast<size_t>(i)];
+      if (v == kNoValue) continue;
+      ++readers[v];
+      if (init.constant_input_dropped(i)) ++dropped[v];
+    }
+    for (int v : implicit_inputs(graph_, node)) ++readers[v];  // a subgraph reads it
   }
+  find_dropped_initializers(overridable, readers, dropped);
+  build_times_.prepack = elapsed_ms(phase_start);
+  phase_start = Clock::now();
   plan_ = plan_memory(graph_, order, types_);
+  build_times_.plan += elapsed_ms(phase_start);
+}
+
+void GraphExecutor::find_dropped_initializers(const std::set<int>& overridable,
+                                              const std::vector<int>& readers,
+                                              const std::vector<int>& dropped) {
+  std::vector<bool> is_output(graph_.values.size(), false);
+  for (int v : graph_.outputs) is_output[v] = true;
+  for (const auto& [id, tensor] : graph_.initializers) {
+    if (readers[id] == 0 || dropped[id] != readers[id] || overridable.count(id) || is_output[id])
+      continue;
+    dropped_initializers_.push_back(id);
+    constants_[id] = Tensor();  // inference's copy shares the storage
+  }
 }
 
 std::vector<RuntimeValue> GraphExecutor::new_slots() const {

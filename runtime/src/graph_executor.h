@@ -4,6 +4,7 @@
 #pragma once
 
 #include <memory>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -28,6 +29,17 @@ class GraphExecutor {
   const Graph& graph() const { return graph_; }
   const TypeInfo& type(int id) const { return types_.at(static_cast<size_t>(id)); }
   const MemoryPlan& plan() const { return plan_; }
+  // Milliseconds construction spent inferring shapes, building kernels (subgraphs
+  // included) and ordering and planning.
+  struct BuildTimes {
+    double infer = 0;
+    double prepack = 0;
+    double plan = 0;
+  };
+  const BuildTimes& build_times() const { return build_times_; }
+  // Initializers that every reader's kernel holds in its own form (packed weights)
+  // and never reads at run time; the owner of the graph may free them.
+  const std::vector<int>& dropped_initializers() const { return dropped_initializers_; }
   int num_steps() const { return static_cast<int>(steps_.size()); }
 
   // Fresh value slots with the initializers in place.
@@ -54,6 +66,10 @@ class GraphExecutor {
 
   void resolve_outer_refs();
   void build_steps();
+  // Finds the initializers no kernel reads at run time; `readers` and `dropped` count,
+  // per value, the node inputs reading it and those whose kernel dropped it.
+  void find_dropped_initializers(const std::set<int>& overridable, const std::vector<int>& readers,
+                                 const std::vector<int>& dropped);
 
   const Graph& graph_;
   const Registry& registry_;
@@ -68,6 +84,8 @@ class GraphExecutor {
   std::vector<OuterRef> outer_refs_;
   SubgraphCompiler compiler_;
   MemoryPlan plan_;
+  BuildTimes build_times_;
+  std::vector<int> dropped_initializers_;
 };
 
 }  // namespace onyx

@@ -8,6 +8,7 @@
 #include "onyx/function_expansion.h"
 #include "onyx/loader.h"
 #include "onyx/thread_pool.h"
+#include "stopwatch.h"
 
 namespace onyx {
 
@@ -31,6 +32,8 @@ struct Session::Impl {
 };
 
 void Session::Impl::prepare() {
+  LoadSplit& split = stats.load;
+  auto phase_start = Clock::now();
   expand_functions(model);  // model-local functions become ordinary nodes
   resolve_opsets(model);
   const Graph& graph = model.graph;
@@ -40,10 +43,19 @@ void Session::Impl::prepare() {
                               const std::string& a) { return registry.attr_type(d, op, opset, a); };
     check_model(model, check);
   }
+  split.check = elapsed_ms(phase_start);
+  phase_start = Clock::now();
   stats.optimization = optimize_graph(model.graph, options.optimization,
                                       [this](const Node& n) { return registry.shape_rule(n); });
+  split.optimize = elapsed_ms(phase_start);
   executor = std::make_unique<GraphExecutor>(graph, registry, pool, options.limits,
                                              options.reference_kernels, nullptr);
+  // Weights the kernels hold packed are not kept twice.
+  if (options.free_packed_weights)
+    for (int id : executor->dropped_initializers()) model.graph.initializers.erase(id);
+  split.infer = executor->build_times().infer;
+  split.plan = executor->build_times().plan;
+  split.prepack = executor->build_times().prepack;
   for (int id : graph.inputs) {
     if (!graph.is_initializer(id)) feed_ids.push_back(id);
     inputs.push_back({graph.value(id).name, graph.value(id).type});
@@ -122,12 +134,22 @@ void Session::Impl::validate_feed(int id, const RuntimeValue& value,
   check_value(v.name, v.type, value, symbols);
 }
 
-Session::Session(const Registry& registry, const std::string& path, SessionOptions options)
-    : Session(registry, load_model(path), options) {}
+Session::Session(const Registry& registry, const std::string& path, SessionOptions options) {
+  const auto start = Clock::now();
+  Model model = load_model(path);
+  *this = Session(registry, std::move(model), options, elapsed_ms(start));
+}
 
 Session::Session(const Registry& registry, Model model, SessionOptions options)
+    : Session(registry, std::move(model), options, 0.0) {}
+
+Session::Session(const Registry& registry, Model model, SessionOptions options, double parse_ms)
     : impl_(std::make_unique<Impl>(registry, std::move(model), options)) {
+  const auto start = Clock::now();
   impl_->prepare();
+  LoadSplit& split = impl_->stats.load;
+  split.parse = parse_ms;
+  split.total = parse_ms + elapsed_ms(start);
 }
 
 Session Session::from_bytes(const Registry& registry, std::string_view bytes,

@@ -5,6 +5,8 @@
 #include <chrono>
 #include <iomanip>
 #include <iostream>
+#include <iterator>
+#include <utility>
 
 #include "cli.h"
 
@@ -67,6 +69,11 @@ int cmd_bench(Args& args) {
   const OptimizationReport& opt = session.stats().optimization;
   const char* level = optimization_level_name(options.optimization);
 
+  const LoadSplit& split = session.stats().load;
+  const std::pair<const char*, double> phases[] = {
+      {"parse", split.parse}, {"check", split.check}, {"optimize", split.optimize},
+      {"infer", split.infer}, {"plan", split.plan},   {"prepack", split.prepack}};
+
   std::cout << std::fixed << std::setprecision(3);
   if (args.flag("json")) {
     std::cout << "{\"model\": \"" << path << "\", \"load_ms\": " << load
@@ -76,13 +83,19 @@ int cmd_bench(Args& args) {
               << ", \"iters\": " << iters << ", \"planned_peak_mb\": "
               << static_cast<double>(session.stats().planned_peak_bytes) / (1 << 20)
               << ", \"optimization\": \"" << level << "\", \"nodes_before\": " << opt.nodes_before
-              << ", \"nodes_after\": " << opt.nodes_after << "}\n";
+              << ", \"nodes_after\": " << opt.nodes_after << ", \"load_split_ms\": {";
+    for (size_t i = 0; i < std::size(phases); ++i)
+      std::cout << (i ? ", " : "") << "\"" << phases[i].first << "\": " << phases[i].second;
+    std::cout << "}}\n";
   } else {
     std::cout << path << "\n"
               << "  threads      " << session.threads() << "\n"
               << "  nodes        " << opt.nodes_before << " -> " << opt.nodes_after
               << " (optimization " << level << ")\n"
-              << "  load         " << load << " ms\n"
+              << "  load         " << load << " ms (";
+    for (size_t i = 0; i < std::size(phases); ++i)
+      std::cout << (i ? ", " : "") << phases[i].first << " " << phases[i].second;
+    std::cout << ")\n"
               << "  first run    " << first << " ms\n"
               << "  min          " << mn << " ms\n"
               << "  median       " << med << " ms\n"

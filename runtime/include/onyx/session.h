@@ -35,6 +35,9 @@ struct SessionOptions {
   bool reference_kernels = false;
   // How far the graph is rewritten before it runs (onyx/optimizer.h).
   OptimizationLevel optimization = OptimizationLevel::All;
+  // Free the initializers that kernels keep in a form of their own (packed weights)
+  // and never read as they were. model() then lacks them.
+  bool free_packed_weights = true;
 };
 
 struct IOInfo {
@@ -42,7 +45,20 @@ struct IOInfo {
   TypeInfo type;  // declared (inputs) or inferred (outputs) dtype and shape
 };
 
+// Where session creation spent its time, in milliseconds. Each phase is >= 0 and
+// their sum is at most total_ms (the rest is bookkeeping between phases).
+struct LoadSplit {
+  double parse = 0;     // file -> IR (zero when the session was given a Model)
+  double check = 0;     // function expansion, opset resolution and the checker
+  double optimize = 0;  // graph rewrites, with the shape inference they rerun
+  double infer = 0;     // shape inference of the graph as it will run
+  double plan = 0;      // topological order and value lifetimes
+  double prepack = 0;   // kernel construction: attributes, packed weights, subgraphs
+  double total = 0;     // the whole constructor, parse included
+};
+
 struct SessionStats {
+  LoadSplit load;                  // session creation, phase by phase
   int64_t planned_peak_bytes = 0;  // largest sum of live intermediate tensors (static shapes)
   int nodes = 0;                   // nodes that run, after optimization
   OptimizationReport optimization;
@@ -60,7 +76,7 @@ class Session {
 
   const std::vector<IOInfo>& inputs() const;
   const std::vector<IOInfo>& outputs() const;
-  const Model& model() const;  // as it runs: after optimization
+  const Model& model() const;  // as it runs: after optimization, packed weights freed
   const SessionStats& stats() const;
   int threads() const;
 
@@ -74,6 +90,8 @@ class Session {
                                        const std::vector<std::string>& output_names = {}) const;
 
  private:
+  Session(const Registry& registry, Model model, SessionOptions options, double parse_ms);
+
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };
