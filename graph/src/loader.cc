@@ -7,11 +7,14 @@
 #include <filesystem>
 #include <fstream>
 #include <memory>
+#include <optional>
 #include <unordered_set>
 
 #include <google/protobuf/io/coded_stream.h>
 #include <google/protobuf/wire_format_lite.h>
 
+#include "mapped_file.h"
+#include "model_parse.h"
 #include "onyx/proto/onnx_proto.h"
 #include "tensor_proto.h"
 
@@ -20,6 +23,7 @@ namespace {
 
 namespace fs = std::filesystem;
 using detail::ExternalData;
+using detail::RawDataView;
 using NameSet = std::unordered_set<std::string>;
 
 std::string canonical_domain(const std::string& d) { return d == "ai.onnx" ? std::string() : d; }
@@ -147,7 +151,10 @@ class Loader {
  public:
   Loader(Model& model, ExternalData& external) : model_(model), external_(external) {}
 
-  void load(onnx::ModelProto& mp) {
+  // `initializer_raw`: the raw_data of the main graph's initializers, left out of `mp`.
+  void load(onnx::ModelProto& mp, const std::vector<std::optional<RawDataView>>& initializer_raw) {
+    main_graph_ = mp.has_graph() ? mp.mutable_graph() : nullptr;
+    main_raw_ = &initializer_raw;
     model_.ir_version = mp.ir_version();
     model_.opset_imports = load_imports(mp.opset_import(), "model: ");
     model_.producer_name = mp.producer_name();
@@ -204,8 +211,12 @@ class Loader {
       onnx::TensorProto& tp = *gp.mutable_initializer(i);
       if (tp.name().empty()) fail(where, "initializer #", i, " has no name");
       int id = add_initializer(g, tp.name(), where);
+      const RawDataView* raw = nullptr;
+      if (&gp == main_graph_ && static_cast<size_t>(i) < main_raw_->size() && (*main_raw_)[i])
+        raw = &*(*main_raw_)[i];
       g.initializers[id] =
-          detail::tensor_from_proto(tp, external_, where + "initializer '" + tp.name() + "'");
+          detail::tensor_from_proto(tp, external_, where + "initializer '" + tp.name() + "'", raw);
+      tp.Clear();  // what is left of the message is not needed again
       type_from_tensor(g, id);
     }
     for (int i = 0; i < gp.sparse_initializer_size(); ++i) {
@@ -394,21 +405,29 @@ class Loader {
 
   Model& model_;
   ExternalData& external_;
+  const onnx::GraphProto* main_graph_ = nullptr;
+  const std::vector<std::optional<RawDataView>>* main_raw_ = nullptr;
 };
 
-Model load_parsed(std::string_view bytes, const std::string& base_dir, const LoadOptions& options,
+// `bytes` lie inside `file` when it maps them; initializers may point into it.
+Model load_parsed(const detail::MappedFile& file, std::string_view bytes,
+                  const std::string& base_dir, const LoadOptions& options,
                   const std::string& source) {
   if (bytes.empty()) fail("failed to parse ", source, ": it is empty");
   if (static_cast<int64_t>(bytes.size()) > options.max_file_bytes)
     fail("failed to parse ", source, ": ", bytes.size(), " bytes is more than the limit of ",
          options.max_file_bytes);
-  auto proto = std::make_unique<onnx::ModelProto>();
-  if (!proto::parse(bytes.data(), bytes.size(), *proto))
-    fail("failed to parse ", source, ": not a valid ONNX model (truncated or corrupt bytes)");
   Model model;
-  model.base_dir = base_dir;
-  ExternalData external(base_dir, options.max_file_bytes);
-  Loader(model, external).load(*proto);
+  {
+    auto parsed = std::make_unique<detail::ParsedModel>();
+    if (!detail::parse_model(file, bytes, *parsed))
+      fail("failed to parse ", source, ": not a valid ONNX model (truncated or corrupt bytes)");
+    model.base_dir = base_dir;
+    ExternalData external(base_dir, options.max_file_bytes);
+    Loader(model, external).load(parsed->proto, parsed->initializer_raw);
+  }  // the message is freed here, before anything else is built
+  // The pages parsing read are not needed again; tensors fault theirs back in.
+  if (file.holder) detail::release_pages(file.data, file.size);
   return model;
 }
 
@@ -430,13 +449,17 @@ std::string folder_of(const std::string& path) {
 }  // namespace
 
 Model load_model(const std::string& path, const LoadOptions& options) {
-  std::string bytes = read_file_bytes(path, options.max_file_bytes);
-  return load_parsed(bytes, folder_of(path), options, "'" + path + "'");
+  std::error_code ec;
+  if (!fs::exists(path, ec)) fail("cannot open '", path, "': no such file");
+  // Mapped, not read: initializers point into the file or are copied from it once.
+  detail::MappedFile file = detail::map_file(path, options.max_file_bytes, "", "'" + path + "'");
+  return load_parsed(file, std::string_view(file.data, file.size), folder_of(path), options,
+                     "'" + path + "'");
 }
 
 Model load_model_from_bytes(std::string_view bytes, const std::string& base_dir,
                             const LoadOptions& options) {
-  return load_parsed(bytes, base_dir, options, "model bytes");
+  return load_parsed(detail::MappedFile{}, bytes, base_dir, options, "model bytes");
 }
 
 Tensor load_tensor_proto(std::string_view bytes, const std::string& base_dir, std::string* name) {

@@ -9,6 +9,7 @@
 #include <bit>
 #include <cerrno>
 #include <charconv>
+#include <cstddef>
 #include <cstring>
 #include <filesystem>
 #include <optional>
@@ -55,32 +56,22 @@ std::string describe(DType dt, const Shape& shape) {
   return std::string(dtype_name(dt)) + shape_to_string(shape);
 }
 
-// Wraps bytes that `holder` keeps alive as a tensor without copying them, unless
-// they are misaligned for the element type.
-Tensor adopt(DType dt, Shape shape, std::shared_ptr<void> holder, char* data, size_t bytes) {
-  if (bytes == 0) return Tensor(dt, std::move(shape));
-  // Any non-zero byte is true; a bool must hold exactly 0 or 1.
-  if (dt == DType::Bool)
-    for (size_t i = 0; i < bytes; ++i) data[i] = data[i] != 0;
-  size_t align = static_cast<size_t>(dtype_info(dt).bits / 8);
-  if (reinterpret_cast<uintptr_t>(data) % align == 0)
-    return Tensor::share(dt, std::move(shape), std::move(holder), data);
-  Tensor t(dt, std::move(shape));
-  std::memcpy(t.raw(), data, bytes);
-  return t;
-}
-
-Tensor from_raw(onnx::TensorProto& proto, DType dt, Shape shape, int64_t numel,
-                const std::string& what) {
+Tensor from_raw(onnx::TensorProto& proto, const RawDataView* view, DType dt, Shape shape,
+                int64_t numel, const std::string& what) {
   if (dt == DType::String) fail(what, ": string tensors cannot use raw_data");
   size_t expected = checked_bytes(dt, numel, what);
-  if (proto.raw_data().size() != expected)
-    fail(what, ": raw_data has ", proto.raw_data().size(), " bytes, expected ", expected, " for ",
+  size_t size = view ? view->size : proto.raw_data().size();
+  if (size != expected)
+    fail(what, ": raw_data has ", size, " bytes, expected ", expected, " for ",
          describe(dt, shape));
+  if (view) return tensor_from_bytes(*view->file, dt, std::move(shape), view->data, expected);
   if (expected == 0) return Tensor(dt, std::move(shape));
+  // The message's own string becomes the tensor's storage (heap strings are aligned).
   std::shared_ptr<std::string> bytes(proto.release_raw_data());
   char* data = bytes->data();
-  return adopt(dt, std::move(shape), std::move(bytes), data, expected);
+  if (dt != DType::Bool && reinterpret_cast<uintptr_t>(data) % alignof(std::max_align_t) == 0)
+    return Tensor::share(dt, std::move(shape), std::move(bytes), data);
+  return tensor_from_bytes(MappedFile{}, dt, std::move(shape), data, expected);
 }
 
 // The typed field ONNX uses for each storage type.
@@ -205,12 +196,12 @@ Tensor from_external(onnx::TensorProto& proto, DType dt, Shape shape, int64_t nu
   if (length && static_cast<uint64_t>(*length) != expected)
     fail(what, ": external data length ", *length, " does not match the ", expected, " bytes of ",
          describe(dt, shape));
-  const ExternalData::File& file = external.open(*location, what);
+  const MappedFile& file = external.open(*location, what);
   uint64_t begin = static_cast<uint64_t>(offset);
   if (begin > file.size || expected > file.size - begin)
     fail(what, ": external data range [", begin, ", ", begin + expected, ") is past the end of '",
          *location, "' (", file.size, " bytes)");
-  return adopt(dt, std::move(shape), file.holder, file.data + begin, expected);
+  return tensor_from_bytes(file, dt, std::move(shape), file.data + begin, expected);
 }
 
 // True when `target` is `base` or lies beneath it (both canonical).
@@ -220,23 +211,9 @@ bool is_within(const fs::path& base, const fs::path& target) {
   return b == base.end() || (b->empty() && std::next(b) == base.end());
 }
 
-class FileDescriptor {
- public:
-  explicit FileDescriptor(int fd) : fd_(fd) {}
-  ~FileDescriptor() {
-    if (fd_ >= 0) ::close(fd_);
-  }
-  FileDescriptor(const FileDescriptor&) = delete;
-  FileDescriptor& operator=(const FileDescriptor&) = delete;
-  int get() const { return fd_; }
-
- private:
-  int fd_;
-};
-
 }  // namespace
 
-const ExternalData::File& ExternalData::open(const std::string& location, const std::string& what) {
+const MappedFile& ExternalData::open(const std::string& location, const std::string& what) {
   if (base_dir_.empty())
     fail(what, ": external data '", location,
          "' cannot be resolved: the model was loaded from memory without a base folder");
@@ -259,41 +236,20 @@ const ExternalData::File& ExternalData::open(const std::string& location, const 
   std::string key = target.string();
   if (auto it = files_.find(key); it != files_.end()) return it->second;
 
-  // Non-blocking, so a FIFO planted in the folder cannot hang the load.
-  FileDescriptor fd(::open(key.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK));
-  if (fd.get() < 0)
-    fail(what, ": cannot open external data file '", location, "': ", std::strerror(errno));
-  struct stat st {};
-  if (::fstat(fd.get(), &st) != 0)
-    fail(what, ": cannot stat external data file '", location, "': ", std::strerror(errno));
-  if (!S_ISREG(st.st_mode)) fail(what, ": external data '", location, "' is not a regular file");
-  if (st.st_size > max_file_bytes_)
-    fail(what, ": external data file '", location, "' has ", st.st_size,
-         " bytes, more than the limit of ", max_file_bytes_);
-
-  File file;
-  file.size = static_cast<size_t>(st.st_size);
-  if (file.size > 0) {
-    // Private and writable: pages are copied only if someone writes to a tensor.
-    void* p = ::mmap(nullptr, file.size, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd.get(), 0);
-    if (p == MAP_FAILED)
-      fail(what, ": cannot map external data file '", location, "': ", std::strerror(errno));
-    size_t size = file.size;
-    file.holder = std::shared_ptr<void>(p, [size](void* q) { ::munmap(q, size); });
-    file.data = static_cast<char*>(p);
-  }
+  MappedFile file =
+      map_file(key, max_file_bytes_, what + ": ", "external data file '" + location + "'");
   return files_.emplace(key, std::move(file)).first->second;
 }
 
-Tensor tensor_from_proto(onnx::TensorProto& proto, ExternalData& external,
-                         const std::string& what) {
+Tensor tensor_from_proto(onnx::TensorProto& proto, ExternalData& external, const std::string& what,
+                         const RawDataView* raw) {
   DType dt = checked_dtype(proto.data_type(), what);
   int64_t numel = 0;
   Shape shape = checked_dims(proto.dims(), what, &numel);
   if (proto.has_segment()) fail(what, ": segmented tensors are not supported");
   if (proto.data_location() == onnx::TensorProto::EXTERNAL)
     return from_external(proto, dt, std::move(shape), numel, external, what);
-  if (proto.has_raw_data()) return from_raw(proto, dt, std::move(shape), numel, what);
+  if (raw || proto.has_raw_data()) return from_raw(proto, raw, dt, std::move(shape), numel, what);
   return from_typed(proto, dt, std::move(shape), numel, what);
 }
 

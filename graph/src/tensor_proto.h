@@ -9,6 +9,7 @@
 #include <string>
 #include <utility>
 
+#include "mapped_file.h"
 #include "onyx/proto/onnx_proto.h"
 #include "onyx/tensor.h"
 
@@ -21,25 +22,29 @@ class ExternalData {
   ExternalData(std::string base_dir, int64_t max_file_bytes)
       : base_dir_(std::move(base_dir)), max_file_bytes_(max_file_bytes) {}
 
-  struct File {
-    std::shared_ptr<void> holder;  // unmaps when the last tensor lets go
-    char* data = nullptr;
-    size_t size = 0;
-  };
   // The mapped file named by `location`; `what` names the tensor in errors.
-  const File& open(const std::string& location, const std::string& what);
+  const MappedFile& open(const std::string& location, const std::string& what);
   int64_t max_bytes() const { return max_file_bytes_; }
 
  private:
   std::string base_dir_;
   int64_t max_file_bytes_;
-  std::map<std::string, File> files_;  // by canonical path
+  std::map<std::string, MappedFile> files_;  // by canonical path
+};
+
+// A tensor's raw_data that the loader left where it lies in the model's bytes
+// instead of copying it into the message.
+struct RawDataView {
+  const MappedFile* file = nullptr;  // the model file (its holder is null for bytes in memory)
+  const char* data = nullptr;
+  size_t size = 0;
 };
 
 // Decodes `proto`. Raw bytes are moved out of the message rather than copied, so
-// the proto is left without its raw_data. `what` names the tensor in errors
-// ("initializer 'w'").
-Tensor tensor_from_proto(onnx::TensorProto& proto, ExternalData& external, const std::string& what);
+// the proto is left without its raw_data; `raw`, when given, is the raw_data the
+// message was parsed without. `what` names the tensor in errors ("initializer 'w'").
+Tensor tensor_from_proto(onnx::TensorProto& proto, ExternalData& external, const std::string& what,
+                         const RawDataView* raw = nullptr);
 
 // A sparse tensor, decoded and checked; `dense` has the zeros filled in.
 struct SparseTensor {
