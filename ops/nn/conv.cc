@@ -48,6 +48,8 @@ class ConvKernel : public Kernel {
   bool fast_ = false;
   bool depthwise_ = false;
   Tensor weights_;                     // the constant W (depthwise reads it directly)
+  Shape weight_shape_;                 // W's shape, kept when W itself is dropped
+  bool weights_dropped_ = false;       // W lives on only in packed_ or winograd_
   kernels::PackedConvWeights packed_;  // W as GEMM A panels, per group
   kernels::WinogradWeights winograd_;  // 3x3 stride 1: W transformed for F(4x4, 3x3)
 };
@@ -112,19 +114,24 @@ ConvKernel::ConvKernel(const KernelInit& init)
       M >= kWinogradMinChannels && enough_tiles) {
     winograd_ =
         kernels::WinogradWeights(weights_.data<float>(), M, Cg, kernels::default_microkernel());
-    return;
+  } else {
+    // A pointwise layer's packing depends on its positions per image, where the input's
+    // shape says them (kernels::PackedConvWeights: few positions multiply transposed).
+    const bool pointwise = s.KH == 1 && s.KW == 1 && all_ones(attrs_.window.strides) &&
+                           std::all_of(attrs_.window.pads.begin(), attrs_.window.pads.end(),
+                                       [](int64_t p) { return p == 0; });
+    if (pointwise && x.has_shape() && x.shape->size() == 4 && (*x.shape)[2].is_known() &&
+        (*x.shape)[3].is_known()) {
+      s.H = s.OH = (*x.shape)[2].value;
+      s.W = s.OW = (*x.shape)[3].value;
+    }
+    packed_ = kernels::PackedConvWeights(s, weights_.data<float>(), kernels::default_microkernel());
   }
-  // A pointwise layer's packing depends on its positions per image, where the input's
-  // shape says them (kernels::PackedConvWeights: few positions multiply transposed).
-  const bool pointwise = s.KH == 1 && s.KW == 1 && all_ones(attrs_.window.strides) &&
-                         std::all_of(attrs_.window.pads.begin(), attrs_.window.pads.end(),
-                                     [](int64_t p) { return p == 0; });
-  if (pointwise && x.has_shape() && x.shape->size() == 4 && (*x.shape)[2].is_known() &&
-      (*x.shape)[3].is_known()) {
-    s.H = s.OH = (*x.shape)[2].value;
-    s.W = s.OW = (*x.shape)[3].value;
-  }
-  packed_ = kernels::PackedConvWeights(s, weights_.data<float>(), kernels::default_microkernel());
+  // The transformed copy is all run() reads: W itself may go.
+  weight_shape_ = weights_.shape();
+  weights_ = Tensor();
+  weights_dropped_ = true;
+  init.drop_constant_input(1);
 }
 
 // ---- shape rule ----
@@ -145,18 +152,20 @@ void infer_conv(InferContext& ctx) {
 
 void ConvKernel::run(KernelContext& ctx) const {
   const Tensor& x = ctx.input(0);
-  const Tensor& w = ctx.input(1);
+  const Tensor* w = weights_dropped_ ? nullptr : &ctx.input(1);
+  const Shape& w_shape = w ? w->shape() : weight_shape_;
+  const DType w_dtype = w ? w->dtype() : DType::Float;
   const Tensor* b = ctx.has_input(2) ? &ctx.input(2) : nullptr;
   const Tensor* z = ctx.has_input(3) ? &ctx.input(3) : nullptr;  // FusedConv's residual
-  if (w.dtype() != x.dtype() || (b && b->dtype() != x.dtype()))
-    ctx.fail(cat("X, W and B must share one dtype; got ", x.describe(), ", ", w.describe(),
-                 b ? ", " + b->describe() : ""));
-  check_conv_dims(attrs_, known_dims(x.shape()), known_dims(w.shape()), label_);
-  const int64_t N = x.dim(0), C = x.dim(1), M = w.dim(0), Cg = w.dim(1);
+  if (w_dtype != x.dtype() || (b && b->dtype() != x.dtype()))
+    ctx.fail(cat("X, W and B must share one dtype; got ", x.describe(), ", ", dtype_name(w_dtype),
+                 shape_to_string(w_shape), b ? ", " + b->describe() : ""));
+  check_conv_dims(attrs_, known_dims(x.shape()), known_dims(w_shape), label_);
+  const int64_t N = x.dim(0), C = x.dim(1), M = w_shape[0], Cg = w_shape[1];
   if (b && (b->rank() != 1 || b->dim(0) != M))
     ctx.fail(cat("B must have shape [", M, "], got ", b->describe()));
   const Shape x_spatial(x.shape().begin() + 2, x.shape().end());
-  const std::vector<int64_t> kernel(w.shape().begin() + 2, w.shape().end());
+  const std::vector<int64_t> kernel(w_shape.begin() + 2, w_shape.end());
   const Window win = resolve_window(attrs_.window, x_spatial, kernel, label_);
 
   Shape out_shape = {N, M};
@@ -168,6 +177,7 @@ void ConvKernel::run(KernelContext& ctx) const {
     run_fast(ctx, x, b, z, win, ctx.allocate_uninitialized_output(0, x.dtype(), out_shape));
     return;
   }
+  if (!w) ctx.fail("W was packed at load, but this input needs the reference loop");
   Tensor& y = ctx.allocate_output(0, x.dtype(), out_shape);
   const int64_t P = win.output_size(), Q = win.taps(), S = win.input_size();
   const int64_t Mg = M / attrs_.group;  // output channels per group
@@ -176,7 +186,7 @@ void ConvKernel::run(KernelContext& ctx) const {
     using T = typename decltype(tag)::type;
     using A = acc_t<T>;
     const T* X = x.data<T>();
-    const T* W = w.data<T>();
+    const T* W = w->data<T>();
     const T* B = b ? b->data<T>() : nullptr;
     T* Y = y.data<T>();
     // Chunks of output positions are independent: each writes its own Y elements.
@@ -213,7 +223,7 @@ void ConvKernel::run_fast(KernelContext& ctx, const Tensor& x, const Tensor* b, 
   s.C = x.dim(1);
   s.H = h.in;
   s.W = w.in;
-  s.M = weights_.dim(0);
+  s.M = y.dim(1);
   s.group = attrs_.group;
   s.KH = h.kernel;
   s.KW = w.kernel;

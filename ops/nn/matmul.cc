@@ -36,14 +36,15 @@ class MatMulKernel : public Kernel {
  private:
   // Float batches of GEMMs; a constant 2-D B is packed once.
   // `matrices(i)` gives the matrix of A and of B that output batch i reads.
-  void run_fast(KernelContext& ctx, const Tensor& a, const Tensor& b, Tensor& y, int64_t M,
-                int64_t N, int64_t K, int64_t batches, const float* bias,
+  void run_fast(KernelContext& ctx, const Tensor& a, const float* pb, size_t b_rank, Tensor& y,
+                int64_t M, int64_t N, int64_t K, int64_t batches, const float* bias,
                 const std::function<std::pair<int64_t, int64_t>(int64_t)>& matrices) const;
 
   std::string label_;
   bool fused_bias_ = false;  // FusedMatMul: input 2 is added to every row of Y
   bool fast_ = false;
   kernels::PackedPanels packed_b_;
+  Shape packed_b_shape_;  // set when B lives on only in packed_b_
 };
 
 void infer_matmul(InferContext& ctx);
@@ -92,10 +93,13 @@ MatMulKernel::MatMulKernel(const KernelInit& init) : label_(init.label()) {
   }
   fast_ = !init.reference() && init.input_dtype(0) == DType::Float;
   const Tensor* b = init.constant_input(1);
-  if (fast_ && b && b->dtype() == DType::Float && b->rank() == 2)
+  if (fast_ && b && b->dtype() == DType::Float && b->rank() == 2) {
     packed_b_ =
         kernels::PackedPanels(kernels::StridedSource::b_matrix(b->data<float>(), b->dim(1), false),
                               b->dim(1), b->dim(0), kernels::default_microkernel().nr);
+    packed_b_shape_ = b->shape();  // the float path reads the panels only
+    init.drop_constant_input(1);
+  }
 }
 
 // ---- shape rule ----
@@ -131,18 +135,22 @@ void infer_matmul(InferContext& ctx) {
 
 void MatMulKernel::run(KernelContext& ctx) const {
   const Tensor& a = ctx.input(0);
-  const Tensor& b = ctx.input(1);
-  if (a.rank() == 0 || b.rank() == 0)
-    ctx.fail(cat("inputs must have rank 1 or more, got ", a.describe(), " and ", b.describe()));
-  if (a.dtype() != b.dtype())
-    ctx.fail(cat("A and B must share one dtype; got ", a.describe(), " and ", b.describe()));
+  const bool b_packed = !packed_b_shape_.empty();
+  const Tensor* b = b_packed ? nullptr : &ctx.input(1);
+  const DType b_dtype = b ? b->dtype() : DType::Float;
+  const Shape& b_shape = b ? b->shape() : packed_b_shape_;
+  const std::string b_text = b ? b->describe() : dtype_name(b_dtype) + shape_to_string(b_shape);
+  if (a.rank() == 0 || b_shape.empty())
+    ctx.fail(cat("inputs must have rank 1 or more, got ", a.describe(), " and ", b_text));
+  if (a.dtype() != b_dtype)
+    ctx.fail(cat("A and B must share one dtype; got ", a.describe(), " and ", b_text));
   // Promote vectors to matrices, as numpy does.
-  Shape as = a.shape(), bs = b.shape();
+  Shape as = a.shape(), bs = b_shape;
   if (a.rank() == 1) as.insert(as.begin(), 1);
-  if (b.rank() == 1) bs.push_back(1);
+  if (b_shape.size() == 1) bs.push_back(1);
   const int64_t M = as[as.size() - 2], K = as.back(), N = bs.back();
   if (bs[bs.size() - 2] != K)
-    ctx.fail(cat("inner dims differ: A is ", a.describe(), ", B is ", b.describe()));
+    ctx.fail(cat("inner dims differ: A is ", a.describe(), ", B is ", b_text));
   const Shape a_batch(as.begin(), as.end() - 2), b_batch(bs.begin(), bs.end() - 2);
   const Shape batch = broadcast_shapes(a_batch, b_batch, label_);
   // Strides (in matrices) to read A's and B's batch dims as broadcast to `batch`.
@@ -163,22 +171,24 @@ void MatMulKernel::run(KernelContext& ctx) const {
 
   Shape out_shape = batch;
   if (a.rank() > 1) out_shape.push_back(M);
-  if (b.rank() > 1) out_shape.push_back(N);
+  if (b_shape.size() > 1) out_shape.push_back(N);
   const Tensor* bias = fused_bias_ ? &ctx.input(2) : nullptr;
   if (bias && (bias->dtype() != a.dtype() || bias->rank() != 1 || bias->dim(0) != N))
     ctx.fail(cat("the bias must be a vector of the ", N, " columns of Y, got ", bias->describe()));
   if (fast_ && a.dtype() == DType::Float) {
     Tensor& y = ctx.allocate_uninitialized_output(0, a.dtype(), out_shape);
-    run_fast(ctx, a, b, y, M, N, K, batches, bias ? bias->data<float>() : nullptr, matrices);
+    run_fast(ctx, a, b ? b->data<float>() : nullptr, b_shape.size(), y, M, N, K, batches,
+             bias ? bias->data<float>() : nullptr, matrices);
     return;
   }
+  if (!b) ctx.fail("B was packed at load, but this input needs the reference loop");
   Tensor& y = ctx.allocate_output(0, a.dtype(), out_shape);
 
   dispatch<MatMulTypes>(a.dtype(), "MatMul", [&](auto tag) {
     using T = typename decltype(tag)::type;
     using A = acc_t<T>;
     const T* pa = a.data<T>();
-    const T* pb = b.data<T>();
+    const T* pb = b->data<T>();
     const T* pbias = bias ? bias->data<T>() : nullptr;
     T* py = y.data<T>();
     // One task per output row (batch index, m); rows are written independently.
@@ -202,13 +212,12 @@ void MatMulKernel::run(KernelContext& ctx) const {
 }
 
 void MatMulKernel::run_fast(
-    KernelContext& ctx, const Tensor& a, const Tensor& b, Tensor& y, int64_t M, int64_t N,
-    int64_t K, int64_t batches, const float* bias,
+    KernelContext& ctx, const Tensor& a, const float* pb, size_t b_rank, Tensor& y, int64_t M,
+    int64_t N, int64_t K, int64_t batches, const float* bias,
     const std::function<std::pair<int64_t, int64_t>(int64_t)>& matrices) const {
   const kernels::MicroKernel& uk = kernels::default_microkernel();
   const kernels::Parallel parallel = parallel_of(ctx.pool());
   const float* pa = a.data<float>();
-  const float* pb = b.data<float>();
   float* py = y.data<float>();
   kernels::GemmEpilogue epilogue;
   epilogue.bias = bias;
@@ -223,7 +232,7 @@ void MatMulKernel::run_fast(
   };
   // One B for every batch: A's batches stacked are one (batches * M) x K matrix, and so
   // is Y's. One GEMM then streams B once instead of once per batch.
-  if (b.rank() <= 2) return product(pa, pb, batches * M, py, parallel);
+  if (b_rank <= 2) return product(pa, pb, batches * M, py, parallel);
   auto one = [&](int64_t i, const kernels::Parallel& par) {
     const auto [a_mat, b_mat] = matrices(i);
     product(pa + a_mat * M * K, pb + b_mat * K * N, M, py + i * M * N, par);

@@ -83,6 +83,16 @@ const Tensor* KernelInit::constant_input(int i) const {
   return constants_[i];
 }
 
+void KernelInit::drop_constant_input(int i) const {
+  if (!constant_input(i)) fail("input " + std::to_string(i) + " is not a constant to drop");
+  dropped_.resize(constants_.size(), false);
+  dropped_[static_cast<size_t>(i)] = true;
+}
+
+bool KernelInit::constant_input_dropped(int i) const {
+  return i >= 0 && i < static_cast<int>(dropped_.size()) && dropped_[static_cast<size_t>(i)];
+}
+
 std::string KernelInit::label() const {
   std::string l = node_.label(index_);
   l.pop_back();  // drop ')' to append the opset

@@ -28,6 +28,7 @@ int cmd_print(Args& args) {
   }
   // The graph as a session runs it: rewritten at the chosen level (all by default).
   SessionOptions options = session_options(args, 1);
+  options.free_packed_weights = false;  // print every weight, packed or not
   Session session(builtin_registry(), std::move(model), options);
   print_model(session.model(), std::cout);
   return 0;

@@ -71,6 +71,11 @@ class KernelInit {
   DType input_dtype(int i) const { return input_type(i).elem; }
   // Initializer data of input i, for validating or prepacking weights; else nullptr.
   const Tensor* constant_input(int i) const;
+  // Declares that the kernel keeps what it needs of constant input i (packed or
+  // transformed) and never reads that input at run time: the session then frees the
+  // original once no other reader needs it.
+  void drop_constant_input(int i) const;
+  bool constant_input_dropped(int i) const;
   // Compiles graph attribute `name` (an If branch, a Loop or Scan body) once, here.
   // `input_hints` fill in subgraph input types the file leaves undeclared.
   std::unique_ptr<Subgraph> subgraph(const std::string& name,
@@ -96,6 +101,7 @@ class KernelInit {
   std::vector<TypeInfo> input_types_;
   std::vector<TypeInfo> output_types_;
   std::vector<const Tensor*> constants_;
+  mutable std::vector<bool> dropped_;  // per input, set by drop_constant_input
   const SubgraphCompiler* compiler_ = nullptr;
   const Graph* graph_ = nullptr;
   bool reference_ = false;
