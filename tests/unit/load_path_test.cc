@@ -1,0 +1,254 @@
+// Loading from a mapped file: initializers read in place (or copied once) must hold
+// the values protobuf itself decodes, whatever their alignment in the file; odd
+// wire layouts still parse as protobuf would; and session creation reports where
+// its time went.
+#include <gtest/gtest.h>
+
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "onyx/loader.h"
+#include "onyx/onyx.h"
+#include "unit/graph_builders.h"
+
+namespace onyx {
+namespace {
+
+using test::raw_tensor;
+
+bool same_bytes(const Tensor& a, const Tensor& b) {
+  return a.dtype() == b.dtype() && a.shape() == b.shape() && a.nbytes() == b.nbytes() &&
+         (a.nbytes() == 0 || std::memcmp(a.raw(), b.raw(), a.nbytes()) == 0);
+}
+
+// A Relu model with initializers of every fixed-size layout that matters: names of
+// each length shift their raw_data to every alignment; bool bytes other than 0 and
+// 1; typed fields; empty and scalar tensors.
+onnx::ModelProto model_with_initializers() {
+  onnx::ModelProto m = test::relu_model();
+  onnx::GraphProto& g = *m.mutable_graph();
+  std::mt19937 rng(7);
+  auto random_bytes = [&](size_t n) {
+    std::string s(n, '\0');
+    for (char& c : s) c = static_cast<char>(rng() & 0xff);
+    return s;
+  };
+  const int32_t dtypes[] = {onnx::TensorProto::FLOAT, onnx::TensorProto::DOUBLE,
+                            onnx::TensorProto::INT64, onnx::TensorProto::FLOAT16,
+                            onnx::TensorProto::INT8,  onnx::TensorProto::INT32};
+  const size_t widths[] = {4, 8, 8, 2, 1, 4};
+  for (int k = 0; k < 6; ++k) {
+    for (int shift = 0; shift < 8; ++shift) {
+      onnx::TensorProto t;
+      t.set_name("w" + std::to_string(k) + std::string(static_cast<size_t>(shift + 1), 'x'));
+      t.set_data_type(dtypes[k]);
+      const int64_t n = 1 + 1031 * shift;  // up to several pages
+      t.add_dims(n);
+      std::string bytes = random_bytes(static_cast<size_t>(n) * widths[k]);
+      if (dtypes[k] == onnx::TensorProto::FLOAT || dtypes[k] == onnx::TensorProto::DOUBLE)
+        for (size_t i = 0; i + widths[k] <= bytes.size(); i += widths[k])
+          bytes[i + widths[k] - 1] &= 0x3f;  // finite values, so NaN bit patterns do not matter
+      t.set_raw_data(bytes);
+      *g.add_initializer() = t;
+    }
+  }
+  *g.add_initializer() = raw_tensor("flags", onnx::TensorProto::BOOL, {4}, {0, 1, 2, 255});
+  *g.add_initializer() = raw_tensor("empty", onnx::TensorProto::FLOAT, {0}, {});
+  *g.add_initializer() = raw_tensor("scalar", onnx::TensorProto::FLOAT, {}, {0, 0, 0x80, 0x3f});
+  onnx::TensorProto typed;
+  typed.set_name("typed");
+  typed.set_data_type(onnx::TensorProto::FLOAT);
+  typed.add_dims(2);
+  typed.add_float_data(1.5f);
+  typed.add_float_data(-2.0f);
+  *g.add_initializer() = typed;
+  return m;
+}
+
+// What protobuf alone makes of each initializer, keyed by name.
+std::map<std::string, Tensor> expected_initializers(const onnx::ModelProto& m) {
+  std::map<std::string, Tensor> out;
+  for (const onnx::TensorProto& t : m.graph().initializer())
+    out[t.name()] = load_tensor_proto(test::bytes_of(t));
+  return out;
+}
+
+void expect_initializers(const Model& model, const std::map<std::string, Tensor>& expected) {
+  ASSERT_EQ(model.graph.initializers.size(), expected.size());
+  for (const auto& [name, want] : expected) {
+    int id = model.graph.find(name);
+    ASSERT_NE(id, kNoValue) << name;
+    EXPECT_TRUE(same_bytes(model.graph.initializers.at(id), want)) << name;
+  }
+}
+
+TEST(LoaderMapped, InitializersMatchProtobufAtEveryAlignment) {
+  onnx::ModelProto m = model_with_initializers();
+  const auto expected = expected_initializers(m);
+  test::ScratchDir dir;
+  dir.write("m.onnx", test::bytes_of(m));
+  Model mapped = load_model(dir.file("m.onnx"));
+  expect_initializers(mapped, expected);
+  expect_initializers(load_model_from_bytes(test::bytes_of(m)), expected);
+  EXPECT_EQ(mapped.graph.initializers.at(mapped.graph.find("flags")).to_vector<bool>(),
+            (std::vector<bool>{false, true, true, true}));
+}
+
+TEST(LoaderMapped, TensorsOutliveTheModelAndTheFile) {
+  onnx::ModelProto m = model_with_initializers();
+  const auto expected = expected_initializers(m);
+  test::ScratchDir dir;
+  dir.write("m.onnx", test::bytes_of(m));
+  std::map<std::string, Tensor> kept;
+  {
+    Model model = load_model(dir.file("m.onnx"));
+    for (const auto& [id, t] : model.graph.initializers) kept[model.graph.value(id).name] = t;
+  }
+  std::filesystem::remove(dir.file("m.onnx"));
+  for (const auto& [name, want] : expected) EXPECT_TRUE(same_bytes(kept.at(name), want)) << name;
+}
+
+TEST(LoaderMapped, RepeatedFieldsMergeAsProtobufMerges) {
+  // Concatenated messages merge: two graph fields, and a tensor whose raw_data
+  // appears twice (the last wins).
+  onnx::ModelProto a = test::relu_model();
+  *a.mutable_graph()->add_initializer() =
+      raw_tensor("w", onnx::TensorProto::FLOAT, {1}, {0, 0, 0x80, 0x3f});
+  onnx::ModelProto b;
+  *b.mutable_graph()->add_initializer() =
+      raw_tensor("v", onnx::TensorProto::FLOAT, {1}, {0, 0, 0, 0x40});
+  onnx::ModelProto merged;
+  ASSERT_TRUE(proto::parse(test::bytes_of(a).data(), test::bytes_of(a).size(), merged));
+  merged.MergeFrom(b);
+  Model two_graphs = load_model_from_bytes(test::bytes_of(a) + test::bytes_of(b));
+  expect_initializers(two_graphs, expected_initializers(merged));
+
+  onnx::ModelProto c = test::relu_model();
+  onnx::TensorProto t = raw_tensor("w", onnx::TensorProto::FLOAT, {1}, {0, 0, 0x80, 0x3f});
+  onnx::TensorProto again;
+  again.set_raw_data(std::string("\x00\x00\x40\x40", 4));
+  std::string twice = test::bytes_of(t) + test::bytes_of(again);
+  // The graph's initializer field, written by hand around the doubled tensor.
+  std::string graph = test::bytes_of(c.graph());
+  graph += '\x2a';  // field 5, length-delimited
+  graph += static_cast<char>(twice.size());
+  graph += twice;
+  onnx::ModelProto header = c;
+  header.clear_graph();
+  std::string bytes = test::bytes_of(header);
+  bytes += '\x3a';  // field 7, length-delimited
+  ASSERT_LT(graph.size(), 128u);
+  bytes += static_cast<char>(graph.size());
+  bytes += graph;
+  Model doubled = load_model_from_bytes(bytes);
+  EXPECT_EQ(doubled.graph.initializers.at(doubled.graph.find("w")).to_vector<float>(),
+            (std::vector<float>{3.0f}));
+}
+
+TEST(LoaderMapped, EveryPrefixOfAFileLoadsOrThrows) {
+  onnx::ModelProto m = test::relu_model();
+  *m.mutable_graph()->add_initializer() =
+      raw_tensor("w", onnx::TensorProto::FLOAT, {2}, {0, 0, 0x80, 0x3f, 0, 0, 0, 0x40});
+  const std::string bytes = test::bytes_of(m);
+  test::ScratchDir dir;
+  for (size_t n = 0; n <= bytes.size(); ++n) {
+    dir.write("m.onnx", bytes.substr(0, n));
+    try {
+      load_model(dir.file("m.onnx"));
+    } catch (const Error&) {
+      // expected for most prefixes
+    }
+  }
+}
+
+TEST(LoaderMapped, WrongRawSizeIsStillRefused) {
+  onnx::ModelProto m = test::relu_model();
+  *m.mutable_graph()->add_initializer() =
+      raw_tensor("w", onnx::TensorProto::FLOAT, {2}, {0, 0, 0x80, 0x3f});
+  test::ScratchDir dir;
+  dir.write("m.onnx", test::bytes_of(m));
+  try {
+    load_model(dir.file("m.onnx"));
+    ADD_FAILURE() << "expected an error";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("initializer 'w': raw_data has 4 bytes"),
+              std::string::npos)
+        << e.what();
+  }
+}
+
+TEST(LoaderMapped, ExternalDataIsStillConfinedToTheModelFolder) {
+  test::ScratchDir dir;
+  dir.write("inside/w.bin", std::string("\x00\x00\x80\x3f", 4));
+  dir.write("outside.bin", std::string("\x00\x00\x80\x3f", 4));
+  auto model_pointing_at = [](const std::string& location) {
+    onnx::ModelProto m = test::relu_model();
+    onnx::TensorProto w = raw_tensor("w", onnx::TensorProto::FLOAT, {1}, {});
+    w.clear_raw_data();
+    w.set_data_location(onnx::TensorProto::EXTERNAL);
+    auto* kv = w.add_external_data();
+    kv->set_key("location");
+    kv->set_value(location);
+    *m.mutable_graph()->add_initializer() = w;
+    return test::bytes_of(m);
+  };
+  dir.write("inside/ok.onnx", model_pointing_at("w.bin"));
+  Model ok = load_model(dir.file("inside/ok.onnx"));
+  EXPECT_EQ(ok.graph.initializers.at(ok.graph.find("w")).to_vector<float>(),
+            (std::vector<float>{1.0f}));
+  dir.write("inside/escape.onnx", model_pointing_at("../outside.bin"));
+  EXPECT_THROW(load_model(dir.file("inside/escape.onnx")), Error);
+}
+
+// ---------------------------------------------------------------- the load-time split
+
+void expect_consistent(const LoadSplit& s) {
+  const double phases[] = {s.parse, s.check, s.optimize, s.infer, s.plan, s.prepack};
+  double sum = 0;
+  for (double p : phases) {
+    EXPECT_GE(p, 0.0);
+    sum += p;
+  }
+  EXPECT_GT(s.total, 0.0);
+  EXPECT_LE(sum, s.total * (1 + 1e-9) + 1e-6);
+}
+
+TEST(SessionLoadSplit, FromAFileEveryPhaseIsCountedOnce) {
+  onnx::ModelProto m = model_with_initializers();
+  test::ScratchDir dir;
+  dir.write("m.onnx", test::bytes_of(m));
+  Session session(builtin_registry(), dir.file("m.onnx"));
+  const LoadSplit& split = session.stats().load;
+  expect_consistent(split);
+  EXPECT_GT(split.parse, 0.0);
+  EXPECT_GT(split.prepack, 0.0);
+}
+
+TEST(SessionLoadSplit, FromAModelThereIsNoParse) {
+  Session session(builtin_registry(), load_model_from_bytes(test::bytes_of(test::relu_model())));
+  expect_consistent(session.stats().load);
+  EXPECT_EQ(session.stats().load.parse, 0.0);
+}
+
+TEST(Cli, BenchJsonReportsTheLoadSplit) {
+  test::ScratchDir dir;
+  dir.write("m.onnx", test::bytes_of(test::relu_model()));
+  std::string cmd = std::string(ONYX_CLI_PATH) + " bench " + dir.file("m.onnx") +
+                    " --json --iters 1 --warmup 0 2>&1";
+  FILE* pipe = popen(cmd.c_str(), "r");
+  ASSERT_NE(pipe, nullptr);
+  std::string out;
+  char buf[512];
+  while (size_t n = fread(buf, 1, sizeof buf, pipe)) out.append(buf, n);
+  EXPECT_EQ(pclose(pipe), 0) << out;
+  EXPECT_NE(out.find("\"load_split_ms\": {\"parse\": "), std::string::npos) << out;
+  for (const char* phase : {"check", "optimize", "infer", "plan", "prepack"})
+    EXPECT_NE(out.find("\"" + std::string(phase) + "\": "), std::string::npos) << phase << out;
+}
+
+}  // namespace
+}  // namespace onyx
