@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 #include <utility>
 
@@ -34,6 +35,35 @@ size_t page_size() {
   return size;
 }
 
+// Storage for a weight copied at load. Large ones get pages of their own, so that freeing
+// the weight, once a kernel has packed it, gives the memory back to the system
+// instead of to the tensor cache.
+std::shared_ptr<void> weight_storage(size_t bytes) {
+  constexpr size_t kOwnPages = size_t{64} << 10;
+  if (bytes >= kOwnPages) {
+    const size_t size = (bytes + page_size() - 1) / page_size() * page_size();
+    void* p = ::mmap(nullptr, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (p != MAP_FAILED) return std::shared_ptr<void>(p, [size](void* q) { ::munmap(q, size); });
+  }
+  void* p = std::aligned_alloc(64, (std::max<size_t>(bytes, 1) + 63) / 64 * 64);
+  if (!p) fail("out of memory copying a ", bytes, "-byte weight");
+  return std::shared_ptr<void>(p, [](void* q) { std::free(q); });
+}
+
+// Copies mapped bytes by reading the file: the page cache's pages are copied
+// without being mapped into (and counted against) this process. False when the
+// bytes are not in a mapped file or the read falls short.
+bool read_from_file(const MappedFile& file, const char* data, size_t bytes, unsigned char* out) {
+  if (!file.holder || file.fd < 0) return false;
+  off_t offset = static_cast<off_t>(data - file.data);
+  for (size_t done = 0; done < bytes;) {
+    const ssize_t n = ::pread(file.fd, out + done, bytes - done, offset + static_cast<off_t>(done));
+    if (n <= 0) return false;  // the caller copies through the mapping instead
+    done += static_cast<size_t>(n);
+  }
+  return true;
+}
+
 }  // namespace
 
 MappedFile map_file(const std::string& path, int64_t max_bytes, const std::string& prefix,
@@ -50,12 +80,22 @@ MappedFile map_file(const std::string& path, int64_t max_bytes, const std::strin
   MappedFile file;
   file.size = static_cast<size_t>(st.st_size);
   if (file.size == 0) return file;
+  // Kept open while mapped: copies read through it, not through the mapping's pages.
+  const int kept_fd = ::dup(fd.get());
   // Private and writable: pages are copied only if someone writes to a tensor.
   void* p = ::mmap(nullptr, file.size, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd.get(), 0);
-  if (p == MAP_FAILED) fail(prefix, "cannot map ", label, ": ", std::strerror(errno));
+  if (p == MAP_FAILED) {
+    const int error = errno;
+    if (kept_fd >= 0) ::close(kept_fd);
+    fail(prefix, "cannot map ", label, ": ", std::strerror(error));
+  }
   size_t size = file.size;
   file.data = static_cast<char*>(p);
-  file.holder = std::shared_ptr<char>(file.data, [size](char* q) { ::munmap(q, size); });
+  file.fd = kept_fd;
+  file.holder = std::shared_ptr<char>(file.data, [size, kept_fd](char* q) {
+    ::munmap(q, size);
+    if (kept_fd >= 0) ::close(kept_fd);
+  });
   return file;
 }
 
@@ -78,13 +118,12 @@ Tensor tensor_from_bytes(const MappedFile& file, DType dtype, Shape shape, const
         p, [mapping = std::move(mapping), bytes](void* q) { release_pages(q, bytes); });
     return Tensor::share(dtype, std::move(shape), std::move(holder), p);
   }
-  Tensor t = Tensor::uninitialized(dtype, std::move(shape));
-  std::memcpy(t.raw(), data, bytes);
-  if (dtype == DType::Bool) {  // any non-zero byte is true; a bool must hold exactly 0 or 1
-    auto* b = static_cast<unsigned char*>(t.raw());
-    for (size_t i = 0; i < bytes; ++i) b[i] = b[i] != 0;
-  }
-  return t;
+  std::shared_ptr<void> storage = weight_storage(bytes);
+  auto* copy = static_cast<unsigned char*>(storage.get());
+  if (!read_from_file(file, data, bytes, copy)) std::memcpy(copy, data, bytes);
+  if (dtype == DType::Bool)  // any non-zero byte is true; a bool must hold exactly 0 or 1
+    for (size_t i = 0; i < bytes; ++i) copy[i] = copy[i] != 0;
+  return Tensor::share(dtype, std::move(shape), std::move(storage), copy);
 }
 
 }  // namespace onyx::detail

@@ -17,6 +17,7 @@ struct MappedFile {
   std::shared_ptr<char> holder;  // null for an empty file or bytes held elsewhere
   char* data = nullptr;
   size_t size = 0;
+  int fd = -1;  // the file, open as long as the mapping (-1 when not a file)
 };
 
 // Maps the regular file at `path`, refusing one larger than `max_bytes`. Errors read
