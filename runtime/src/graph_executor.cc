@@ -12,13 +12,15 @@ namespace onyx {
 
 GraphExecutor::GraphExecutor(const Graph& graph, const Registry& registry, const ThreadPool& pool,
                              const RuntimeLimits& limits, bool reference_kernels,
-                             const GraphExecutor* parent, const std::vector<TypeInfo>& input_hints)
+                             const GraphExecutor* parent, const std::vector<TypeInfo>& input_hints,
+                             std::function<void(int)> on_dropped)
     : graph_(graph),
       registry_(registry),
       pool_(pool),
       limits_(limits),
       reference_kernels_(reference_kernels),
-      parent_(parent) {
+      parent_(parent),
+      on_dropped_(std::move(on_dropped)) {
   depth_ = parent ? parent->depth_ + 1 : 0;
   if (depth_ > limits_.max_subgraph_depth)
     fail("graph '", graph.name, "' is nested ", depth_, " subgraphs deep; the limit is ",
@@ -75,7 +77,19 @@ void GraphExecutor::build_steps() {
   std::vector<int> order = topological_order(graph_);
   build_times_.plan = elapsed_ms(phase_start);
   phase_start = Clock::now();
-  std::vector<int> readers(graph_.values.size(), 0), dropped(graph_.values.size(), 0);
+  // An initializer whose readers all keep their own form of it (packed weights) is
+  // freed as soon as the last of their kernels is built, so that the originals and
+  // their packed copies are not all held at once.
+  const size_t values = graph_.values.size();
+  std::vector<int> readers_left(values, 0);
+  std::vector<bool> read_at_run_time(values, false);
+  for (int index : order) {
+    for (int v : graph_.nodes[index].inputs)
+      if (v != kNoValue) ++readers_left[v];
+    for (int v : implicit_inputs(graph_, graph_.nodes[index])) read_at_run_time[v] = true;
+  }
+  for (int v : graph_.outputs) read_at_run_time[v] = true;
+  for (int v : overridable) read_at_run_time[v] = true;
   for (int index : order) {
     const Node& node = graph_.nodes[index];
     std::vector<DType> dtypes;
@@ -99,29 +113,18 @@ void GraphExecutor::build_steps() {
     for (int i = 0; i < static_cast<int>(node.inputs.size()); ++i) {
       const int v = node.inputs[static_cast<size_t>(i)];
       if (v == kNoValue) continue;
-      ++readers[v];
-      if (init.constant_input_dropped(i)) ++dropped[v];
+      if (!init.constant_input_dropped(i)) read_at_run_time[v] = true;
+      if (--readers_left[v] == 0 && !read_at_run_time[v] && graph_.is_initializer(v)) {
+        constants_[v] = Tensor();  // inference's copy shares the storage
+        dropped_initializers_.push_back(v);
+        if (on_dropped_) on_dropped_(v);
+      }
     }
-    for (int v : implicit_inputs(graph_, node)) ++readers[v];  // a subgraph reads it
   }
-  find_dropped_initializers(overridable, readers, dropped);
   build_times_.prepack = elapsed_ms(phase_start);
   phase_start = Clock::now();
   plan_ = plan_memory(graph_, order, types_);
   build_times_.plan += elapsed_ms(phase_start);
-}
-
-void GraphExecutor::find_dropped_initializers(const std::set<int>& overridable,
-                                              const std::vector<int>& readers,
-                                              const std::vector<int>& dropped) {
-  std::vector<bool> is_output(graph_.values.size(), false);
-  for (int v : graph_.outputs) is_output[v] = true;
-  for (const auto& [id, tensor] : graph_.initializers) {
-    if (readers[id] == 0 || dropped[id] != readers[id] || overridable.count(id) || is_output[id])
-      continue;
-    dropped_initializers_.push_back(id);
-    constants_[id] = Tensor();  // inference's copy shares the storage
-  }
 }
 
 std::vector<RuntimeValue> GraphExecutor::new_slots() const {

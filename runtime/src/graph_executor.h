@@ -3,8 +3,8 @@
 // construction: shapes, order, kernels, lifetimes, where outer-scope names live.
 #pragma once
 
+#include <functional>
 #include <memory>
-#include <set>
 #include <string>
 #include <vector>
 
@@ -20,10 +20,13 @@ namespace onyx {
 class GraphExecutor {
  public:
   // `parent` is the executor of the enclosing graph (null at top level); `input_hints`
-  // type the formal inputs the file leaves undeclared.
+  // type the formal inputs the file leaves undeclared. `on_dropped` is told each
+  // initializer that no kernel reads at run time, as soon as that is known, for the
+  // owner of the graph to free it.
   GraphExecutor(const Graph& graph, const Registry& registry, const ThreadPool& pool,
                 const RuntimeLimits& limits, bool reference_kernels, const GraphExecutor* parent,
-                const std::vector<TypeInfo>& input_hints = {});
+                const std::vector<TypeInfo>& input_hints = {},
+                std::function<void(int)> on_dropped = {});
   ~GraphExecutor();
 
   const Graph& graph() const { return graph_; }
@@ -38,7 +41,7 @@ class GraphExecutor {
   };
   const BuildTimes& build_times() const { return build_times_; }
   // Initializers that every reader's kernel holds in its own form (packed weights)
-  // and never reads at run time; the owner of the graph may free them.
+  // and never reads at run time.
   const std::vector<int>& dropped_initializers() const { return dropped_initializers_; }
   int num_steps() const { return static_cast<int>(steps_.size()); }
 
@@ -66,10 +69,6 @@ class GraphExecutor {
 
   void resolve_outer_refs();
   void build_steps();
-  // Finds the initializers no kernel reads at run time; `readers` and `dropped` count,
-  // per value, the node inputs reading it and those whose kernel dropped it.
-  void find_dropped_initializers(const std::set<int>& overridable, const std::vector<int>& readers,
-                                 const std::vector<int>& dropped);
 
   const Graph& graph_;
   const Registry& registry_;
@@ -77,6 +76,7 @@ class GraphExecutor {
   RuntimeLimits limits_;
   bool reference_kernels_;
   const GraphExecutor* parent_;
+  std::function<void(int)> on_dropped_;
   int depth_ = 0;
   std::vector<TypeInfo> types_;  // per value id, after inference
   std::vector<Tensor> constants_;

@@ -1,6 +1,7 @@
 #include "onyx/session.h"
 
 #include <algorithm>
+#include <functional>
 #include <unordered_map>
 
 #include "graph_executor.h"
@@ -48,11 +49,13 @@ void Session::Impl::prepare() {
   stats.optimization = optimize_graph(model.graph, options.optimization,
                                       [this](const Node& n) { return registry.shape_rule(n); });
   split.optimize = elapsed_ms(phase_start);
-  executor = std::make_unique<GraphExecutor>(graph, registry, pool, options.limits,
-                                             options.reference_kernels, nullptr);
   // Weights the kernels hold packed are not kept twice.
+  std::function<void(int)> free_weight;
   if (options.free_packed_weights)
-    for (int id : executor->dropped_initializers()) model.graph.initializers.erase(id);
+    free_weight = [this](int id) { model.graph.initializers.erase(id); };
+  executor = std::make_unique<GraphExecutor>(graph, registry, pool, options.limits,
+                                             options.reference_kernels, nullptr,
+                                             std::vector<TypeInfo>{}, std::move(free_weight));
   split.infer = executor->build_times().infer;
   split.plan = executor->build_times().plan;
   split.prepack = executor->build_times().prepack;

@@ -204,6 +204,79 @@ TEST(LoaderMapped, ExternalDataIsStillConfinedToTheModelFolder) {
   EXPECT_THROW(load_model(dir.file("inside/escape.onnx")), Error);
 }
 
+// ---------------------------------------------------------------- packed weights freed
+
+// y = Conv(x, w) then MatMul by b; `b` is also added to the output of a second
+// MatMul when `shared`, so one of its readers keeps it.
+Model packed_weights_model(bool shared) {
+  Model m;
+  m.ir_version = 8;
+  m.opset_imports = {{"", 13}};
+  Graph& g = m.graph;
+  test::add_input(g, "x", test::float_type({1, 3, 5, 5}));
+  std::mt19937 rng(3);
+  std::uniform_real_distribution<float> dist(-1, 1);
+  auto random = [&](Shape shape) {
+    Tensor t(DType::Float, shape);
+    for (int64_t i = 0; i < t.numel(); ++i) t.data<float>()[i] = dist(rng);
+    return t;
+  };
+  g.initializers[g.intern("w")] = random({4, 3, 3, 3});
+  g.initializers[g.intern("b")] = random({3, 5});
+  test::add_ir_node(g, "Conv", {"x", "w"}, {"c"}, "conv");
+  test::add_ir_node(g, "MatMul", {"c", "b"}, {"y"}, "matmul");
+  test::add_output(g, "y", test::float_type({1, 4, 3, 5}));
+  if (shared) {
+    test::add_ir_node(g, "Add", {"y", "b"}, {"z"}, "add");
+    test::add_output(g, "z", test::float_type({1, 4, 3, 5}));
+  }
+  return m;
+}
+
+std::vector<Tensor> run_model(bool shared, SessionOptions options, bool* has_w, bool* has_b) {
+  Session session(builtin_registry(), packed_weights_model(shared), options);
+  const Graph& g = session.model().graph;
+  *has_w = g.is_initializer(g.find("w"));
+  *has_b = g.is_initializer(g.find("b"));
+  Tensor x(DType::Float, {1, 3, 5, 5});
+  for (int64_t i = 0; i < x.numel(); ++i) x.data<float>()[i] = 0.01f * static_cast<float>(i % 37);
+  return session.run({{"x", x}});
+}
+
+TEST(SessionPackedWeights, OriginalsAreFreedAndOutputsUnchanged) {
+  for (bool shared : {false, true}) {
+    SessionOptions reference;
+    reference.reference_kernels = true;
+    SessionOptions fast, keep;
+    keep.free_packed_weights = false;
+    bool has_w = false, has_b = false;
+    const std::vector<Tensor> want = run_model(shared, reference, &has_w, &has_b);
+    EXPECT_TRUE(has_w && has_b) << "the reference kernels pack nothing";
+    const std::vector<Tensor> kept = run_model(shared, keep, &has_w, &has_b);
+    EXPECT_TRUE(has_w && has_b);
+    const std::vector<Tensor> got = run_model(shared, fast, &has_w, &has_b);
+    EXPECT_FALSE(has_w) << "Conv packs w and is its only reader";
+    EXPECT_EQ(has_b, shared) << "Add reads b as it is";
+    ASSERT_EQ(got.size(), want.size());
+    for (size_t i = 0; i < got.size(); ++i) {
+      ASSERT_EQ(got[i].shape(), want[i].shape());
+      EXPECT_TRUE(same_bytes(got[i], kept[i]));
+      for (int64_t k = 0; k < got[i].numel(); ++k)
+        EXPECT_NEAR(got[i].data<float>()[k], want[i].data<float>()[k], 1e-4) << k;
+    }
+  }
+}
+
+TEST(SessionPackedWeights, AnInitializerFedAsAnInputIsKept) {
+  Model m = packed_weights_model(false);
+  m.graph.inputs.push_back(m.graph.find("b"));  // a feed may replace it
+  m.graph.value(m.graph.find("b")).type = test::float_type({3, 5});
+  Session session(builtin_registry(), std::move(m));
+  const Graph& g = session.model().graph;
+  EXPECT_TRUE(g.is_initializer(g.find("b")));
+  EXPECT_FALSE(g.is_initializer(g.find("w")));
+}
+
 // ---------------------------------------------------------------- the load-time split
 
 void expect_consistent(const LoadSplit& s) {
