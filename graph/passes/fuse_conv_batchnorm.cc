@@ -55,7 +55,7 @@ int fuse_conv_batchnorm(GraphEdit& edit) {
     const Attribute* eps_attr = bn.find_attr("epsilon");
     const double epsilon = eps_attr ? eps_attr->f : 1e-5;
 
-    Tensor new_w(DType::Float, w->shape());
+    Tensor new_w = Tensor::uninitialized(DType::Float, w->shape());  // every element is written
     Tensor new_b(DType::Float, {M});
     for (int64_t m = 0; m < M; ++m) {
       const double s = scale->data<float>()[m] / std::sqrt(double{var->data<float>()[m]} + epsilon);

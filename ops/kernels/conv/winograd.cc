@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <memory>
 
 #include "kernels/cpu.h"
 
@@ -161,7 +162,8 @@ WinogradWeights::WinogradWeights(const float* w, int64_t M, int64_t C, const Mic
                                  {1.0 / 24, 1.0 / 12, 1.0 / 6},
                                  {1.0 / 24, -1.0 / 12, 1.0 / 6},
                                  {0, 0, 1}};
-  std::vector<float> u(static_cast<size_t>(36 * M * C));  // [xi][m][c]
+  // [xi][m][c], every element written below (not zeroed first: weights are large)
+  const std::unique_ptr<float[]> u(new float[static_cast<size_t>(36 * M * C)]);
   for (int64_t m = 0; m < M; ++m)
     for (int64_t c = 0; c < C; ++c) {
       const float* g = w + (m * C + c) * 9;
@@ -175,7 +177,7 @@ WinogradWeights::WinogradWeights(const float* w, int64_t M, int64_t C, const Mic
               static_cast<float>(gg[i][0] * G[j][0] + gg[i][1] * G[j][1] + gg[i][2] * G[j][2]);
     }
   for (int xi = 0; xi < 36; ++xi)
-    u_.emplace_back(StridedSource(u.data() + xi * M * C, C, 1), M, C, uk.mr);
+    u_.emplace_back(StridedSource(u.get() + xi * M * C, C, 1), M, C, uk.mr);
 }
 
 void conv2d_winograd(const Conv2dShape& s, const WinogradWeights& w, const float* x, float* y,
