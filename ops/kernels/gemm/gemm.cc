@@ -98,7 +98,8 @@ PackedPanels::PackedPanels(const PanelSource& source, int64_t lines, int64_t dep
     : lines_(lines), depth_(depth), panel_(panel) {
   padded_ = (lines + panel - 1) / panel * panel;
   block_ = gemm_k_block(depth);
-  data_.assign(static_cast<size_t>(std::max<int64_t>(padded_ * depth, 1)), 0.0f);
+  // Not zeroed: each panel's pack() writes all of it, padding columns included.
+  data_.resize(static_cast<size_t>(std::max<int64_t>(padded_ * depth, 1)));
   for (int64_t k0 = 0; k0 < depth; k0 += block_) {
     const int64_t kc = std::min(block_, depth - k0);
     for (int64_t x0 = 0; x0 < lines; x0 += panel)
