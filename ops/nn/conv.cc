@@ -221,20 +221,9 @@ void ConvKernel::run_fast(KernelContext& ctx, const Tensor& x, const Tensor* b, 
   const AxisWindow& w = win.axes()[1];
   kernels::Conv2dShape s;
   s.C = x.dim(1);
-  s.H = h.in;
-  s.W = w.in;
   s.M = y.dim(1);
   s.group = attrs_.group;
-  s.KH = h.kernel;
-  s.KW = w.kernel;
-  s.SH = h.stride;
-  s.SW = w.stride;
-  s.DH = h.dilation;
-  s.DW = w.dilation;
-  s.pad_top = h.pad_begin;
-  s.pad_left = w.pad_begin;
-  s.OH = h.out;
-  s.OW = w.out;
+  s.set_axes(h, w);
   if (s.OH <= 0 || s.OW <= 0) return;  // nothing to compute
   const kernels::Parallel parallel = parallel_of(ctx.pool());
   const float* X = x.data<float>();

@@ -172,18 +172,7 @@ bool ConvTransposeKernel::run_fast(KernelContext& ctx, const Tensor& x, const Te
       conv2d_shape(x.dim(1), out_shape[1] / attrs_.group, attrs_.group, kernel);
   if (!packed_.fits(s)) return false;
   const TAxis none{1, 1, 1, 1, 0, 1};  // the height axis of a 1-D layer
-  const TAxis& h = axes.size() == 2 ? axes[0] : none;
-  const TAxis& w = axes.back();
-  s.H = h.in;
-  s.W = w.in;
-  s.SH = h.stride;
-  s.SW = w.stride;
-  s.DH = h.dilation;
-  s.DW = w.dilation;
-  s.pad_top = h.pad_begin;
-  s.pad_left = w.pad_begin;
-  s.OH = h.out;
-  s.OW = w.out;
+  s.set_axes(axes.size() == 2 ? axes[0] : none, axes.back());
   Tensor& y = ctx.allocate_uninitialized_output(0, DType::Float, out_shape);
   if (y.numel() == 0) return true;
   const kernels::Parallel parallel = parallel_of(ctx.pool());

@@ -33,6 +33,24 @@ struct Conv2dShape {
            OW == W;
   }
   bool is_depthwise() const { return group == C && group == M; }
+
+  // Sets the spatial geometry from a height and a width axis, of any type with the fields
+  // in, kernel, stride, dilation, pad_begin and out (the ops' resolved windows).
+  template <class Axis>
+  void set_axes(const Axis& h, const Axis& w) {
+    H = h.in;
+    W = w.in;
+    KH = h.kernel;
+    KW = w.kernel;
+    SH = h.stride;
+    SW = w.stride;
+    DH = h.dilation;
+    DW = w.dilation;
+    pad_top = h.pad_begin;
+    pad_left = w.pad_begin;
+    OH = h.out;
+    OW = w.out;
+  }
 };
 
 // What becomes of each output value of one image: y = activation(conv + bias[m] +
