@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstring>
 #include <memory>
+#include <vector>
 
 #include "kernels/cpu.h"
 
@@ -152,32 +153,53 @@ void transform_output(const Conv2dShape& s, const float* m, int64_t m_stride, in
   }
 }
 
+// U = G g G^T of every 3x3 kernel g of W (M x C x 3 x 3): for each output channel m, the
+// 36 transformed values of all its kernels, u[xi][c], handed to `take(m, u)`. The taps
+// are laid out as rows over the input channels, so every loop below runs along c and
+// is one vector operation.
+template <class Take>
+ONYX_AVX2_CLONES void transform_weights(const float* w, int64_t M, int64_t C, Take take) {
+  static const float G[6][3] = {{1.0f / 4, 0, 0},
+                                {-1.0f / 6, -1.0f / 6, -1.0f / 6},
+                                {-1.0f / 6, 1.0f / 6, -1.0f / 6},
+                                {1.0f / 24, 1.0f / 12, 1.0f / 6},
+                                {1.0f / 24, -1.0f / 12, 1.0f / 6},
+                                {0, 0, 1}};
+  std::vector<float> taps(static_cast<size_t>(9 * C)), gg(static_cast<size_t>(18 * C)),
+      u(static_cast<size_t>(36 * C));
+  for (int64_t m = 0; m < M; ++m) {
+    const float* g = w + m * C * 9;
+    for (int64_t c = 0; c < C; ++c)
+      for (int t = 0; t < 9; ++t) taps[static_cast<size_t>(t * C + c)] = g[c * 9 + t];
+    for (int i = 0; i < 6; ++i)  // G g: row i of G times the three rows of g
+      for (int b = 0; b < 3; ++b) {
+        float* out = gg.data() + (i * 3 + b) * C;
+        const float* t0 = taps.data() + b * C;
+        const float* t1 = t0 + 3 * C;
+        const float* t2 = t0 + 6 * C;
+        for (int64_t c = 0; c < C; ++c)
+          out[c] = G[i][0] * t0[c] + G[i][1] * t1[c] + G[i][2] * t2[c];
+      }
+    for (int i = 0; i < 6; ++i)  // (G g) G^T
+      for (int j = 0; j < 6; ++j) {
+        const float* r = gg.data() + i * 3 * C;
+        float* out = u.data() + (i * 6 + j) * C;
+        for (int64_t c = 0; c < C; ++c)
+          out[c] = r[c] * G[j][0] + r[C + c] * G[j][1] + r[2 * C + c] * G[j][2];
+      }
+    take(m, u.data());
+  }
+}
+
 }  // namespace
 
 WinogradWeights::WinogradWeights(const float* w, int64_t M, int64_t C, const MicroKernel& uk)
     : uk_(&uk) {
-  static const double G[6][3] = {{1.0 / 4, 0, 0},
-                                 {-1.0 / 6, -1.0 / 6, -1.0 / 6},
-                                 {-1.0 / 6, 1.0 / 6, -1.0 / 6},
-                                 {1.0 / 24, 1.0 / 12, 1.0 / 6},
-                                 {1.0 / 24, -1.0 / 12, 1.0 / 6},
-                                 {0, 0, 1}};
-  // [xi][m][c], every element written below (not zeroed first: weights are large)
-  const std::unique_ptr<float[]> u(new float[static_cast<size_t>(36 * M * C)]);
-  for (int64_t m = 0; m < M; ++m)
-    for (int64_t c = 0; c < C; ++c) {
-      const float* g = w + (m * C + c) * 9;
-      double gg[6][3];  // G g
-      for (int i = 0; i < 6; ++i)
-        for (int j = 0; j < 3; ++j)
-          gg[i][j] = G[i][0] * g[j] + G[i][1] * g[3 + j] + G[i][2] * g[6 + j];
-      for (int i = 0; i < 6; ++i)
-        for (int j = 0; j < 6; ++j)  // (G g) G^T
-          u[((i * 6 + j) * M + m) * C + c] =
-              static_cast<float>(gg[i][0] * G[j][0] + gg[i][1] * G[j][1] + gg[i][2] * G[j][2]);
-    }
-  for (int xi = 0; xi < 36; ++xi)
-    u_.emplace_back(StridedSource(u.get() + xi * M * C, C, 1), M, C, uk.mr);
+  // Each output channel's transformed kernels go straight into the 36 packed matrices.
+  for (int xi = 0; xi < 36; ++xi) u_.emplace_back(M, C, uk.mr);
+  transform_weights(w, M, C, [&](int64_t m, const float* u) {
+    for (int xi = 0; xi < 36; ++xi) u_[static_cast<size_t>(xi)].set_line(m, u + xi * C);
+  });
 }
 
 void conv2d_winograd(const Conv2dShape& s, const WinogradWeights& w, const float* x, float* y,

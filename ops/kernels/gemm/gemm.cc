@@ -94,17 +94,38 @@ void StridedSource::pack(int64_t k0, int64_t kc, int64_t x0, int64_t width, int 
 // Layout: K blocks of gemm_k_block(depth) steps one after another; inside a block, the panels in
 // line order, each kc x panel. So the panel for (k0, x0) starts at
 // k0 * padded + (x0 / panel) * panel * kc.
-PackedPanels::PackedPanels(const PanelSource& source, int64_t lines, int64_t depth, int panel)
+PackedPanels::PackedPanels(int64_t lines, int64_t depth, int panel)
     : lines_(lines), depth_(depth), panel_(panel) {
   padded_ = (lines + panel - 1) / panel * panel;
   block_ = gemm_k_block(depth);
-  // Not zeroed: each panel's pack() writes all of it, padding columns included.
+  // Not zeroed: the caller writes every line; only the padding lines are zeroed here.
   data_.resize(static_cast<size_t>(std::max<int64_t>(padded_ * depth, 1)));
+  const int64_t x0 = padded_ - panel;
+  if (padded_ == lines || x0 < 0) return;
+  for (int64_t k0 = 0; k0 < depth; k0 += block_) {
+    const int64_t kc = std::min(block_, depth - k0);
+    float* p = data_.data() + k0 * padded_ + x0 * kc;
+    for (int64_t k = 0; k < kc; ++k)
+      for (int64_t i = lines - x0; i < panel; ++i) p[k * panel + i] = 0.0f;
+  }
+}
+
+PackedPanels::PackedPanels(const PanelSource& source, int64_t lines, int64_t depth, int panel)
+    : PackedPanels(lines, depth, panel) {
   for (int64_t k0 = 0; k0 < depth; k0 += block_) {
     const int64_t kc = std::min(block_, depth - k0);
     for (int64_t x0 = 0; x0 < lines; x0 += panel)
       source.pack(k0, kc, x0, std::min<int64_t>(panel, lines - x0), panel,
                   data_.data() + k0 * padded_ + x0 * kc);
+  }
+}
+
+void PackedPanels::set_line(int64_t line, const float* values) {
+  const int64_t x0 = line / panel_ * panel_, i = line - x0;
+  for (int64_t k0 = 0; k0 < depth_; k0 += block_) {
+    const int64_t kc = std::min(block_, depth_ - k0);
+    float* p = data_.data() + k0 * padded_ + x0 * kc + i;
+    for (int64_t k = 0; k < kc; ++k) p[k * panel_] = values[k0 + k];
   }
 }
 

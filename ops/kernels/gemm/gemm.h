@@ -100,6 +100,11 @@ class PackedPanels final : public PanelSource {
  public:
   PackedPanels() = default;
   PackedPanels(const PanelSource& source, int64_t lines, int64_t depth, int panel);
+  // Panels filled line by line with set_line(), each line exactly once, for an operand
+  // computed a line at a time (no full-size copy to pack from). The last panel's
+  // padding lines are zeroed here.
+  PackedPanels(int64_t lines, int64_t depth, int panel);
+  void set_line(int64_t line, const float* values);  // values[0, depth)
   void pack(int64_t k0, int64_t kc, int64_t x0, int64_t width, int panel,
             float* dst) const override;
   const float* packed(int64_t k0, int64_t x0, int panel) const override;
