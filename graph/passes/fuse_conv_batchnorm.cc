@@ -3,8 +3,10 @@
 // BN(Conv(X, W, B)) = Conv(X, W', B') where W'[m, ...] = W[m, ...] * s[m] and
 // B'[m] = (B[m] - mean[m]) * s[m] + bias[m] (B = 0 when absent). Applies when W, B and the
 // four BN parameters are float initializers, BN is in inference mode and is the only
-// reader of the Conv's output.
+// reader of the Conv's output. Where the Conv alone holds W, W is rescaled in place:
+// each element is computed from itself, and the weights are never held twice.
 #include <cmath>
+#include <optional>
 
 #include "passes.h"
 
@@ -55,18 +57,21 @@ int fuse_conv_batchnorm(GraphEdit& edit) {
     const Attribute* eps_attr = bn.find_attr("epsilon");
     const double epsilon = eps_attr ? eps_attr->f : 1e-5;
 
-    Tensor new_w = Tensor::uninitialized(DType::Float, w->shape());  // every element is written
+    const std::string w_name = edit.graph().value(conv.inputs[1]).name;
+    std::optional<Tensor> own_w = edit.take_initializer(conv.inputs[1], c);  // w is gone if so
+    Tensor new_w = own_w ? std::move(*own_w) : Tensor::uninitialized(DType::Float, w->shape());
+    float* folded = new_w.data<float>();  // every element is written
+    const float* old_w = own_w ? folded : w->data<float>();
     Tensor new_b(DType::Float, {M});
     for (int64_t m = 0; m < M; ++m) {
       const double s = scale->data<float>()[m] / std::sqrt(double{var->data<float>()[m]} + epsilon);
-      const float* src = w->data<float>() + m * per_channel;
-      float* dst = new_w.data<float>() + m * per_channel;
+      const float* src = old_w + m * per_channel;
+      float* dst = folded + m * per_channel;
       for (int64_t i = 0; i < per_channel; ++i) dst[i] = static_cast<float>(src[i] * s);
       const double b0 = bias ? bias->data<float>()[m] : 0.0;
       new_b.data<float>()[m] =
           static_cast<float>((b0 - mean->data<float>()[m]) * s + shift->data<float>()[m]);
     }
-    const std::string w_name = edit.graph().value(conv.inputs[1]).name;
     const int y = bn.outputs[0];
     edit.remove_node(b);
     const int w_id = edit.add_initializer(w_name + "_bn", std::move(new_w));

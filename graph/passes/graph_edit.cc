@@ -164,6 +164,20 @@ int GraphEdit::add_value(const std::string& hint) {
   return id;
 }
 
+std::optional<Tensor> GraphEdit::take_initializer(int value, int reader) {
+  const Tensor* t = initializer(value);
+  if (!t || sole_consumer(value) != reader) return std::nullopt;
+  // The graph's entry and inference's record of it may share the storage: any other
+  // holder is someone else's.
+  Tensor& recorded = inferred_.constants[static_cast<size_t>(value)];
+  const long ours = recorded.shares_storage_with(*t) ? 2 : 1;
+  if (t->storage_holders() != ours) return std::nullopt;
+  recorded = Tensor();
+  Tensor taken = std::move(graph_.initializers.at(value));
+  graph_.initializers.erase(value);
+  return taken;
+}
+
 int GraphEdit::add_initializer(const std::string& hint, Tensor data) {
   const int id = add_value(hint);
   graph_.value(id).type = TypeInfo::tensor_of(data.dtype(), data.shape());

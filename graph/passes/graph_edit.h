@@ -67,6 +67,11 @@ class GraphEdit {
   void make_initializer(int value, Tensor data);
   // Puts `node` in the place of node `index` (keeping its place in the file order).
   void replace_node(int index, Node node);
+  // Hands over the data of initializer `value` for node `reader` to rewrite in place,
+  // when `reader` alone reads it, no feed may replace it and no tensor outside this
+  // graph shares its storage; the graph no longer holds it, and `reader` must be given
+  // another input at once. nullopt (nothing changed) otherwise.
+  std::optional<Tensor> take_initializer(int value, int reader);
   // A new initializer named after `hint`, unique in the graph. Returns its value id.
   int add_initializer(const std::string& hint, Tensor data);
   // A new untyped value named after `hint`, unique in the graph, for a rewrite to
@@ -77,6 +82,9 @@ class GraphEdit {
 
   // Drops removed nodes and initializers nothing reads any more.
   void compact();
+  // The inference record the edit was made with (kept up to date with the edits'
+  // constants), for the next pass when this one changed nothing.
+  InferenceResult release_inference() { return std::move(inferred_); }
 
  private:
   void index_uses();

@@ -58,10 +58,13 @@ OptimizationReport optimize_graph(Graph& graph, OptimizationLevel level,
   for (const Pass& pass : kPasses) {
     if (static_cast<int>(level) < static_cast<int>(pass.level)) continue;
     if (stale) inferred = infer_shapes(graph, rules);
-    passes::GraphEdit edit(graph, inferred);
+    // Moved, not copied: a copy would hold every constant's storage a second time, and
+    // a pass could not tell that the graph alone holds a weight.
+    passes::GraphEdit edit(graph, std::move(inferred));
     const int rewrites = pass.run(edit);
     edit.compact();
     stale = rewrites > 0;
+    if (!stale) inferred = edit.release_inference();  // still current: nothing changed
     report.rewrites.emplace_back(pass.name, rewrites);
   }
   report.nodes_after = static_cast<int>(graph.nodes.size());

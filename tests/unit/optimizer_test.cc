@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstring>
 #include <random>
 
 #include "onyx/fused_ops.h"
@@ -189,6 +190,38 @@ TEST(Optimizer, BatchNormalizationFoldsIntoConv) {
   expect_same_outputs(b, OptimizationLevel::Basic);
   EXPECT_EQ(ops_of(session_at(b, OptimizationLevel::All)), "FusedConv");
   expect_same_outputs(b, OptimizationLevel::All);
+}
+
+TEST(Optimizer, BatchNormalizationFoldsInPlaceIntoWeightsTheGraphAloneHolds) {
+  ModelBuilder b = conv_batchnorm_model(false, "y");
+  b.output("y");
+  const std::vector<Tensor> want = session_at(b, OptimizationLevel::None).run(b.feeds());
+  Model model = b.model();
+  Tensor& w = model.graph.initializers.at(model.graph.find("w"));
+  w = w.clone();  // the graph's own, as a loaded model's weights are
+  const void* storage = w.raw();
+  SessionOptions options(1);
+  options.optimization = OptimizationLevel::Basic;
+  options.free_packed_weights = false;
+  Session s(builtin_registry(), std::move(model), options);
+  ASSERT_EQ(ops_of(s), "Conv");
+  const Graph& g = s.model().graph;
+  EXPECT_EQ(g.initializers.at(g.nodes[0].inputs[1]).raw(), storage);  // no second copy
+  const std::vector<Tensor> got = s.run(b.feeds());
+  ASSERT_EQ(got.size(), 1u);
+  for (int64_t i = 0; i < want[0].numel(); ++i)
+    ASSERT_NEAR(got[0].data<float>()[i], want[0].data<float>()[i], 1e-4f) << "at " << i;
+}
+
+TEST(Optimizer, BatchNormalizationLeavesWeightsHeldElsewhereAlone) {
+  ModelBuilder b = conv_batchnorm_model(false, "y");
+  b.output("y");
+  Model model = b.model();
+  const Tensor held = model.graph.initializers.at(model.graph.find("w"));  // a caller's copy
+  const Tensor before = held.clone();
+  Session s = Session(builtin_registry(), std::move(model), SessionOptions(1));
+  ASSERT_EQ(ops_of(s), "Conv");
+  EXPECT_EQ(std::memcmp(held.raw(), before.raw(), held.nbytes()), 0);
 }
 
 TEST(Optimizer, BatchNormalizationWithAFedParameterStays) {

@@ -72,6 +72,8 @@ class Tensor {
   Tensor clone() const;
   // True when both tensors view the same buffer.
   bool shares_storage_with(const Tensor& other) const { return data_ && data_ == other.data_; }
+  // How many tensors hold this one's storage (0 when it is borrowed: someone else owns it).
+  long storage_holders() const { return holder_ ? holder_.use_count() : 0; }
 
   std::string describe() const;  // "float[1, 3, 224, 224]"
 
