@@ -51,13 +51,13 @@ int cmd_bench(Args& args) {
 
   using clock = std::chrono::steady_clock;
   auto ms = [](auto a, auto b) { return std::chrono::duration<double, std::milli>(b - a).count(); };
-  // Session creation is short and noisy: --loads repeats it and reports the median,
-  // each new session created after the last one is gone.
   // The process's one-time set-up (every operator registered) is timed apart, as
   // ONNX Runtime's harness times its environment apart from its session creation.
   auto env_start = clock::now();
   const Registry& registry = builtin_registry();
   const double env_init = ms(env_start, clock::now());
+  // Session creation is short and noisy: --loads repeats it and reports the median,
+  // each new session created after the last one is gone.
   std::optional<Session> created;
   std::vector<double> load_times;
   for (int i = 0; i < loads; ++i) {
