@@ -4,7 +4,10 @@
 For each model and thread count, runs `onyx bench --json` and ONNX Runtime's harness
 (a Node.js script that prints one JSON line with median_ms) in turn, ROUNDS times,
 alternating, and prints a Markdown table of the medians and the Onyx / ORT ratio,
-with the geometric mean of the ratios per thread count.
+with the geometric mean of the ratios per thread count. A second table compares,
+from the same runs, session creation (each process's one load of the model, median
+over the rounds; neither side's one-time process set-up) and peak resident memory
+(ORT's less its baseline before any session: the Node.js process with ORT loaded).
 
   bench/compare_ort.py --onyx build/onyx --ort-bench PATH/bench.js \\
       --models DIR/resnet50.onnx DIR/mobilenetv2.onnx --threads 1 2 [--gflops FILE.json]
@@ -46,16 +49,26 @@ def main():
                 gflops[rec["name"]] = rec["gflops"]
 
     rows, ratios = [], {t: [] for t in args.threads}
+    load_rows = []
     for model in args.models:
         name = os.path.splitext(os.path.basename(model))[0]
         for t in args.threads:
-            onyx_ms, ort_ms = [], []
+            onyx, ort = [], []
             for _ in range(args.rounds):
-                onyx_ms.append(run_json([args.onyx, "bench", model, "--threads", str(t),
-                                         "--iters", str(args.iters), "--json"])["median_ms"])
-                ort_ms.append(run_json(["node", args.ort_bench, model, "--threads", str(t),
-                                        "--iters", str(args.iters)])["median_ms"])
-            a, b = statistics.median(onyx_ms), statistics.median(ort_ms)
+                onyx.append(run_json([args.onyx, "bench", model, "--threads", str(t),
+                                      "--iters", str(args.iters), "--json"]))
+                ort.append(run_json(["node", args.ort_bench, model, "--threads", str(t),
+                                     "--iters", str(args.iters)]))
+
+            def median(runs, key):
+                return statistics.median(key(r) for r in runs)
+
+            a, b = median(onyx, lambda r: r["median_ms"]), median(ort, lambda r: r["median_ms"])
+            load_a, load_b = median(onyx, lambda r: r["load_ms"]), median(ort, lambda r: r["load_ms"])
+            rss_a = median(onyx, lambda r: r["peak_rss_mb"])
+            rss_b = median(ort, lambda r: r["peak_rss_mb"] - r["baseline_rss_mb"])
+            load_rows.append([name, str(t), f"{load_a:.1f}", f"{load_b:.1f}", f"{load_a / load_b:.2f}",
+                              f"{rss_a:.0f}", f"{rss_b:.0f}", f"{rss_a / rss_b:.2f}"])
             ratios[t].append(a / b)
             row = [name, str(t), f"{a:.2f}", f"{b:.2f}", f"{a / b:.2f}"]
             if name in gflops:
@@ -73,6 +86,13 @@ def main():
     for t, r in ratios.items():
         print(f"\ngeometric mean of Onyx / ORT at {t} thread(s): "
               f"{math.exp(sum(map(math.log, r)) / len(r)):.2f}")
+
+    header = ["model", "threads", "Onyx load ms", "ORT load ms", "Onyx / ORT",
+              "Onyx peak RSS MB", "ORT peak RSS MB (less baseline)", "Onyx / ORT"]
+    print("\n| " + " | ".join(header) + " |")
+    print("|" + "---|" * len(header))
+    for row in load_rows:
+        print("| " + " | ".join(row) + " |")
 
 
 if __name__ == "__main__":
