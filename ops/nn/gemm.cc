@@ -39,6 +39,7 @@ class GemmKernel : public Kernel {
   // Float fast path: a constant B packed once into GEMM panels.
   bool fast_ = false;
   kernels::PackedPanels packed_b_;
+  Shape packed_b_shape_;  // set when B lives on only in packed_b_
 };
 
 void infer_gemm(InferContext& ctx);
@@ -102,11 +103,19 @@ GemmKernel::GemmKernel(const KernelInit& init)
   if (opset < 11 && !init.has_input(2)) init.fail("input C is required before opset 11");
   fast_ = !init.reference() && init.input_dtype(0) == DType::Float;
   const Tensor* b = init.constant_input(1);
-  if (fast_ && b && b->dtype() == DType::Float && b->rank() == 2) {
+  // One row of A against a transposed B runs as dot products over B as stored (see run):
+  // where A's shape says so, B stays as it is.
+  const TypeInfo& a = init.input_type(0);
+  const bool one_row = a.has_shape() && a.shape->size() == 2 &&
+                       (*a.shape)[trans_a_ ? 1 : 0].is_known() &&
+                       (*a.shape)[trans_a_ ? 1 : 0].value == 1;
+  if (fast_ && b && b->dtype() == DType::Float && b->rank() == 2 && !(one_row && trans_b_)) {
     const int64_t K = trans_b_ ? b->dim(1) : b->dim(0), N = trans_b_ ? b->dim(0) : b->dim(1);
     packed_b_ = kernels::PackedPanels(
         kernels::StridedSource::b_matrix(b->data<float>(), b->dim(1), trans_b_), N, K,
         kernels::default_microkernel().nr);
+    packed_b_shape_ = b->shape();  // the float path reads the panels only
+    init.drop_constant_input(1);
   }
 }
 
@@ -143,15 +152,19 @@ void infer_gemm(InferContext& ctx) {
 
 void GemmKernel::run(KernelContext& ctx) const {
   const Tensor& a = ctx.input(0);
-  const Tensor& b = ctx.input(1);
+  const bool b_packed = !packed_b_shape_.empty();
+  const Tensor* b = b_packed ? nullptr : &ctx.input(1);
+  const DType b_dtype = b ? b->dtype() : DType::Float;
+  const Shape& b_shape = b ? b->shape() : packed_b_shape_;
+  const std::string b_text = b ? b->describe() : dtype_name(b_dtype) + shape_to_string(b_shape);
   const Tensor* c = ctx.has_input(2) ? &ctx.input(2) : nullptr;
-  if (a.rank() != 2 || b.rank() != 2)
-    ctx.fail(cat("A and B must be 2-D, got ", a.describe(), " and ", b.describe()));
-  if (b.dtype() != a.dtype() || (c && c->dtype() != a.dtype()))
-    ctx.fail(cat("A, B and C must share one dtype; got ", a.describe(), ", ", b.describe(),
+  if (a.rank() != 2 || b_shape.size() != 2)
+    ctx.fail(cat("A and B must be 2-D, got ", a.describe(), " and ", b_text));
+  if (b_dtype != a.dtype() || (c && c->dtype() != a.dtype()))
+    ctx.fail(cat("A, B and C must share one dtype; got ", a.describe(), ", ", b_text,
                  c ? ", " + c->describe() : ""));
   const int64_t M = trans_a_ ? a.dim(1) : a.dim(0), K = trans_a_ ? a.dim(0) : a.dim(1);
-  const int64_t N = trans_b_ ? b.dim(0) : b.dim(1), Kb = trans_b_ ? b.dim(1) : b.dim(0);
+  const int64_t N = trans_b_ ? b_shape[0] : b_shape[1], Kb = trans_b_ ? b_shape[1] : b_shape[0];
   if (K != Kb)
     ctx.fail(cat("inner dims differ: A' is [", M, ", ", K, "], B' is [", Kb, ", ", N, "]"));
 
@@ -169,7 +182,7 @@ void GemmKernel::run(KernelContext& ctx) const {
     c_row = rows == 1 ? 0 : cols;  // C's own row stride
     c_col = cols == 1 ? 0 : 1;
   }
-  if (fast_ && a.dtype() == DType::Float) {
+  if (b_packed || (fast_ && a.dtype() == DType::Float)) {  // packed: a is float, as checked
     Tensor& y = ctx.allocate_uninitialized_output(0, a.dtype(), {M, N});
     kernels::GemmEpilogue ep;
     ep.alpha = alpha_;
@@ -180,21 +193,21 @@ void GemmKernel::run(KernelContext& ctx) const {
       ep.beta = beta_;
     }
     ep.activation = activation_;
-    if (M == 1 && trans_b_) {
+    if (M == 1 && trans_b_ && b) {
       // One row of A against the rows of B: dot products over contiguous memory (a
       // classifier head), where a GEMM tile would waste all but one of its rows.
       float* out = y.data<float>();
       std::fill(out, out + N, 0.0f);
-      kernels::matvec_add(b.data<float>(), a.data<float>(), N, K, out, parallel_of(ctx.pool()));
+      kernels::matvec_add(b->data<float>(), a.data<float>(), N, K, out, parallel_of(ctx.pool()));
       kernels::apply_epilogue(ep, out, N, 0, 0, 1, N);
       return;
     }
     const kernels::StridedSource a_src =
         kernels::StridedSource::a_matrix(a.data<float>(), a.dim(1), trans_a_);
     const kernels::StridedSource b_src =
-        kernels::StridedSource::b_matrix(b.data<float>(), b.dim(1), trans_b_);
+        kernels::StridedSource::b_matrix(b ? b->data<float>() : nullptr, b_shape[1], trans_b_);
     const kernels::PanelSource& b_operand =
-        packed_b_.holds(N, K) ? static_cast<const kernels::PanelSource&>(packed_b_) : b_src;
+        b_packed ? static_cast<const kernels::PanelSource&>(packed_b_) : b_src;
     kernels::gemm(kernels::default_microkernel(), M, N, K, a_src, b_operand, y.data<float>(), N, ep,
                   parallel_of(ctx.pool()));
     return;
@@ -207,7 +220,7 @@ void GemmKernel::run(KernelContext& ctx) const {
     // alpha and beta scale in float for float/half types, in double otherwise.
     using S = std::conditional_t<std::is_same_v<A, float>, float, double>;
     const T* pa = a.data<T>();
-    const T* pb = b.data<T>();
+    const T* pb = b->data<T>();  // never packed here: packing implies the float path
     const T* pc = c ? c->data<T>() : nullptr;
     T* py = y.data<T>();
     // A'(m, k) and B'(k, n) as strided views of the stored matrices.

@@ -277,6 +277,50 @@ TEST(SessionPackedWeights, AnInitializerFedAsAnInputIsKept) {
   EXPECT_FALSE(g.is_initializer(g.find("w")));
 }
 
+// Gemm(x, B) with x of `rows` x 6 and B constant (transposed when `trans_b`).
+Model gemm_model(int64_t rows, bool trans_b) {
+  Model m;
+  m.ir_version = 8;
+  m.opset_imports = {{"", 13}};
+  Graph& g = m.graph;
+  test::add_input(g, "x", test::float_type({rows, 6}));
+  Tensor b(DType::Float, trans_b ? Shape{4, 6} : Shape{6, 4});
+  for (int64_t i = 0; i < b.numel(); ++i)
+    b.data<float>()[i] = 0.1f * static_cast<float>(i % 7) - 0.3f;
+  g.initializers[g.intern("b")] = b;
+  Attribute t;
+  t.name = "transB";
+  t.type = AttrType::Int;
+  t.i = trans_b ? 1 : 0;
+  test::add_ir_node(g, "Gemm", {"x", "b"}, {"y"}, "gemm").attributes.push_back(t);
+  test::add_output(g, "y", test::float_type({rows, 4}));
+  return m;
+}
+
+TEST(SessionPackedWeights, GemmFreesItsPackedBExceptForOneRowAgainstBAsStored) {
+  struct Case {
+    int64_t rows;
+    bool trans_b, freed;
+  };
+  for (const Case& c :
+       {Case{3, false, true}, Case{3, true, true}, Case{1, false, true}, Case{1, true, false}}) {
+    SCOPED_TRACE(testing::Message() << c.rows << " rows, transB " << c.trans_b);
+    Tensor x(DType::Float, {c.rows, 6});
+    for (int64_t i = 0; i < x.numel(); ++i) x.data<float>()[i] = 0.05f * static_cast<float>(i);
+    SessionOptions reference;
+    reference.reference_kernels = true;
+    const std::vector<Tensor> want =
+        Session(builtin_registry(), gemm_model(c.rows, c.trans_b), reference).run({{"x", x}});
+    Session fast(builtin_registry(), gemm_model(c.rows, c.trans_b));
+    const Graph& g = fast.model().graph;
+    EXPECT_EQ(!g.is_initializer(g.find("b")), c.freed);
+    const std::vector<Tensor> got = fast.run({{"x", x}});
+    ASSERT_EQ(got[0].shape(), want[0].shape());
+    for (int64_t k = 0; k < got[0].numel(); ++k)
+      EXPECT_NEAR(got[0].data<float>()[k], want[0].data<float>()[k], 1e-5) << k;
+  }
+}
+
 // ---------------------------------------------------------------- the load-time split
 
 void expect_consistent(const LoadSplit& s) {
