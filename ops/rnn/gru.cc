@@ -56,7 +56,7 @@ GruKernel::GruKernel(const KernelInit& init)
 // ---- compute ----
 
 void GruKernel::run(KernelContext& ctx) const {
-  const RnnShapes s = check_rnn_inputs(ctx, attrs_, 3, false);
+  const RnnShapes s = check_rnn_inputs(ctx, attrs_, 3, false, fast_path_.held());
   if (fast_path_.serves(ctx)) return fast_path_.run(ctx, attrs_, s);
   dispatch<RnnTypes>(ctx.input(0).dtype(), "GRU", [&](auto tag) {
     using T = typename decltype(tag)::type;

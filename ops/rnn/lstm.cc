@@ -57,7 +57,7 @@ LstmKernel::LstmKernel(const KernelInit& init)
 // ---- compute ----
 
 void LstmKernel::run(KernelContext& ctx) const {
-  const RnnShapes s = check_rnn_inputs(ctx, attrs_, 4, true);
+  const RnnShapes s = check_rnn_inputs(ctx, attrs_, 4, true, fast_path_.held());
   if (fast_path_.serves(ctx)) return fast_path_.run(ctx, attrs_, s);
   dispatch<RnnTypes>(ctx.input(0).dtype(), "LSTM", [&](auto tag) {
     using T = typename decltype(tag)::type;

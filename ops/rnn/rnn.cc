@@ -42,7 +42,7 @@ void register_rnn_op(Registry& registry) {
 // ---- compute ----
 
 void RnnKernel::run(KernelContext& ctx) const {
-  const RnnShapes s = check_rnn_inputs(ctx, attrs_, 1, false);
+  const RnnShapes s = check_rnn_inputs(ctx, attrs_, 1, false, fast_path_.held());
   if (fast_path_.serves(ctx)) return fast_path_.run(ctx, attrs_, s);
   dispatch<RnnTypes>(ctx.input(0).dtype(), "RNN", [&](auto tag) {
     using T = typename decltype(tag)::type;

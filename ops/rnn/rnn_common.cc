@@ -114,14 +114,26 @@ RnnAttrs read_rnn_attrs(const KernelInit& init, const std::string& op,
   return a;
 }
 
-RnnShapes check_rnn_inputs(const KernelContext& ctx, const RnnAttrs& a, int gates, bool lstm) {
+RnnShapes check_rnn_inputs(const KernelContext& ctx, const RnnAttrs& a, int gates, bool lstm,
+                           const RnnHeldWeights& held) {
   const Tensor& x = ctx.input(0);
-  const Tensor& r = ctx.input(2);
+  // Input i's shape, or the held weights' for W and R.
+  auto shape_of = [&](int i) -> const Shape& {
+    if (held.held() && (i == 1 || i == 2)) return i == 1 ? held.w : held.r;
+    return ctx.input(i).shape();
+  };
+  auto describe = [&](int i) {
+    return held.held() && (i == 1 || i == 2) ? "float" + shape_to_string(shape_of(i))
+                                             : ctx.input(i).describe();
+  };
+  const Shape& r = shape_of(2);
   if (x.rank() != 3) ctx.fail("X must be 3-D, got " + x.describe());
-  if (r.rank() != 3) ctx.fail("R must be 3-D, got " + r.describe());
+  if (r.size() != 3) ctx.fail("R must be 3-D, got " + describe(2));
   const char* names[] = {"X", "W", "R", "B", "", "initial_h", "initial_c", "P"};
+  if (held.held() && x.dtype() != DType::Float)
+    ctx.fail("X must have W's dtype float, got " + x.describe());
   for (int i : {1, 2, 3, 5, 6, 7}) {
-    if ((i >= 6 && !lstm) || !ctx.has_input(i)) continue;
+    if ((i >= 6 && !lstm) || !ctx.has_input(i) || (held.held() && i <= 2)) continue;
     if (ctx.input(i).dtype() != x.dtype())
       ctx.fail(cat(names[i], " must have X's dtype ", dtype_name(x.dtype()), ", got ",
                    ctx.input(i).describe()));
@@ -130,16 +142,15 @@ RnnShapes check_rnn_inputs(const KernelContext& ctx, const RnnAttrs& a, int gate
   s.seq = x.dim(a.layout == 1 ? 1 : 0);
   s.batch = x.dim(a.layout == 1 ? 0 : 1);
   s.input = x.dim(2);
-  s.hidden = r.dim(2);
+  s.hidden = r[2];
   if (a.hidden_size >= 0 && a.hidden_size != s.hidden)
-    ctx.fail(cat("hidden_size is ", a.hidden_size, " but R ", r.describe(), " has hidden size ",
+    ctx.fail(cat("hidden_size is ", a.hidden_size, " but R ", describe(2), " has hidden size ",
                  s.hidden));
   const int64_t nd = a.num_directions;
   const int64_t G = checked_numel({gates, s.hidden});
   auto expect = [&](int i, Shape want) {
-    if (ctx.has_input(i) && ctx.input(i).shape() != want)
-      ctx.fail(cat(names[i], " must have shape ", shape_to_string(want), ", got ",
-                   ctx.input(i).describe()));
+    if (ctx.has_input(i) && shape_of(i) != want)
+      ctx.fail(cat(names[i], " must have shape ", shape_to_string(want), ", got ", describe(i)));
   };
   expect(1, {nd, G, s.input});
   expect(2, {nd, G, s.hidden});

@@ -132,9 +132,17 @@ struct RnnShapes {
   int64_t seq = 0, batch = 0, input = 0, hidden = 0;
 };
 
+// The shapes of W and R where a kernel holds them packed and the session freed the
+// originals: they stand in for those inputs, which are float. Empty: read the inputs.
+struct RnnHeldWeights {
+  Shape w, r;
+  bool held() const { return !w.empty(); }
+};
+
 // Checks X, W, R, B, sequence_lens and initial_h (and, when `lstm`, initial_c and P)
 // against each other and the attributes; `gates` is 1 (RNN), 3 (GRU) or 4 (LSTM).
-RnnShapes check_rnn_inputs(const KernelContext& ctx, const RnnAttrs& attrs, int gates, bool lstm);
+RnnShapes check_rnn_inputs(const KernelContext& ctx, const RnnAttrs& attrs, int gates, bool lstm,
+                           const RnnHeldWeights& held = {});
 
 // Each batch entry's sequence length, checked to lie in [0, seq]; all `seq` when absent.
 std::vector<int64_t> rnn_sequence_lengths(const KernelContext& ctx, const RnnShapes& s);

@@ -135,6 +135,11 @@ RnnFastPath::RnnFastPath(const KernelInit& init, const RnnAttrs& attrs, RnnCellO
                                    r->data<float>() + (dir * G + block.first * H) * H, H, true),
                                block.count * H, H, nr);
   }
+  if (!packed_w_.empty() && !packed_r_.empty() && w->dim(1) == r->dim(1)) {
+    held_ = {w->shape(), r->shape()};
+    init.drop_constant_input(1);
+    init.drop_constant_input(2);
+  }
 }
 
 // ---- compute ----
@@ -152,8 +157,9 @@ void RnnFastPath::run(KernelContext& ctx, const RnnAttrs& attrs, const RnnShapes
   const std::vector<int64_t> lengths = rnn_sequence_lengths(ctx, s);
   auto data_of = [&](int i) { return ctx.has_input(i) ? ctx.input(i).data<float>() : nullptr; };
   const float* x = ctx.input(0).data<float>();
-  const float* w = ctx.input(1).data<float>();
-  const float* r = ctx.input(2).data<float>();
+  // Read only where not packed (checked shapes make held panels fit).
+  const float* w = held_.held() ? nullptr : ctx.input(1).data<float>();
+  const float* r = held_.held() ? nullptr : ctx.input(2).data<float>();
   const float* bias = data_of(3);
   const float* h0 = data_of(5);
   const float* c0 = lstm ? data_of(6) : nullptr;
@@ -198,7 +204,7 @@ void RnnFastPath::run(KernelContext& ctx, const RnnAttrs& attrs, const RnnShapes
         x_rows[n * B + slot] = at.x_row(t, b);
       }
     const kernels::StridedSource w_strided =
-        kernels::StridedSource::b_matrix(w + dir * G * I, I, true);
+        kernels::StridedSource::b_matrix(w ? w + dir * G * I : nullptr, I, true);
     const bool w_packed = packed_w_.size() == static_cast<size_t>(nd) && packed_w_[dir].holds(G, I);
     kernels::GemmEpilogue input_ep;
     input_ep.bias = in_bias.data();
@@ -211,8 +217,8 @@ void RnnFastPath::run(KernelContext& ctx, const RnnAttrs& attrs, const RnnShapes
     std::vector<kernels::StridedSource> r_strided;
     std::vector<const kernels::PanelSource*> r_blocks;
     for (const GateBlock& block : gate_blocks)
-      r_strided.push_back(
-          kernels::StridedSource::b_matrix(r + (dir * G + block.first * H) * H, H, true));
+      r_strided.push_back(kernels::StridedSource::b_matrix(
+          r ? r + (dir * G + block.first * H) * H : nullptr, H, true));
     for (size_t i = 0; i < gate_blocks.size(); ++i) {
       const size_t p = dir * gate_blocks.size() + i;
       const bool packed = packed_r_.size() == static_cast<size_t>(nd) * gate_blocks.size() &&

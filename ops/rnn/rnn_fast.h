@@ -27,8 +27,10 @@ class RnnFastPath {
  public:
   RnnFastPath() = default;
   // Enabled outside reference sessions when every direction uses the op's default gate
-  // functions; packs W and R when they are float initializers.
+  // functions; packs W and R when they are float initializers, and then holds them
+  // alone (the session frees the originals).
   RnnFastPath(const KernelInit& init, const RnnAttrs& attrs, RnnCellOptions cell);
+  const RnnHeldWeights& held() const { return held_; }
   bool serves(const KernelContext& ctx) const {
     return enabled_ && ctx.input(0).dtype() == DType::Float;
   }
@@ -47,6 +49,7 @@ class RnnFastPath {
   bool enabled_ = false;
   std::vector<kernels::PackedPanels> packed_w_;  // per direction: W^T, G columns
   std::vector<kernels::PackedPanels> packed_r_;  // per direction and gate block: R^T
+  RnnHeldWeights held_;                          // set when both are packed
 };
 
 }  // namespace onyx

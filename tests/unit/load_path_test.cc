@@ -321,6 +321,55 @@ TEST(SessionPackedWeights, GemmFreesItsPackedBExceptForOneRowAgainstBAsStored) {
   }
 }
 
+// LSTM over x (3 steps, batch 2, 4 features) with hidden size 5 and constant W, R, B.
+Model lstm_model() {
+  Model m;
+  m.ir_version = 8;
+  m.opset_imports = {{"", 14}};
+  Graph& g = m.graph;
+  test::add_input(g, "x", test::float_type({3, 2, 4}));
+  std::mt19937 rng(5);
+  std::uniform_real_distribution<float> dist(-0.5f, 0.5f);
+  auto random = [&](Shape shape) {
+    Tensor t(DType::Float, shape);
+    for (int64_t i = 0; i < t.numel(); ++i) t.data<float>()[i] = dist(rng);
+    return t;
+  };
+  g.initializers[g.intern("w")] = random({1, 20, 4});
+  g.initializers[g.intern("r")] = random({1, 20, 5});
+  g.initializers[g.intern("b")] = random({1, 40});
+  Attribute hidden;
+  hidden.name = "hidden_size";
+  hidden.type = AttrType::Int;
+  hidden.i = 5;
+  test::add_ir_node(g, "LSTM", {"x", "w", "r", "b"}, {"y", "h", "c"}, "lstm")
+      .attributes.push_back(hidden);
+  test::add_output(g, "y", test::float_type({3, 1, 2, 5}));
+  test::add_output(g, "c", test::float_type({1, 2, 5}));
+  return m;
+}
+
+TEST(SessionPackedWeights, RecurrentWeightsAreFreedOncePackedAndOutputsUnchanged) {
+  Tensor x(DType::Float, {3, 2, 4});
+  for (int64_t i = 0; i < x.numel(); ++i) x.data<float>()[i] = 0.07f * static_cast<float>(i % 11);
+  SessionOptions reference;
+  reference.reference_kernels = true;
+  const std::vector<Tensor> want =
+      Session(builtin_registry(), lstm_model(), reference).run({{"x", x}});
+  Session fast(builtin_registry(), lstm_model());
+  const Graph& g = fast.model().graph;
+  EXPECT_FALSE(g.is_initializer(g.find("w")));
+  EXPECT_FALSE(g.is_initializer(g.find("r")));
+  EXPECT_TRUE(g.is_initializer(g.find("b")));  // read at run time
+  const std::vector<Tensor> got = fast.run({{"x", x}});
+  ASSERT_EQ(got.size(), want.size());
+  for (size_t i = 0; i < got.size(); ++i) {
+    ASSERT_EQ(got[i].shape(), want[i].shape());
+    for (int64_t k = 0; k < got[i].numel(); ++k)
+      EXPECT_NEAR(got[i].data<float>()[k], want[i].data<float>()[k], 1e-5) << i << ", " << k;
+  }
+}
+
 // ---------------------------------------------------------------- the load-time split
 
 void expect_consistent(const LoadSplit& s) {
