@@ -9,8 +9,10 @@
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
+#include <new>
 #include <utility>
 
+#include "kernels/bulk_memory.h"
 #include "onyx/error.h"
 
 namespace onyx::detail {
@@ -35,19 +37,15 @@ size_t page_size() {
   return size;
 }
 
-// Storage for a weight copied at load. Large ones get pages of their own, so that freeing
-// the weight, once a kernel has packed it, gives the memory back to the system
-// instead of to the tensor cache.
+// Storage for a weight copied at load: a bulk block (kernels/bulk_memory.h), so that
+// freeing the weight once a kernel has packed it gives the memory back to the system.
 std::shared_ptr<void> weight_storage(size_t bytes) {
-  constexpr size_t kOwnPages = size_t{64} << 10;
-  if (bytes >= kOwnPages) {
-    const size_t size = (bytes + page_size() - 1) / page_size() * page_size();
-    void* p = ::mmap(nullptr, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-    if (p != MAP_FAILED) return std::shared_ptr<void>(p, [size](void* q) { ::munmap(q, size); });
+  try {
+    void* p = kernels::bulk_allocate(bytes);
+    return std::shared_ptr<void>(p, [bytes](void* q) { kernels::bulk_free(q, bytes); });
+  } catch (const std::bad_alloc&) {
+    fail("out of memory copying a ", bytes, "-byte weight");
   }
-  void* p = std::aligned_alloc(64, (std::max<size_t>(bytes, 1) + 63) / 64 * 64);
-  if (!p) fail("out of memory copying a ", bytes, "-byte weight");
-  return std::shared_ptr<void>(p, [](void* q) { std::free(q); });
 }
 
 // Copies mapped bytes by reading the file: the page cache's pages are copied

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "kernels/activation.h"
+#include "kernels/bulk_memory.h"
 #include "kernels/gemm/microkernel_api.h"
 #include "kernels/parallel.h"
 
@@ -72,27 +73,6 @@ class StridedSource final : public PanelSource {
   int64_t line_stride_, k_stride_;
 };
 
-// An allocator that leaves new elements uninitialised, for buffers written in full
-// right after they are sized (packed weights: zeroing them first costs a pass).
-template <class T>
-struct UninitializedAllocator : std::allocator<T> {
-  template <class U>
-  struct rebind {
-    using other = UninitializedAllocator<U>;
-  };
-  UninitializedAllocator() = default;
-  template <class U>
-  UninitializedAllocator(const UninitializedAllocator<U>&) noexcept {}
-  template <class U>
-  void construct(U* p) noexcept {
-    ::new (static_cast<void*>(p)) U;
-  }
-  template <class U, class... Args>
-  void construct(U* p, Args&&... args) {
-    ::new (static_cast<void*>(p)) U(std::forward<Args>(args)...);
-  }
-};
-
 // An operand packed once into the panels of one microkernel (MR panels for A, NR for
 // B), in the order the driver reads them. Sessions keep constant weights this way and
 // drop the unpacked copy.
@@ -118,7 +98,7 @@ class PackedPanels final : public PanelSource {
   }
 
  private:
-  std::vector<float, UninitializedAllocator<float>> data_;  // every element packed
+  std::vector<float, BulkAllocator<float>> data_;  // every element packed
   int64_t lines_ = 0, depth_ = 0, padded_ = 0;
   int64_t block_ = 1;  // gemm_k_block(depth_)
   int panel_ = 0;
