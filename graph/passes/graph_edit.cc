@@ -175,6 +175,7 @@ std::optional<Tensor> GraphEdit::take_initializer(int value, int reader) {
   recorded = Tensor();
   Tensor taken = std::move(graph_.initializers.at(value));
   graph_.initializers.erase(value);
+  graph_.initializer_file_bytes.erase(value);  // about to be rewritten
   return taken;
 }
 
@@ -216,6 +217,7 @@ void GraphEdit::compact() {
       sparse.erase(std::remove_if(sparse.begin(), sparse.end(),
                                   [id](const SparseInitializer& s) { return s.value == id; }),
                    sparse.end());
+      graph_.initializer_file_bytes.erase(id);
       it = graph_.initializers.erase(it);
     } else {
       ++it;

@@ -214,8 +214,10 @@ class Loader {
       const RawDataView* raw = nullptr;
       if (&gp == main_graph_ && static_cast<size_t>(i) < main_raw_->size() && (*main_raw_)[i])
         raw = &*(*main_raw_)[i];
-      g.initializers[id] =
+      const Tensor& t = g.initializers[id] =
           detail::tensor_from_proto(tp, external_, where + "initializer '" + tp.name() + "'", raw);
+      if (raw && raw->file->holder && t.dtype() != DType::Bool && t.raw() != raw->data)
+        g.initializer_file_bytes[id] = FileBytes{raw->file->holder, raw->data, raw->size, t.raw()};
       tp.Clear();  // what is left of the message is not needed again
       type_from_tensor(g, id);
     }

@@ -2,6 +2,7 @@
 // The output shape is data.shape[:axis] + indices.shape + data.shape[axis+1:]. Indices
 // in [-n, n) are valid, negative ones counting from the back; others are an error.
 #include <algorithm>
+#include <cstring>
 
 #include "common/shape_utils.h"
 #include "onyx/kernel.h"
@@ -52,6 +53,8 @@ std::vector<D> gather_dims(const std::vector<D>& data, const std::vector<D>& ind
 }
 
 void gather_into(const Tensor& data, const std::vector<int64_t>& indices, size_t axis, Tensor& out);
+void gather_bytes(const char* data, DType dtype, const Shape& shape,
+                  const std::vector<int64_t>& indices, size_t axis, Tensor& out);
 
 void infer_gather(InferContext& ctx) {
   int64_t axis_attr = Attrs(ctx.node(), ctx.label()).get_int("axis", 0);
@@ -97,16 +100,50 @@ void gather_into(const Tensor& data, const std::vector<int64_t>& indices, size_t
   });
 }
 
+// The same over raw bytes of any alignment (a table in the model file), a row at a time.
+void gather_bytes(const char* data, DType dtype, const Shape& shape,
+                  const std::vector<int64_t>& indices, size_t axis, Tensor& out) {
+  const int64_t outer = checked_numel(Shape(shape.begin(), shape.begin() + axis));
+  const int64_t inner = checked_numel(Shape(shape.begin() + axis + 1, shape.end()));
+  const int64_t n = shape[axis];
+  const size_t row = dtype_storage_bytes(dtype, inner);
+  char* dst = static_cast<char*>(out.raw());
+  for (int64_t o = 0; o < outer; ++o)
+    for (int64_t i : indices) {
+      std::memcpy(dst, data + static_cast<size_t>(o * n + i) * row, row);
+      dst += row;
+    }
+}
+
 class GatherKernel final : public Kernel {
  public:
   explicit GatherKernel(const KernelInit& init) : axis_(init.attrs().get_int("axis", 0)) {
     const TypeInfo& data = init.input_type(0);
     if (data.shape) normalize_axis_or_fail(static_cast<int>(data.shape->size()), init);
+    // A constant table copied out of the model file (an embedding): its rows are read
+    // from the file in place, so that only the rows gathered are ever resident. Whole
+    // bytes per element only: rows of packed 4-bit types need not start on a byte.
+    const FileBytes* bytes = init.reference() ? nullptr : init.constant_file_bytes(0);
+    if (bytes && dtype_info(init.constant_input(0)->dtype()).bits % 8 == 0) {
+      const Tensor& table = *init.constant_input(0);
+      table_ = *bytes;
+      table_dtype_ = table.dtype();
+      table_shape_ = table.shape();
+      init.drop_constant_input(0);
+    }
   }
 
   void run(KernelContext& ctx) const override {
-    const Tensor& data = ctx.input(0);
     const Tensor& indices = ctx.input(1);
+    if (table_.data) {
+      const size_t axis = normalize_axis_or_fail(static_cast<int>(table_shape_.size()), ctx);
+      std::vector<int64_t> picked = read_indices(indices, table_shape_[axis], ctx);
+      Tensor& out = ctx.allocate_uninitialized_output(
+          0, table_dtype_, gather_dims(table_shape_, indices.shape(), axis));
+      gather_bytes(table_.data, table_dtype_, table_shape_, picked, axis, out);
+      return;
+    }
+    const Tensor& data = ctx.input(0);
     size_t axis = normalize_axis_or_fail(data.rank(), ctx);
     std::vector<int64_t> picked = read_indices(indices, data.shape()[axis], ctx);
     Tensor& out =
@@ -123,6 +160,9 @@ class GatherKernel final : public Kernel {
   }
 
   int64_t axis_;
+  FileBytes table_;  // set when the data is read from the model file (see above)
+  DType table_dtype_ = DType::Undefined;
+  Shape table_shape_;
 };
 
 }  // namespace

@@ -89,6 +89,15 @@ void KernelInit::drop_constant_input(int i) const {
   dropped_[static_cast<size_t>(i)] = true;
 }
 
+const FileBytes* KernelInit::constant_file_bytes(int i) const {
+  const Tensor* t = constant_input(i);
+  if (!t || !graph_) return nullptr;
+  const auto it = graph_->initializer_file_bytes.find(node_.inputs[static_cast<size_t>(i)]);
+  if (it == graph_->initializer_file_bytes.end()) return nullptr;
+  const FileBytes& bytes = it->second;
+  return bytes.copy == t->raw() && bytes.size == t->nbytes() ? &bytes : nullptr;
+}
+
 bool KernelInit::constant_input_dropped(int i) const {
   return i >= 0 && i < static_cast<int>(dropped_.size()) && dropped_[static_cast<size_t>(i)];
 }

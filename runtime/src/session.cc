@@ -52,7 +52,10 @@ void Session::Impl::prepare() {
   // Weights the kernels hold packed are not kept twice.
   std::function<void(int)> free_weight;
   if (options.free_packed_weights)
-    free_weight = [this](int id) { model.graph.initializers.erase(id); };
+    free_weight = [this](int id) {
+      model.graph.initializers.erase(id);
+      model.graph.initializer_file_bytes.erase(id);
+    };
   executor = std::make_unique<GraphExecutor>(graph, registry, pool, options.limits,
                                              options.reference_kernels, nullptr,
                                              std::vector<TypeInfo>{}, std::move(free_weight));

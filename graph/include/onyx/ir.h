@@ -126,6 +126,15 @@ struct SparseInitializer {
   Shape dims;
 };
 
+// The bytes in a memory-mapped model file that an initializer was copied from (its raw
+// data was not aligned for its type, so it could not be used in place).
+struct FileBytes {
+  std::shared_ptr<const char> file;  // keeps the mapping
+  const char* data = nullptr;
+  size_t size = 0;
+  const void* copy = nullptr;  // the copy's storage, to tell the initializer is still that copy
+};
+
 struct Graph {
   std::string name;
   std::string doc;
@@ -138,6 +147,10 @@ struct Graph {
   // write them back as such; their dense data is in `initializers` too. A pass
   // that replaces such an initializer drops its entry here.
   std::vector<SparseInitializer> sparse_initializers;
+  // Where each initializer copied out of a mapped file came from: a kernel that only
+  // moves bytes (Gather from an embedding table) reads the file in place instead, and
+  // the copy goes. A pass that replaces or drops such an initializer drops its entry.
+  std::map<int, FileBytes> initializer_file_bytes;
   std::vector<int> declared_value_infos;  // ids with a value_info entry in the file
 
   // The id of `name`, or kNoValue.

@@ -75,6 +75,10 @@ class KernelInit {
   // transformed) and never reads that input at run time: the session then frees the
   // original once no other reader needs it.
   void drop_constant_input(int i) const;
+  // The model-file bytes constant input i was copied from (Graph::initializer_file_bytes),
+  // when it still holds that copy: for a kernel that can read the file in place and
+  // drop the input. nullptr otherwise.
+  const FileBytes* constant_file_bytes(int i) const;
   bool constant_input_dropped(int i) const;
   // Compiles graph attribute `name` (an If branch, a Loop or Scan body) once, here.
   // `input_hints` fill in subgraph input types the file leaves undeclared.
