@@ -15,6 +15,7 @@
 #include "onyx/onyx.h"
 #include "op_tester.h"
 #include "unit/graph_builders.h"
+#include "unit/optimizer_models.h"
 
 namespace onyx {
 namespace {
@@ -215,15 +216,8 @@ Model packed_weights_model(bool shared) {
   m.opset_imports = {{"", 13}};
   Graph& g = m.graph;
   test::add_input(g, "x", test::float_type({1, 3, 5, 5}));
-  std::mt19937 rng(3);
-  std::uniform_real_distribution<float> dist(-1, 1);
-  auto random = [&](Shape shape) {
-    Tensor t(DType::Float, shape);
-    for (int64_t i = 0; i < t.numel(); ++i) t.data<float>()[i] = dist(rng);
-    return t;
-  };
-  g.initializers[g.intern("w")] = random({4, 3, 3, 3});
-  g.initializers[g.intern("b")] = random({3, 5});
+  g.initializers[g.intern("w")] = test::random_floats({4, 3, 3, 3}, 3);
+  g.initializers[g.intern("b")] = test::random_floats({3, 5}, 4);
   test::add_ir_node(g, "Conv", {"x", "w"}, {"c"}, "conv");
   test::add_ir_node(g, "MatMul", {"c", "b"}, {"y"}, "matmul");
   test::add_output(g, "y", test::float_type({1, 4, 3, 5}));
@@ -329,16 +323,9 @@ Model lstm_model() {
   m.opset_imports = {{"", 14}};
   Graph& g = m.graph;
   test::add_input(g, "x", test::float_type({3, 2, 4}));
-  std::mt19937 rng(5);
-  std::uniform_real_distribution<float> dist(-0.5f, 0.5f);
-  auto random = [&](Shape shape) {
-    Tensor t(DType::Float, shape);
-    for (int64_t i = 0; i < t.numel(); ++i) t.data<float>()[i] = dist(rng);
-    return t;
-  };
-  g.initializers[g.intern("w")] = random({1, 20, 4});
-  g.initializers[g.intern("r")] = random({1, 20, 5});
-  g.initializers[g.intern("b")] = random({1, 40});
+  g.initializers[g.intern("w")] = test::random_floats({1, 20, 4}, 5, -0.5f, 0.5f);
+  g.initializers[g.intern("r")] = test::random_floats({1, 20, 5}, 6, -0.5f, 0.5f);
+  g.initializers[g.intern("b")] = test::random_floats({1, 40}, 7, -0.5f, 0.5f);
   Attribute hidden;
   hidden.name = "hidden_size";
   hidden.type = AttrType::Int;
