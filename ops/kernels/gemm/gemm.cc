@@ -94,12 +94,18 @@ void StridedSource::pack(int64_t k0, int64_t kc, int64_t x0, int64_t width, int 
 // Layout: K blocks of gemm_k_block(depth) steps one after another; inside a block, the panels in
 // line order, each kc x panel. So the panel for (k0, x0) starts at
 // k0 * padded + (x0 / panel) * panel * kc.
-PackedPanels::PackedPanels(int64_t lines, int64_t depth, int panel)
-    : lines_(lines), depth_(depth), panel_(panel) {
+void PackedPanels::size_for(int64_t lines, int64_t depth, int panel) {
+  lines_ = lines;
+  depth_ = depth;
+  panel_ = panel;
   padded_ = (lines + panel - 1) / panel * panel;
   block_ = gemm_k_block(depth);
-  // Not zeroed: the caller writes every line; only the padding lines are zeroed here.
   data_.resize(static_cast<size_t>(std::max<int64_t>(padded_ * depth, 1)));
+}
+
+PackedPanels::PackedPanels(int64_t lines, int64_t depth, int panel) {
+  size_for(lines, depth, panel);
+  // The caller writes every line; only the last panel's padding lines are zeroed here.
   const int64_t x0 = padded_ - panel;
   if (padded_ == lines || x0 < 0) return;
   for (int64_t k0 = 0; k0 < depth; k0 += block_) {
@@ -110,8 +116,9 @@ PackedPanels::PackedPanels(int64_t lines, int64_t depth, int panel)
   }
 }
 
-PackedPanels::PackedPanels(const PanelSource& source, int64_t lines, int64_t depth, int panel)
-    : PackedPanels(lines, depth, panel) {
+PackedPanels::PackedPanels(const PanelSource& source, int64_t lines, int64_t depth, int panel) {
+  size_for(lines, depth, panel);
+  // Not zeroed: each panel's pack() writes all of it, padding columns included.
   for (int64_t k0 = 0; k0 < depth; k0 += block_) {
     const int64_t kc = std::min(block_, depth - k0);
     for (int64_t x0 = 0; x0 < lines; x0 += panel)
