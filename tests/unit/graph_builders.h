@@ -32,6 +32,17 @@ inline onnx::TensorProto raw_tensor(const std::string& name, int32_t dtype,
   return t;
 }
 
+// A float tensor stored in the typed float_data field.
+inline onnx::TensorProto typed_floats(const std::string& name, std::initializer_list<int64_t> dims,
+                                      std::initializer_list<float> values) {
+  onnx::TensorProto t;
+  t.set_name(name);
+  t.set_data_type(onnx::TensorProto::FLOAT);
+  for (int64_t d : dims) t.add_dims(d);
+  for (float v : values) t.add_float_data(v);
+  return t;
+}
+
 inline void set_tensor_type(onnx::TypeProto* tp, int32_t elem, std::vector<std::string> dims) {
   auto* tt = tp->mutable_tensor_type();
   tt->set_elem_type(elem);

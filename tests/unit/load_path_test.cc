@@ -61,13 +61,7 @@ onnx::ModelProto model_with_initializers() {
   *g.add_initializer() = raw_tensor("flags", onnx::TensorProto::BOOL, {4}, {0, 1, 2, 255});
   *g.add_initializer() = raw_tensor("empty", onnx::TensorProto::FLOAT, {0}, {});
   *g.add_initializer() = raw_tensor("scalar", onnx::TensorProto::FLOAT, {}, {0, 0, 0x80, 0x3f});
-  onnx::TensorProto typed;
-  typed.set_name("typed");
-  typed.set_data_type(onnx::TensorProto::FLOAT);
-  typed.add_dims(2);
-  typed.add_float_data(1.5f);
-  typed.add_float_data(-2.0f);
-  *g.add_initializer() = typed;
+  *g.add_initializer() = test::typed_floats("typed", {2}, {1.5f, -2.0f});
   return m;
 }
 

@@ -151,11 +151,7 @@ TEST(LoaderRaw, StringsCannotBeRaw) {
 // ---------------------------------------------------------------- typed fields, per dtype
 
 TEST(LoaderTyped, FloatDoubleInt64) {
-  onnx::TensorProto f;
-  f.set_data_type(onnx::TensorProto::FLOAT);
-  f.add_dims(2);
-  f.add_float_data(1.5f);
-  f.add_float_data(-2.0f);
+  const onnx::TensorProto f = test::typed_floats("", {2}, {1.5f, -2.0f});
   EXPECT_EQ(load(f).to_vector<float>(), (std::vector<float>{1.5f, -2.0f}));
 
   onnx::TensorProto d;

@@ -181,13 +181,7 @@ onnx::ModelProto rich_model() {
   test::add_value(g->mutable_input(), "x", onnx::TensorProto::FLOAT, {"N", "2"});
   g->mutable_input(0)->set_doc_string("the input");
   test::add_value(g->mutable_input(), "cond", onnx::TensorProto::BOOL, {});
-  onnx::TensorProto w;
-  w.set_name("w");
-  w.set_data_type(onnx::TensorProto::FLOAT);
-  w.add_dims(2);
-  w.add_float_data(1.5f);
-  w.add_float_data(-1.0f);
-  *g->add_initializer() = w;
+  *g->add_initializer() = test::typed_floats("w", {2}, {1.5f, -1.0f});
   onnx::TensorProto s;
   s.set_name("s");
   s.set_data_type(onnx::TensorProto::STRING);
