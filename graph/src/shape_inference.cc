@@ -79,15 +79,19 @@ void InferContext::set_output_constant(int i, Tensor value) {
 void InferContext::fail(const std::string& message) const { onyx::fail(label(), ": ", message); }
 
 InferenceResult infer_shapes(const Graph& graph, const ShapeRuleLookup& rules,
-                             const std::map<int, TypeInfo>& known) {
+                             const std::map<int, TypeInfo>& known, bool refine_declared) {
   InferenceResult result;
   result.types.resize(graph.values.size());
   result.constants.resize(graph.values.size());
   for (size_t id = 0; id < graph.values.size(); ++id) result.types[id] = graph.values[id].type;
-  for (const auto& [id, type] : known)
-    if (id >= 0 && static_cast<size_t>(id) < result.types.size() &&
-        result.types[id].kind == TypeInfo::Kind::Unknown)
-      result.types[id] = type;
+  for (const auto& [id, type] : known) {
+    if (id < 0 || static_cast<size_t>(id) >= result.types.size()) continue;
+    TypeInfo& t = result.types[id];
+    if (t.kind == TypeInfo::Kind::Unknown)
+      t = type;
+    else if (refine_declared)
+      t = merge(t, type, graph.values[id].name);
+  }
   for (const auto& [id, tensor] : graph.initializers) {
     TypeInfo from_data = TypeInfo::tensor_of(tensor.dtype(), tensor.shape());
     // An initializer that is also a graph input may be overridden by a feed:

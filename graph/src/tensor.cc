@@ -1,5 +1,6 @@
 #include "onyx/tensor.h"
 
+#include <atomic>
 #include <cstdlib>
 #include <cstring>
 #include <limits>
@@ -58,7 +59,10 @@ BufferCache& buffer_cache() {
 
 // Allocates aligned storage, zeroed when `zero`; strings are constructed in place and
 // destroyed by the deleter (never recycled), so every dtype goes through the same path.
+std::atomic<int64_t> heap_allocation_count{0};
+
 std::shared_ptr<void> allocate(DType dtype, int64_t numel, bool zero) {
+  heap_allocation_count.fetch_add(1, std::memory_order_relaxed);
   size_t bytes = dtype_storage_bytes(dtype, numel);
   size_t rounded = (bytes + kAlignment - 1) / kAlignment * kAlignment;
   if (rounded == 0) rounded = kAlignment;
@@ -111,6 +115,8 @@ Tensor::Tensor(DType dtype, Shape shape, bool zero_fill) : dtype_(dtype), shape_
   holder_ = allocate(dtype_, numel_, zero_fill);
   data_ = holder_.get();
 }
+
+int64_t Tensor::heap_allocations() { return heap_allocation_count.load(std::memory_order_relaxed); }
 
 Tensor Tensor::uninitialized(DType dtype, Shape shape) {
   return Tensor(dtype, std::move(shape), false);  // strings are constructed all the same

@@ -50,6 +50,8 @@ class ClipKernel final : public Kernel {
   }
 
   void run(KernelContext& ctx) const override;
+  // Each element is read before the output element at the same place is written.
+  std::vector<OutputReuse> output_reuse() const override { return {{0, 0, false}}; }
 
  private:
   bool from_inputs_;
@@ -74,9 +76,7 @@ std::optional<T> bound_input(KernelContext& ctx, int i, DType dtype) {
 
 void ClipKernel::run(KernelContext& ctx) const {
   const Tensor& x = ctx.input(0);
-  Tensor& y = fast_ && x.dtype() == DType::Float
-                  ? ctx.allocate_uninitialized_output(0, x.dtype(), x.shape())
-                  : ctx.allocate_output(0, x.dtype(), x.shape());
+  Tensor& y = ctx.allocate_uninitialized_output(0, x.dtype(), x.shape());  // all written
   dispatch<NumericTypes>(x.dtype(), "Clip", [&](auto tag) {
     using T = typename decltype(tag)::type;
     using C = compute_t<T>;  // float for the half types

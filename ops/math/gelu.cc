@@ -48,6 +48,8 @@ class GeluKernel final : public Kernel {
         out[i] = static_cast<T>(reference(static_cast<double>(in[i])));
     });
   }
+  // Each element is read before the output element at the same place is written.
+  std::vector<OutputReuse> output_reuse() const override { return {{0, 0, false}}; }
 
  private:
   double reference(double x) const {

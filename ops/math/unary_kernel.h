@@ -45,6 +45,8 @@ class UnaryKernel final : public Kernel {
       });
     });
   }
+  // Each element is read before the output element at the same place is written.
+  std::vector<OutputReuse> output_reuse() const override { return {{0, 0, false}}; }
 
  private:
   bool fast_;

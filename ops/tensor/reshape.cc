@@ -235,6 +235,7 @@ class ReshapeKernel final : public Kernel {
     }
     ctx.set_output(0, data.reshaped(reshape_target(data.shape(), spec, params_.allowzero, ctx)));
   }
+  std::vector<OutputReuse> output_reuse() const override { return {{0, 0, true}}; }
 
  private:
   ReshapeParams params_;
@@ -255,6 +256,7 @@ class FlattenKernel final : public Kernel {
     int64_t inner = checked_numel(Shape(axis, x.shape().end()));
     ctx.set_output(0, x.reshaped({outer, inner}));
   }
+  std::vector<OutputReuse> output_reuse() const override { return {{0, 0, true}}; }
 
  private:
   int64_t axis_;

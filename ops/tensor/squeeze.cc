@@ -147,6 +147,7 @@ class SqueezeKernel final : public Kernel {
     }
     ctx.set_output(0, x.reshaped(std::move(shape)));
   }
+  std::vector<OutputReuse> output_reuse() const override { return {{0, 0, true}}; }
 
  private:
   int opset_;

@@ -2,8 +2,10 @@
 
 #include <algorithm>
 #include <map>
+#include <optional>
 #include <set>
 
+#include "arena.h"
 #include "onyx/shape_inference.h"
 #include "onyx/topo.h"
 #include "stopwatch.h"
@@ -123,8 +125,21 @@ void GraphExecutor::build_steps() {
   }
   build_times_.prepack = elapsed_ms(phase_start);
   phase_start = Clock::now();
-  plan_ = plan_memory(graph_, order, types_);
+  for (const Step& step : steps_) reuse_.push_back(step.kernel->output_reuse());
+  order_ = std::move(order);
+  plan_ = plan_memory(graph_, order_, types_, reuse_);
   build_times_.plan += elapsed_ms(phase_start);
+}
+
+std::optional<MemoryPlan> GraphExecutor::plan_for_inputs(
+    const std::map<int, TypeInfo>& input_types) const {
+  try {
+    InferenceResult inferred = infer_shapes(
+        graph_, [this](const Node& n) { return registry_.shape_rule(n); }, input_types, true);
+    return plan_memory(graph_, order_, inferred.types, reuse_);
+  } catch (const Error&) {
+    return std::nullopt;
+  }
 }
 
 std::vector<RuntimeValue> GraphExecutor::new_slots() const {
@@ -156,8 +171,33 @@ std::vector<bool> GraphExecutor::needed_steps(const std::vector<int>& wanted) co
   return needed;
 }
 
+namespace {
+
+// A step's outputs go to their planned arena blocks when free, else to the heap.
+class ArenaPlacer final : public OutputPlacer {
+ public:
+  ArenaPlacer(Arena& arena, const std::vector<RuntimeValue>& slots)
+      : arena_(arena), slots_(slots) {}
+  void set_outputs(const std::vector<int>* outputs) { outputs_ = outputs; }
+
+  Tensor place(int output, DType dtype, Shape shape, bool zero_fill) override {
+    const int id = (*outputs_)[static_cast<size_t>(output)];
+    Tensor t = arena_.place(id, dtype, shape, zero_fill, slots_);
+    if (t.defined()) return t;
+    return zero_fill ? Tensor(dtype, std::move(shape))
+                     : Tensor::uninitialized(dtype, std::move(shape));
+  }
+
+ private:
+  Arena& arena_;
+  const std::vector<RuntimeValue>& slots_;
+  const std::vector<int>* outputs_ = nullptr;
+};
+
+}  // namespace
+
 void GraphExecutor::run(std::vector<RuntimeValue>& slots, const std::vector<bool>* needed,
-                        const Frame* parent) const {
+                        const Frame* parent, Arena* arena) const {
   for (const OuterRef& ref : outer_refs_) {
     const Frame* f = parent;
     for (int d = 1; d < ref.depth && f; ++d) f = f->parent;
@@ -166,6 +206,8 @@ void GraphExecutor::run(std::vector<RuntimeValue>& slots, const std::vector<bool
   }
   Frame frame{&slots, parent};
   std::vector<RuntimeValue> produced;
+  std::optional<ArenaPlacer> placer;
+  if (arena) placer.emplace(*arena, slots);
   for (size_t k = 0; k < steps_.size(); ++k) {
     const Step& step = steps_[k];
     if (!needed || (*needed)[k]) {
@@ -174,7 +216,9 @@ void GraphExecutor::run(std::vector<RuntimeValue>& slots, const std::vector<bool
       ins.reserve(node.inputs.size());
       for (int v : node.inputs) ins.push_back(v == kNoValue ? nullptr : &slots[v]);
       produced.assign(node.outputs.size(), RuntimeValue());
-      KernelContext ctx(&step.label, std::move(ins), &produced, &pool_, &frame, &limits_);
+      if (placer) placer->set_outputs(&node.outputs);
+      KernelContext ctx(&step.label, std::move(ins), &produced, &pool_, &frame, &limits_,
+                        placer ? &*placer : nullptr);
       try {
         step.kernel->run(ctx);
       } catch (const Error&) {

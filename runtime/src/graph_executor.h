@@ -4,7 +4,9 @@
 #pragma once
 
 #include <functional>
+#include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -16,6 +18,8 @@
 #include "onyx/thread_pool.h"
 
 namespace onyx {
+
+class Arena;
 
 class GraphExecutor {
  public:
@@ -32,6 +36,10 @@ class GraphExecutor {
   const Graph& graph() const { return graph_; }
   const TypeInfo& type(int id) const { return types_.at(static_cast<size_t>(id)); }
   const MemoryPlan& plan() const { return plan_; }
+  // The plan for a run whose inputs have these types (their symbolic dims filled in):
+  // shape inference reruns with them, so that the values they fix get arena blocks.
+  // nullopt when inference fails on them (the kernels then report what is wrong).
+  std::optional<MemoryPlan> plan_for_inputs(const std::map<int, TypeInfo>& input_types) const;
   // Milliseconds construction spent inferring shapes, building kernels (subgraphs
   // included) and ordering and planning.
   struct BuildTimes {
@@ -50,9 +58,10 @@ class GraphExecutor {
   // The steps that the wanted values depend on.
   std::vector<bool> needed_steps(const std::vector<int>& wanted) const;
   // Runs the needed steps (all when `needed` is null) over `slots`, reading names
-  // from enclosing scopes through `parent`.
-  void run(std::vector<RuntimeValue>& slots, const std::vector<bool>* needed,
-           const Frame* parent) const;
+  // from enclosing scopes through `parent`. Outputs go to `arena` where planned there
+  // (an Arena made from plan()), else to the heap.
+  void run(std::vector<RuntimeValue>& slots, const std::vector<bool>* needed, const Frame* parent,
+           Arena* arena = nullptr) const;
 
  private:
   // One node, ready to run: its kernel is built once, at construction.
@@ -81,6 +90,8 @@ class GraphExecutor {
   std::vector<TypeInfo> types_;  // per value id, after inference
   std::vector<Tensor> constants_;
   std::vector<Step> steps_;
+  std::vector<int> order_;                       // node indices, as steps_ runs them
+  std::vector<std::vector<OutputReuse>> reuse_;  // per step: Kernel::output_reuse
   std::vector<OuterRef> outer_refs_;
   SubgraphCompiler compiler_;
   MemoryPlan plan_;

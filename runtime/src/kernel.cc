@@ -163,13 +163,15 @@ const TensorSequence& KernelContext::sequence(int i) const {
 
 Tensor& KernelContext::allocate_output(int i, DType dtype, Shape shape) {
   if (i < 0 || i >= num_outputs()) fail("output index " + std::to_string(i) + " out of range");
-  (*outputs_)[i] = Tensor(dtype, std::move(shape));
+  (*outputs_)[i] =
+      placer_ ? placer_->place(i, dtype, std::move(shape), true) : Tensor(dtype, std::move(shape));
   return (*outputs_)[i].tensor();
 }
 
 Tensor& KernelContext::allocate_uninitialized_output(int i, DType dtype, Shape shape) {
   if (i < 0 || i >= num_outputs()) fail("output index " + std::to_string(i) + " out of range");
-  (*outputs_)[i] = Tensor::uninitialized(dtype, std::move(shape));
+  (*outputs_)[i] = placer_ ? placer_->place(i, dtype, std::move(shape), false)
+                           : Tensor::uninitialized(dtype, std::move(shape));
   return (*outputs_)[i].tensor();
 }
 

@@ -2,8 +2,10 @@
 
 #include <algorithm>
 #include <functional>
+#include <mutex>
 #include <unordered_map>
 
+#include "arena.h"
 #include "graph_executor.h"
 #include "onyx/checker.h"
 #include "onyx/function_expansion.h"
@@ -26,6 +28,12 @@ struct Session::Impl {
   std::vector<IOInfo> outputs;
   std::vector<int> feed_ids;
   SessionStats stats;
+  // The planned arenas of runs (SessionOptions::memory_arena).
+  std::unique_ptr<ArenaPool> arenas;  // null without
+
+  // The shapes of a run's tensor feeds, in feed_ids order: the key of its plan.
+  static std::vector<Shape> input_shapes(const std::vector<int>& feed_ids,
+                                         const std::vector<RuntimeValue>& slots);
 
   void prepare();
   void validate_feed(int id, const RuntimeValue& value,
@@ -68,7 +76,33 @@ void Session::Impl::prepare() {
   }
   for (int id : graph.outputs) outputs.push_back({graph.value(id).name, executor->type(id)});
   stats.planned_peak_bytes = executor->plan().peak_bytes;
+  stats.arena_bytes = options.memory_arena ? executor->plan().arena_bytes : 0;
+  if (options.memory_arena) {
+    // Inputs whose declared shapes leave dims open get a plan per set of fed shapes.
+    bool static_inputs = true;
+    for (int id : feed_ids) static_inputs &= executor->type(id).concrete_shape().has_value();
+    std::shared_ptr<const MemoryPlan> static_plan;
+    if (static_inputs) static_plan = std::make_shared<const MemoryPlan>(executor->plan());
+    auto plan_for = [this](const std::vector<Shape>& shapes) -> std::optional<MemoryPlan> {
+      std::map<int, TypeInfo> types;
+      for (size_t i = 0; i < feed_ids.size(); ++i) {
+        if (!shapes[i].empty() && shapes[i][0] < 0) return std::nullopt;  // not a tensor
+        types[feed_ids[i]] = TypeInfo::tensor_of(executor->type(feed_ids[i]).elem, shapes[i]);
+      }
+      return executor->plan_for_inputs(types);
+    };
+    arenas = std::make_unique<ArenaPool>(std::move(static_plan), plan_for);
+  }
   stats.nodes = executor->num_steps();
+}
+
+std::vector<Shape> Session::Impl::input_shapes(const std::vector<int>& feed_ids,
+                                               const std::vector<RuntimeValue>& slots) {
+  std::vector<Shape> shapes;
+  shapes.reserve(feed_ids.size());
+  for (int id : feed_ids)
+    shapes.push_back(slots[id].is_tensor() ? slots[id].tensor().shape() : Shape{-1});
+  return shapes;
 }
 
 namespace {
@@ -177,6 +211,7 @@ std::vector<RuntimeValue> Session::run_values(const std::map<std::string, Runtim
                                               const std::vector<std::string>& output_names) const {
   const Impl& s = *impl_;
   const Graph& graph = s.model.graph;
+  ArenaPool::Lease arena;  // declared first: given back after the slots are gone
   std::vector<RuntimeValue> slots = s.executor->new_slots();
 
   std::unordered_map<std::string, int64_t> symbols;
@@ -205,7 +240,8 @@ std::vector<RuntimeValue> Session::run_values(const std::map<std::string, Runtim
     }
   }
   std::vector<bool> needed = s.executor->needed_steps(wanted);
-  s.executor->run(slots, &needed, nullptr);
+  if (s.arenas) arena = s.arenas->lease(Impl::input_shapes(s.feed_ids, slots));
+  s.executor->run(slots, &needed, nullptr, arena.get());
 
   std::vector<RuntimeValue> result;
   result.reserve(wanted.size());
@@ -213,9 +249,18 @@ std::vector<RuntimeValue> Session::run_values(const std::map<std::string, Runtim
     if (!slots[id].is_set()) fail("output '", graph.value(id).name, "' was not computed");
     result.push_back(slots[id]);
   }
-  // View ops (Identity, Reshape, ...) may hand out a weight's or an input's own buffer;
-  // a caller writing into an output must not change the model or its inputs.
+  // View ops (Identity, Reshape, ...) may hand out a weight's or an input's own buffer,
+  // or bytes of the arena that the next run reuses; a caller writing into an output
+  // must not change the model or its inputs.
+  auto in_arena = [&](const RuntimeValue& out) {
+    if (out.is_tensor()) return arena.get()->holds(out.tensor());
+    if (out.is_sequence())
+      for (const Tensor& item : out.sequence().tensors)
+        if (arena.get()->holds(item)) return true;
+    return false;
+  };
   auto aliases = [&](const RuntimeValue& out) {
+    if (arena.get() && in_arena(out)) return true;
     for (const auto& [id, init] : graph.initializers)
       if (out.shares_storage_with(init)) return true;
     for (const auto& [name, feed] : feeds) {
@@ -229,6 +274,21 @@ std::vector<RuntimeValue> Session::run_values(const std::map<std::string, Runtim
   for (RuntimeValue& out : result)
     if (aliases(out)) out = out.clone();
   return result;
+}
+
+PlannedMemory Session::planned_memory(const std::map<std::string, RuntimeValue>& feeds) const {
+  const Impl& s = *impl_;
+  std::vector<RuntimeValue> slots(s.model.graph.values.size());
+  for (int id : s.feed_ids) {
+    auto found = feeds.find(s.model.graph.value(id).name);
+    if (found == feeds.end()) fail("missing input '", s.model.graph.value(id).name, "'");
+    slots[id] = found->second;
+  }
+  const std::vector<Shape> shapes = Impl::input_shapes(s.feed_ids, slots);
+  std::shared_ptr<const MemoryPlan> plan;
+  if (s.arenas) plan = s.arenas->plan(shapes);
+  if (!plan) return {s.stats.planned_peak_bytes, 0};
+  return {plan->peak_bytes, plan->arena_bytes};
 }
 
 std::vector<Tensor> Session::run(const std::map<std::string, Tensor>& feeds,

@@ -88,6 +88,7 @@ SessionOptions session_options(const Args& args, int default_threads) {
   SessionOptions options;
   options.threads = args.get_int("threads", default_threads);
   options.reference_kernels = args.flag("reference");
+  options.memory_arena = !args.flag("no-arena");
   if (auto level = args.get("optimization")) {
     const std::optional<OptimizationLevel> parsed = parse_optimization_level(*level);
     if (!parsed)

@@ -30,7 +30,7 @@ double percentile(std::vector<double> sorted, double q) {
 
 int cmd_bench(Args& args) {
   args.parse({"input", "inputs", "threads", "warmup", "iters", "loads", "dim", "optimization"},
-             {"json", "reference"});
+             {"json", "reference", "no-arena"});
   std::string path = args.one_positional("MODEL");
   int warmup = args.get_int("warmup", 3);
   int iters = args.get_int("iters", 20);
@@ -83,6 +83,9 @@ int cmd_bench(Args& args) {
   double load = percentile(load_times, 0.5), first = ms(t2, t3);
   double mn = times.front(), med = percentile(times, 0.5), p90 = percentile(times, 0.9);
   double rss = peak_rss_mb();
+  const PlannedMemory planned = session.planned_memory(feeds);
+  const double planned_mb = static_cast<double>(planned.peak_bytes) / (1 << 20);
+  const double arena_mb = static_cast<double>(planned.arena_bytes) / (1 << 20);
   const OptimizationReport& opt = session.stats().optimization;
   const char* level = optimization_level_name(options.optimization);
 
@@ -97,9 +100,9 @@ int cmd_bench(Args& args) {
               << ", \"load_ms\": " << load << ", \"first_run_ms\": " << first
               << ", \"min_ms\": " << mn << ", \"median_ms\": " << med << ", \"p90_ms\": " << p90
               << ", \"peak_rss_mb\": " << rss << ", \"threads\": " << session.threads()
-              << ", \"iters\": " << iters << ", \"planned_peak_mb\": "
-              << static_cast<double>(session.stats().planned_peak_bytes) / (1 << 20)
-              << ", \"optimization\": \"" << level << "\", \"nodes_before\": " << opt.nodes_before
+              << ", \"iters\": " << iters << ", \"planned_peak_mb\": " << planned_mb
+              << ", \"arena_mb\": " << arena_mb << ", \"optimization\": \"" << level
+              << "\", \"nodes_before\": " << opt.nodes_before
               << ", \"nodes_after\": " << opt.nodes_after << ", \"load_split_ms\": {";
     for (size_t i = 0; i < std::size(phases); ++i)
       std::cout << (i ? ", " : "") << "\"" << phases[i].first << "\": " << phases[i].second;
@@ -119,7 +122,9 @@ int cmd_bench(Args& args) {
               << "  median       " << med << " ms\n"
               << "  p90          " << p90 << " ms   (" << iters << " iterations after " << warmup
               << " warm-up)\n"
-              << "  peak RSS     " << rss << " MiB\n";
+              << "  peak RSS     " << rss << " MiB\n"
+              << "  planned      " << planned_mb << " MiB live at most, in an arena of " << arena_mb
+              << " MiB\n";
   }
   return 0;
 }

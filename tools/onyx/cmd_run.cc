@@ -12,7 +12,7 @@ namespace onyx::cli {
 
 int cmd_run(Args& args) {
   args.parse({"input", "inputs", "output-dir", "threads", "optimization"},
-             {"random-inputs", "reference"});
+             {"random-inputs", "reference", "no-arena"});
   std::string path = args.one_positional("MODEL");
   const SessionOptions options = session_options(args, 0);
 

@@ -197,7 +197,7 @@ void write_json(const std::string& path, const std::vector<Outcome>& outcomes) {
 
 int cmd_test(Args& args) {
   args.parse({"rtol", "atol", "json", "filter", "timeout", "threads", "optimization"},
-             {"no-isolate", "reference"});
+             {"no-isolate", "reference", "no-arena"});
   const SessionOptions options = session_options(args, 1);
   int timeout_s = args.get_int("timeout", 120);
   bool isolate = !args.flag("no-isolate");

@@ -17,12 +17,13 @@ void usage(std::ostream& out) {
          "                         list a model's graph (--optimized: as it runs)\n"
          "  run MODEL [--input NAME=FILE]... [--inputs DIR] [--random-inputs]\n"
          "            [--output-dir DIR] [--threads N] [--reference] [--optimization LEVEL]\n"
+         "            [--no-arena]\n"
          "  test PATH... [--rtol R] [--atol A] [--json FILE] [--filter REGEX]\n"
          "             [--timeout S] [--no-isolate] [--threads N] [--reference]\n"
-         "             [--optimization LEVEL]\n"
+         "             [--optimization LEVEL] [--no-arena]\n"
          "  bench MODEL [--input NAME=FILE]... [--inputs DIR] [--threads N] [--warmup W]\n"
          "              [--iters I] [--loads L] [--dim NAME=VALUE]... [--json] [--reference]\n"
-         "              [--optimization LEVEL]\n"
+         "              [--optimization LEVEL] [--no-arena]\n"
          "\n"
          "--reference runs the plain reference kernels (no packed GEMM, Winograd or\n"
          "vector math): the oracle the fast kernels are tested against.\n"
@@ -31,7 +32,9 @@ void usage(std::ostream& out) {
          "before it runs: basic folds constants, drops Identity and inference Dropout and\n"
          "folds BatchNormalization into Conv; all also fuses activations and residual\n"
          "additions into Conv and Gemm, bias additions into MatMul, and exported GELU and\n"
-         "LayerNormalization decompositions into one node each.\n";
+         "LayerNormalization decompositions into one node each.\n"
+         "--no-arena puts every intermediate on the heap instead of in the planned arena\n"
+         "(one buffer whose offsets come from value lifetimes, reused from run to run).\n";
 }
 
 }  // namespace

@@ -57,8 +57,11 @@ struct InferenceResult {
 // Infers every value's type in `graph`. Declared types from the file are kept and
 // merged with inferred ones (inferred static dims refine unknown declared dims);
 // a conflict between a declared and an inferred dtype is an error. `known` types
-// values the file leaves untyped (a subgraph's outer-scope names and inputs).
+// values the file leaves untyped (a subgraph's outer-scope names and inputs); with
+// `refine_declared`, they also refine declared types, as the concrete shapes of a run's
+// inputs fill in their symbolic dims.
 InferenceResult infer_shapes(const Graph& graph, const ShapeRuleLookup& rules,
-                             const std::map<int, TypeInfo>& known = {});
+                             const std::map<int, TypeInfo>& known = {},
+                             bool refine_declared = false);
 
 }  // namespace onyx

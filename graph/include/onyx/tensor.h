@@ -77,6 +77,11 @@ class Tensor {
 
   std::string describe() const;  // "float[1, 3, 224, 224]"
 
+  // How many tensor buffers the heap has given out in this process so far (borrowed,
+  // shared and arena-placed tensors not counted): for checking that a run allocates
+  // nothing it should not.
+  static int64_t heap_allocations();
+
  private:
   Tensor(DType dtype, Shape shape, bool zero_fill);
   void check_type(DType requested) const;

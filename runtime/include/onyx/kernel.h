@@ -18,6 +18,25 @@ namespace onyx {
 class Subgraph;
 struct Frame;
 
+// Places a step's outputs: in the session's planned arena where the plan has a block
+// of the right size for it, else on the heap (GraphExecutor supplies one per step).
+class OutputPlacer {
+ public:
+  virtual ~OutputPlacer() = default;
+  virtual Tensor place(int output, DType dtype, Shape shape, bool zero_fill) = 0;
+};
+
+// What the memory planner may assume about an output's buffer (Kernel::output_reuse).
+struct OutputReuse {
+  int output = 0;
+  int input = 0;
+  // true: the output is always a view of the input's buffer (Reshape), so that buffer
+  // lives on as long as the output does. false: the kernel may write the output over
+  // the input when the input dies at this node, because it reads each input element
+  // before writing the output element at the same place (elementwise kernels).
+  bool view = false;
+};
+
 // Caps that keep untrusted models in check at run time.
 struct RuntimeLimits {
   int64_t max_loop_iterations = 1'000'000;  // per Loop node execution
@@ -118,13 +137,15 @@ class KernelContext {
  public:
   KernelContext(const std::string* label, std::vector<const RuntimeValue*> inputs,
                 std::vector<RuntimeValue>* outputs, const ThreadPool* pool,
-                const Frame* frame = nullptr, const RuntimeLimits* limits = nullptr)
+                const Frame* frame = nullptr, const RuntimeLimits* limits = nullptr,
+                OutputPlacer* placer = nullptr)
       : label_(label),
         inputs_(std::move(inputs)),
         outputs_(outputs),
         pool_(pool),
         frame_(frame),
-        limits_(limits) {}
+        limits_(limits),
+        placer_(placer) {}
 
   int num_inputs() const { return static_cast<int>(inputs_.size()); }
   // Whether input i holds a value (an omitted input or an empty optional does not).
@@ -157,12 +178,15 @@ class KernelContext {
   const ThreadPool* pool_;
   const Frame* frame_;
   const RuntimeLimits* limits_;
+  OutputPlacer* placer_;
 };
 
 class Kernel {
  public:
   virtual ~Kernel() = default;
   virtual void run(KernelContext& ctx) const = 0;
+  // Outputs that may share an input's buffer; the memory planner reads this once.
+  virtual std::vector<OutputReuse> output_reuse() const { return {}; }
 };
 
 }  // namespace onyx

@@ -38,6 +38,9 @@ struct SessionOptions {
   // Free the initializers that kernels keep in a form of their own (packed weights)
   // and never read as they were. model() then lacks them.
   bool free_packed_weights = true;
+  // Place intermediates of static shape in one planned buffer per concurrent run,
+  // reused from run to run (MemoryPlan in onyx/planner.h), rather than on the heap.
+  bool memory_arena = true;
 };
 
 struct IOInfo {
@@ -57,9 +60,16 @@ struct LoadSplit {
   double total = 0;     // the whole constructor, parse included
 };
 
+// Intermediate memory as planned for some set of input shapes.
+struct PlannedMemory {
+  int64_t peak_bytes = 0;   // largest sum of live intermediate tensors of known shape
+  int64_t arena_bytes = 0;  // the arena they are placed in (0 without one)
+};
+
 struct SessionStats {
   LoadSplit load;                  // session creation, phase by phase
   int64_t planned_peak_bytes = 0;  // largest sum of live intermediate tensors (static shapes)
+  int64_t arena_bytes = 0;         // the planned arena of those static shapes
   int nodes = 0;                   // nodes that run, after optimization
   OptimizationReport optimization;
 };
@@ -88,6 +98,9 @@ class Session {
   // The same for models whose inputs or outputs are sequences or optionals.
   std::vector<RuntimeValue> run_values(const std::map<std::string, RuntimeValue>& feeds,
                                        const std::vector<std::string>& output_names = {}) const;
+  // The memory plan of a run with feeds of these shapes: for a model whose inputs leave
+  // dims open (a symbolic batch), the plan that run() makes for them and keeps.
+  PlannedMemory planned_memory(const std::map<std::string, RuntimeValue>& feeds) const;
 
  private:
   Session(const Registry& registry, Model model, SessionOptions options, double parse_ms);
