@@ -111,7 +111,14 @@ std::vector<DimSlice> resolve(const SliceArgs& a, const Shape& shape, int opset,
 
 // ---- 3. shape rule ----
 
-Tensor slice_of(const Tensor& in, const std::vector<DimSlice>& dims, bool block_rows = false);
+// Writes the slice of `in` into `out`, which has the slice's shape.
+void slice_into(const Tensor& in, const std::vector<DimSlice>& dims, bool block_rows, Tensor& out);
+
+Shape slice_shape(const std::vector<DimSlice>& dims) {
+  Shape shape;
+  for (const DimSlice& d : dims) shape.push_back(d.count);
+  return shape;
+}
 
 void infer_slice(InferContext& ctx) {
   const TypeInfo& in = ctx.input(0);
@@ -143,7 +150,10 @@ void infer_slice(InferContext& ctx) {
   }
   const Tensor* c = ctx.constant(0);
   if (!c || c->numel() > kMaxFoldElements) return ctx.set_output(0, out);
-  ctx.set_output_constant(0, slice_of(*c, resolve(*args, c->shape(), ctx.opset(), ctx)));
+  const std::vector<DimSlice> dims = resolve(*args, c->shape(), ctx.opset(), ctx);
+  Tensor folded(c->dtype(), slice_shape(dims));
+  slice_into(*c, dims, false, folded);
+  ctx.set_output_constant(0, folded);
 }
 
 // ---- 4. compute ----
@@ -151,11 +161,8 @@ void infer_slice(InferContext& ctx) {
 // Walks the output row by row (all dims but the last), tracking the input offset of each
 // row's first element; a row then reads the input with the last dim's step. With
 // `block_rows` (the fast path), a row whose step is 1 is one block copy.
-Tensor slice_of(const Tensor& in, const std::vector<DimSlice>& dims, bool block_rows) {
-  Shape out_shape;
-  for (const DimSlice& d : dims) out_shape.push_back(d.count);
-  Tensor out(in.dtype(), out_shape);
-  if (out.numel() == 0) return out;
+void slice_into(const Tensor& in, const std::vector<DimSlice>& dims, bool block_rows, Tensor& out) {
+  if (out.numel() == 0) return;
   std::vector<int64_t> strides = strides_of(in.shape());
   size_t rank = dims.size();
   int64_t base = 0;
@@ -183,7 +190,6 @@ Tensor slice_of(const Tensor& in, const std::vector<DimSlice>& dims, bool block_
       }
     }
   });
-  return out;
 }
 
 class SliceKernel final : public Kernel {
@@ -207,7 +213,10 @@ class SliceKernel final : public Kernel {
       if (ctx.has_input(3)) args.axes = index_values(ctx.input(3), "axes", ctx);
       if (ctx.has_input(4)) args.steps = index_values(ctx.input(4), "steps", ctx);
     }
-    ctx.set_output(0, slice_of(in, resolve(args, in.shape(), opset_, ctx), fast_));
+    const std::vector<DimSlice> dims = resolve(args, in.shape(), opset_, ctx);
+    // Every element is written (strings are constructed all the same).
+    slice_into(in, dims, fast_,
+               ctx.allocate_uninitialized_output(0, in.dtype(), slice_shape(dims)));
   }
 
  private:

@@ -121,8 +121,9 @@ std::vector<int64_t> piece_lengths(const SplitParams& p,
 
 // ---- 3. shape rule ----
 
+std::vector<Shape> piece_shapes(const Shape& in, size_t axis, const std::vector<int64_t>& lengths);
 void split_into(const Tensor& in, size_t axis, const std::vector<int64_t>& lengths,
-                std::vector<Tensor>& outs);
+                const std::vector<Tensor*>& outs);
 
 void infer_split(InferContext& ctx) {
   SplitParams p =
@@ -153,28 +154,41 @@ void infer_split(InferContext& ctx) {
   const Tensor* c = ctx.constant(0);
   if (!c || !lengths || c->numel() > kMaxFoldElements) return;
   std::vector<Tensor> outs;
-  split_into(*c, axis, *lengths, outs);
+  std::vector<Tensor*> targets;
+  for (const Shape& piece : piece_shapes(c->shape(), axis, *lengths))
+    outs.emplace_back(c->dtype(), piece);
+  for (Tensor& t : outs) targets.push_back(&t);
+  split_into(*c, axis, *lengths, targets);
   for (int i = 0; i < ctx.num_outputs(); ++i) ctx.set_output_constant(i, outs[i]);
 }
 
 // ---- 4. compute ----
 
 // Each piece copies, for every index over the dims before `axis`, its run of rows.
+// The pieces' shapes: `in`'s with `axis` cut to each length.
+std::vector<Shape> piece_shapes(const Shape& in, size_t axis, const std::vector<int64_t>& lengths) {
+  std::vector<Shape> shapes;
+  for (int64_t len : lengths) {
+    shapes.push_back(in);
+    shapes.back()[axis] = len;
+  }
+  return shapes;
+}
+
+// Copies the pieces into `outs`, one tensor of piece_shapes' shape each.
 void split_into(const Tensor& in, size_t axis, const std::vector<int64_t>& lengths,
-                std::vector<Tensor>& outs) {
+                const std::vector<Tensor*>& outs) {
   const Shape& shape = in.shape();
   int64_t outer = checked_numel(Shape(shape.begin(), shape.begin() + axis));
   int64_t inner = checked_numel(Shape(shape.begin() + axis + 1, shape.end()));
   int64_t n = shape[axis];
   int64_t offset = 0;
-  for (int64_t len : lengths) {
-    Shape piece = shape;
-    piece[axis] = len;
-    outs.emplace_back(in.dtype(), piece);
+  for (size_t p = 0; p < lengths.size(); ++p) {
+    const int64_t len = lengths[p];
     dispatch_by_size(in.dtype(), "Split", [&](auto tag) {
       using T = typename decltype(tag)::type;
       const T* src = static_cast<const T*>(in.raw());
-      T* dst = static_cast<T*>(outs.back().raw());
+      T* dst = static_cast<T*>(outs[p]->raw());
       for (int64_t o = 0; o < outer; ++o)
         dst = std::copy_n(src + (o * n + offset) * inner, len * inner, dst);
     });
@@ -196,9 +210,11 @@ class SplitKernel final : public Kernel {
     std::optional<std::vector<int64_t>> split = p_.split;
     if (p_.split_from_input() && ctx.has_input(1)) split = split_input(ctx.input(1), p_.opset, ctx);
     std::vector<int64_t> lengths = piece_lengths(p_, split, in.shape()[axis], ctx);
-    std::vector<Tensor> outs;
+    std::vector<Shape> shapes = piece_shapes(in.shape(), axis, lengths);
+    std::vector<Tensor*> outs;
+    for (int i = 0; i < ctx.num_outputs(); ++i)  // every element is written
+      outs.push_back(&ctx.allocate_uninitialized_output(i, in.dtype(), std::move(shapes[i])));
     split_into(in, axis, lengths, outs);
-    for (int i = 0; i < ctx.num_outputs(); ++i) ctx.set_output(i, std::move(outs[i]));
   }
 
  private:

@@ -74,11 +74,15 @@ int cmd_bench(Args& args) {
   auto t3 = clock::now();
   for (int i = 0; i < warmup; ++i) session.run_values(feeds);
   std::vector<double> times;
+  const int64_t allocations_before = Tensor::heap_allocations();
   for (int i = 0; i < iters; ++i) {
     auto a = clock::now();
     session.run_values(feeds);
     times.push_back(ms(a, clock::now()));
   }
+  // Tensor buffers a steady-state run takes from the heap (its outputs among them).
+  const double allocations =
+      static_cast<double>(Tensor::heap_allocations() - allocations_before) / iters;
   std::sort(times.begin(), times.end());
   double load = percentile(load_times, 0.5), first = ms(t2, t3);
   double mn = times.front(), med = percentile(times, 0.5), p90 = percentile(times, 0.9);
@@ -101,8 +105,8 @@ int cmd_bench(Args& args) {
               << ", \"min_ms\": " << mn << ", \"median_ms\": " << med << ", \"p90_ms\": " << p90
               << ", \"peak_rss_mb\": " << rss << ", \"threads\": " << session.threads()
               << ", \"iters\": " << iters << ", \"planned_peak_mb\": " << planned_mb
-              << ", \"arena_mb\": " << arena_mb << ", \"optimization\": \"" << level
-              << "\", \"nodes_before\": " << opt.nodes_before
+              << ", \"arena_mb\": " << arena_mb << ", \"heap_tensors_per_run\": " << allocations
+              << ", \"optimization\": \"" << level << "\", \"nodes_before\": " << opt.nodes_before
               << ", \"nodes_after\": " << opt.nodes_after << ", \"load_split_ms\": {";
     for (size_t i = 0; i < std::size(phases); ++i)
       std::cout << (i ? ", " : "") << "\"" << phases[i].first << "\": " << phases[i].second;
@@ -124,7 +128,8 @@ int cmd_bench(Args& args) {
               << " warm-up)\n"
               << "  peak RSS     " << rss << " MiB\n"
               << "  planned      " << planned_mb << " MiB live at most, in an arena of " << arena_mb
-              << " MiB\n";
+              << " MiB\n"
+              << "  heap tensors " << allocations << " per run (outputs included)\n";
   }
   return 0;
 }
