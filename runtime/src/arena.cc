@@ -49,6 +49,14 @@ bool Arena::holds(const Tensor& t) const {
   return p && p >= buffer_.get() && p < buffer_.get() + plan_->arena_bytes;
 }
 
+bool Arena::holds_any(const RuntimeValue& value) const {
+  if (value.is_tensor()) return holds(value.tensor());
+  if (value.is_sequence())
+    for (const Tensor& item : value.sequence().tensors)
+      if (holds(item)) return true;
+  return false;
+}
+
 bool Arena::idle() const {
   for (const auto& holder : holders_)
     if (holder.use_count() > 1) return false;

@@ -30,6 +30,8 @@ class Arena {
                const std::vector<RuntimeValue>& slots);
   // Whether `t`'s bytes lie in this arena.
   bool holds(const Tensor& t) const;
+  // Whether a tensor of `value` (a sequence's items too) lies in this arena.
+  bool holds_any(const RuntimeValue& value) const;
   // Whether no value holds any block: then the next run may use the arena.
   bool idle() const;
 

@@ -13,7 +13,7 @@
 namespace onyx {
 
 GraphExecutor::GraphExecutor(const Graph& graph, const Registry& registry, const ThreadPool& pool,
-                             const RuntimeLimits& limits, bool reference_kernels,
+                             const RuntimeLimits& limits, bool reference_kernels, bool memory_arena,
                              const GraphExecutor* parent, const std::vector<TypeInfo>& input_hints,
                              std::function<void(int)> on_dropped)
     : graph_(graph),
@@ -21,6 +21,7 @@ GraphExecutor::GraphExecutor(const Graph& graph, const Registry& registry, const
       pool_(pool),
       limits_(limits),
       reference_kernels_(reference_kernels),
+      memory_arena_(memory_arena),
       parent_(parent),
       on_dropped_(std::move(on_dropped)) {
   depth_ = parent ? parent->depth_ + 1 : 0;
@@ -47,7 +48,7 @@ GraphExecutor::GraphExecutor(const Graph& graph, const Registry& registry, const
 
   compiler_ = [this](const Graph& sub, const std::vector<TypeInfo>& hints) {
     return std::make_unique<Subgraph>(std::make_unique<GraphExecutor>(
-        sub, registry_, pool_, limits_, reference_kernels_, this, hints));
+        sub, registry_, pool_, limits_, reference_kernels_, memory_arena_, this, hints));
   };
   build_steps();
 }
@@ -240,7 +241,11 @@ void GraphExecutor::run(std::vector<RuntimeValue>& slots, const std::vector<bool
 
 // ---- Subgraph ----
 
-Subgraph::Subgraph(std::unique_ptr<GraphExecutor> executor) : executor_(std::move(executor)) {}
+Subgraph::Subgraph(std::unique_ptr<GraphExecutor> executor) : executor_(std::move(executor)) {
+  if (executor_->memory_arena() && !executor_->plan().blocks.empty())
+    arenas_ =
+        std::make_unique<ArenaPool>(std::make_shared<const MemoryPlan>(executor_->plan()), nullptr);
+}
 Subgraph::~Subgraph() = default;
 
 int Subgraph::num_inputs() const { return static_cast<int>(executor_->graph().inputs.size()); }
@@ -258,10 +263,12 @@ std::vector<RuntimeValue> Subgraph::run(const KernelContext& ctx,
   if (inputs.size() != g.inputs.size())
     ctx.fail("graph '" + g.name + "' takes " + std::to_string(g.inputs.size()) + " inputs, got " +
              std::to_string(inputs.size()));
+  ArenaPool::Lease arena;  // declared first: given back after the slots are gone
+  if (arenas_) arena = arenas_->lease({});
   std::vector<RuntimeValue> slots = executor_->new_slots();
   for (size_t i = 0; i < inputs.size(); ++i) slots[g.inputs[i]] = std::move(inputs[i]);
   try {
-    executor_->run(slots, nullptr, ctx.frame());
+    executor_->run(slots, nullptr, ctx.frame(), arena.get());
   } catch (const Error& e) {
     ctx.fail("in graph '" + g.name + "': " + e.what());  // say which node's subgraph failed
   }
@@ -270,7 +277,10 @@ std::vector<RuntimeValue> Subgraph::run(const KernelContext& ctx,
   for (int id : g.outputs) {
     if (!slots[id].is_set())
       ctx.fail("graph '" + g.name + "' left output '" + g.value(id).name + "' unset");
-    outputs.push_back(slots[id]);
+    // An output that is arena bytes (a view no kernel declared) is copied out: the
+    // next call reuses the arena.
+    outputs.push_back(arena.get() && arena.get()->holds_any(slots[id]) ? slots[id].clone()
+                                                                       : slots[id]);
   }
   return outputs;
 }

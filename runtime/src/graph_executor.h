@@ -28,14 +28,15 @@ class GraphExecutor {
   // initializer that no kernel reads at run time, as soon as that is known, for the
   // owner of the graph to free it.
   GraphExecutor(const Graph& graph, const Registry& registry, const ThreadPool& pool,
-                const RuntimeLimits& limits, bool reference_kernels, const GraphExecutor* parent,
-                const std::vector<TypeInfo>& input_hints = {},
+                const RuntimeLimits& limits, bool reference_kernels, bool memory_arena,
+                const GraphExecutor* parent, const std::vector<TypeInfo>& input_hints = {},
                 std::function<void(int)> on_dropped = {});
   ~GraphExecutor();
 
   const Graph& graph() const { return graph_; }
   const TypeInfo& type(int id) const { return types_.at(static_cast<size_t>(id)); }
   const MemoryPlan& plan() const { return plan_; }
+  bool memory_arena() const { return memory_arena_; }
   // The plan for a run whose inputs have these types (their symbolic dims filled in):
   // shape inference reruns with them, so that the values they fix get arena blocks.
   // nullopt when inference fails on them (the kernels then report what is wrong).
@@ -84,6 +85,7 @@ class GraphExecutor {
   const ThreadPool& pool_;
   RuntimeLimits limits_;
   bool reference_kernels_;
+  bool memory_arena_;  // whether runs place intermediates in planned arenas
   const GraphExecutor* parent_;
   std::function<void(int)> on_dropped_;
   int depth_ = 0;

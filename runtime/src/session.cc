@@ -64,9 +64,9 @@ void Session::Impl::prepare() {
       model.graph.initializers.erase(id);
       model.graph.initializer_file_bytes.erase(id);
     };
-  executor = std::make_unique<GraphExecutor>(graph, registry, pool, options.limits,
-                                             options.reference_kernels, nullptr,
-                                             std::vector<TypeInfo>{}, std::move(free_weight));
+  executor = std::make_unique<GraphExecutor>(
+      graph, registry, pool, options.limits, options.reference_kernels, options.memory_arena,
+      nullptr, std::vector<TypeInfo>{}, std::move(free_weight));
   split.infer = executor->build_times().infer;
   split.plan = executor->build_times().plan;
   split.prepack = executor->build_times().prepack;
@@ -252,15 +252,8 @@ std::vector<RuntimeValue> Session::run_values(const std::map<std::string, Runtim
   // View ops (Identity, Reshape, ...) may hand out a weight's or an input's own buffer,
   // or bytes of the arena that the next run reuses; a caller writing into an output
   // must not change the model or its inputs.
-  auto in_arena = [&](const RuntimeValue& out) {
-    if (out.is_tensor()) return arena.get()->holds(out.tensor());
-    if (out.is_sequence())
-      for (const Tensor& item : out.sequence().tensors)
-        if (arena.get()->holds(item)) return true;
-    return false;
-  };
   auto aliases = [&](const RuntimeValue& out) {
-    if (arena.get() && in_arena(out)) return true;
+    if (arena.get() && arena.get()->holds_any(out)) return true;
     for (const auto& [id, init] : graph.initializers)
       if (out.shares_storage_with(init)) return true;
     for (const auto& [name, feed] : feeds) {

@@ -212,5 +212,45 @@ TEST(ControlFlow, ScanReverseOverAnInnerAxis) {
   }
 }
 
+// A Loop of 5 passes over a float[16] carried value: x = x * x + (-x). The body's
+// intermediates (the product and the negation) have known shapes, so each pass takes
+// them from the body's arena: 2 heap tensors fewer per pass than without an arena,
+// with the same outputs (x0 = 0.5: 0.5 -> -0.25 -> 0.3125 -> ...).
+TEST(ControlFlow, LoopBodyIntermediatesComeFromItsArena) {
+  onnx::ModelProto m = model_at(13);
+  auto* g = m.mutable_graph();
+  add_value(g->mutable_input(), "x0", kFloat, {"16"});
+  add_value(g->mutable_output(), "x", kFloat, {"16"});
+  add_initializer(g, "M", kInt64, {}, {5});
+  auto* loop = add_node(g, "Loop", {"M", "", "x0"}, {"x"}, "loop");
+  auto* body = add_graph_attr(loop, "body");
+  add_value(body->mutable_input(), "i", kInt64, {});
+  add_value(body->mutable_input(), "cond_in", kBool, {});
+  add_value(body->mutable_input(), "x_in", kFloat, {"16"});
+  add_node(body, "Identity", {"cond_in"}, {"cond_out"});
+  add_node(body, "Mul", {"x_in", "x_in"}, {"square"});
+  add_node(body, "Neg", {"x_in"}, {"negated"});
+  add_node(body, "Add", {"square", "negated"}, {"x_out"});
+  add_value(body->mutable_output(), "cond_out", kBool, {});
+  add_value(body->mutable_output(), "x_out", kFloat, {"16"});
+  float x = 0.5f;
+  for (int pass = 0; pass < 5; ++pass) x = x * x + -x;
+
+  std::vector<float> results;
+  std::vector<int64_t> allocations;
+  for (bool arena : {true, false}) {
+    SessionOptions options{1, true};
+    options.memory_arena = arena;
+    Session s = session_of(m, options);
+    const Tensor x0 = floats({16}, std::vector<float>(16, 0.5f));
+    s.run({{"x0", x0}});  // the first run makes the arenas
+    const int64_t before = Tensor::heap_allocations();
+    auto out = s.run({{"x0", x0}});
+    allocations.push_back(Tensor::heap_allocations() - before);
+    for (float v : out[0].to_vector<float>()) EXPECT_NEAR(v, x, 1e-6f) << "arena " << arena;
+  }
+  EXPECT_EQ(allocations[0], allocations[1] - 2 * 5);
+}
+
 }  // namespace
 }  // namespace onyx

@@ -12,6 +12,7 @@
 
 namespace onyx {
 
+class ArenaPool;
 class GraphExecutor;
 
 // The values of one running graph, linked to the graph it is nested in, so a
@@ -36,10 +37,13 @@ class Subgraph {
 
   // Runs the graph with `inputs` bound to its formal inputs, in order; names taken
   // from enclosing scopes are read through ctx.frame(). Returns the graph outputs.
+  // Intermediates of known shape go to an arena planned once, at construction, and
+  // reused from call to call (a Loop body's iterations allocate only their outputs).
   std::vector<RuntimeValue> run(const KernelContext& ctx, std::vector<RuntimeValue> inputs) const;
 
  private:
   std::unique_ptr<GraphExecutor> executor_;
+  std::unique_ptr<ArenaPool> arenas_;  // null when nothing has a known shape
 };
 
 }  // namespace onyx
