@@ -8,8 +8,8 @@
 #include <limits>
 #include <optional>
 
+#include "match.h"
 #include "onyx/fused_ops.h"
-#include "passes.h"
 
 namespace onyx::passes {
 
@@ -56,29 +56,6 @@ std::optional<FusedActivation> activation_of(const GraphEdit& edit, const Node& 
     return FusedActivation{op, {*lo, *hi}};
   }
   return std::nullopt;
-}
-
-bool same_tensor_type(const TypeInfo& a, const TypeInfo& b) {
-  if (!a.is_tensor() || !b.is_tensor() || a.elem != b.elem || !a.shape || !b.shape) return false;
-  if (a.shape->size() != b.shape->size()) return false;
-  for (size_t i = 0; i < a.shape->size(); ++i) {
-    const Dim &x = (*a.shape)[i], &y = (*b.shape)[i];
-    const bool equal = x.is_known() ? x == y : !x.param.empty() && x == y;
-    if (!equal) return false;
-  }
-  return true;
-}
-
-// The Add that reads `y` once, next to a residual of y's type, and the residual's id.
-std::optional<std::pair<int, int>> residual_add(const GraphEdit& edit, int y) {
-  const int add = edit.sole_consumer(y);
-  if (add < 0) return std::nullopt;
-  const Node& node = edit.node(add);
-  if (!is_onnx(node, "Add") || node.inputs.size() != 2) return std::nullopt;
-  const int other = node.inputs[0] == y ? node.inputs[1] : node.inputs[0];
-  if (other == y || other == kNoValue || !same_tensor_type(edit.type(other), edit.type(y)))
-    return std::nullopt;
-  return std::make_pair(add, other);
 }
 
 // Fuses what follows node `p` (a Conv, or a Gemm when `residual` is false).

@@ -3,6 +3,9 @@
 // projections of transformer layers). A has rank 2 or more, B is a 2-D constant, the bias a
 // float vector constant of B's columns, so the Add broadcasts along Y's last dim only; the
 // MatMul's output must have the Add as its only reader. Float tensors only.
+// A residual Add after it, of Y's dtype and shape (no broadcasting) and Y's only reader,
+// joins as a fourth input, FusedMatMul(A, B, bias, Z): the skip connection of a
+// transformer layer, added in the same epilogue.
 #include "match.h"
 #include "onyx/fused_ops.h"
 
@@ -27,6 +30,11 @@ bool fuse_at(GraphEdit& edit, int matmul) {
   Node fused = edit.fused_node(mm, fused::kMatMul);
   fused.inputs = {a, b, bias};
   fused.outputs = {edit.node(add).outputs[0]};
+  if (auto residual = residual_add(edit, fused.outputs[0])) {
+    fused.inputs.push_back(residual->second);
+    fused.outputs = {edit.node(residual->first).outputs[0]};
+    edit.remove_node(residual->first);
+  }
   edit.remove_node(matmul);
   edit.replace_node(add, std::move(fused));
   return true;

@@ -1,10 +1,10 @@
-// Small pattern-matching helpers for the fusion passes that recognise exported
-// decompositions (GELU, LayerNormalization): scalar constants, the other operand of a
-// binary node, constants compared with a tolerance.
+// Small pattern-matching helpers for the fusion passes: scalar constants, the other
+// operand of a binary node, constants compared with a tolerance, residual additions.
 #pragma once
 
 #include <cmath>
 #include <optional>
+#include <utility>
 
 #include "passes.h"
 
@@ -69,6 +69,31 @@ inline int onnx_producer(const GraphEdit& edit, int value, const char* op_type) 
   if (p < 0) return -1;
   const Node& node = edit.node(p);
   return is_onnx(node, op_type) && node.outputs.size() == 1 ? p : -1;
+}
+
+// Whether two values are tensors of one dtype and one shape (equal static dims, or the
+// same symbolic names).
+inline bool same_tensor_type(const TypeInfo& a, const TypeInfo& b) {
+  if (!a.is_tensor() || !b.is_tensor() || a.elem != b.elem || !a.shape || !b.shape) return false;
+  if (a.shape->size() != b.shape->size()) return false;
+  for (size_t i = 0; i < a.shape->size(); ++i) {
+    const Dim &x = (*a.shape)[i], &y = (*b.shape)[i];
+    const bool equal = x.is_known() ? x == y : !x.param.empty() && x == y;
+    if (!equal) return false;
+  }
+  return true;
+}
+
+// The Add that reads `y` once, next to a residual of y's type, and the residual's id.
+inline std::optional<std::pair<int, int>> residual_add(const GraphEdit& edit, int y) {
+  const int add = edit.sole_consumer(y);
+  if (add < 0) return std::nullopt;
+  const Node& node = edit.node(add);
+  if (!is_onnx(node, "Add") || node.inputs.size() != 2) return std::nullopt;
+  const int other = node.inputs[0] == y ? node.inputs[1] : node.inputs[0];
+  if (other == y || other == kNoValue || !same_tensor_type(edit.type(other), edit.type(y)))
+    return std::nullopt;
+  return std::make_pair(add, other);
 }
 
 }  // namespace onyx::passes

@@ -5,7 +5,8 @@
 //   for them is removed from Y again.
 //
 // The same kernel serves the optimizer's FusedMatMul (onyx/fused_ops.h): MatMul followed by
-// the Add of a bias vector of N values, which the fast path adds in the GEMM's epilogue.
+// the Add of a bias vector of N values and of a residual Z of Y's shape, which the fast
+// path adds in the GEMM's epilogue.
 #include <algorithm>
 #include <functional>
 #include <string>
@@ -36,12 +37,15 @@ class MatMulKernel : public Kernel {
  private:
   // Float batches of GEMMs; a constant 2-D B is packed once.
   // `matrices(i)` gives the matrix of A and of B that output batch i reads.
+  // `residual`, when given, has Y's layout and is added after the bias.
   void run_fast(KernelContext& ctx, const Tensor& a, const float* pb, size_t b_rank, Tensor& y,
                 int64_t M, int64_t N, int64_t K, int64_t batches, const float* bias,
+                const float* residual,
                 const std::function<std::pair<int64_t, int64_t>(int64_t)>& matrices) const;
 
   std::string label_;
-  bool fused_bias_ = false;  // FusedMatMul: input 2 is added to every row of Y
+  bool fused_bias_ = false;      // FusedMatMul: input 2 is added to every row of Y
+  bool fused_residual_ = false;  // FusedMatMul: input 3 (Y's shape) is added to Y
   bool fast_ = false;
   kernels::PackedPanels packed_b_;
   Shape packed_b_shape_;  // set when B lives on only in packed_b_
@@ -86,6 +90,7 @@ void register_matmul(Registry& registry) {
 MatMulKernel::MatMulKernel(const KernelInit& init) : label_(init.label()) {
   if (!init.has_input(0) || !init.has_input(1)) init.fail("MatMul needs inputs A and B");
   fused_bias_ = is_fused_node(init.node()) && init.has_input(2);
+  fused_residual_ = is_fused_node(init.node()) && init.has_input(3);
   for (int i = 0; i < 2; ++i) {
     const TypeInfo& t = init.input_type(i);
     if (t.has_shape() && t.shape->empty())
@@ -175,10 +180,15 @@ void MatMulKernel::run(KernelContext& ctx) const {
   const Tensor* bias = fused_bias_ ? &ctx.input(2) : nullptr;
   if (bias && (bias->dtype() != a.dtype() || bias->rank() != 1 || bias->dim(0) != N))
     ctx.fail(cat("the bias must be a vector of the ", N, " columns of Y, got ", bias->describe()));
+  const Tensor* residual = fused_residual_ ? &ctx.input(3) : nullptr;
+  if (residual && (residual->dtype() != a.dtype() || residual->shape() != out_shape))
+    ctx.fail(cat("the residual must be ", dtype_name(a.dtype()), shape_to_string(out_shape),
+                 " like Y, got ", residual->describe()));
   if (fast_ && a.dtype() == DType::Float) {
     Tensor& y = ctx.allocate_uninitialized_output(0, a.dtype(), out_shape);
     run_fast(ctx, a, b ? b->data<float>() : nullptr, b_shape.size(), y, M, N, K, batches,
-             bias ? bias->data<float>() : nullptr, matrices);
+             bias ? bias->data<float>() : nullptr, residual ? residual->data<float>() : nullptr,
+             matrices);
     return;
   }
   if (!b) ctx.fail("B was packed at load, but this input needs the reference loop");
@@ -190,6 +200,7 @@ void MatMulKernel::run(KernelContext& ctx) const {
     const T* pa = a.data<T>();
     const T* pb = b->data<T>();
     const T* pbias = bias ? bias->data<T>() : nullptr;
+    const T* pres = residual ? residual->data<T>() : nullptr;
     T* py = y.data<T>();
     // One task per output row (batch index, m); rows are written independently.
     ctx.pool().parallel_for(batches * M, 8, [&](int64_t r0, int64_t r1) {
@@ -200,12 +211,13 @@ void MatMulKernel::run(KernelContext& ctx) const {
         std::fill(acc.begin(), acc.end(), A(0));
         matmul_accumulate(pa + a_mat * M * K + m * K, K, 1, pb + b_mat * K * N, N, 1, 1, N, K,
                           acc.data());
-        if (pbias)  // the product rounded to T, then the bias added, as Add would
-          for (int64_t n = 0; n < N; ++n)
-            py[r * N + n] =
-                from_acc<T>(static_cast<A>(from_acc<T>(acc[n])) + static_cast<A>(pbias[n]));
-        else
-          for (int64_t n = 0; n < N; ++n) py[r * N + n] = from_acc<T>(acc[n]);
+        // The product rounded to T, then the bias and the residual added, as Adds would.
+        for (int64_t n = 0; n < N; ++n) {
+          T v = from_acc<T>(acc[n]);
+          if (pbias) v = from_acc<T>(static_cast<A>(v) + static_cast<A>(pbias[n]));
+          if (pres) v = from_acc<T>(static_cast<A>(v) + static_cast<A>(pres[r * N + n]));
+          py[r * N + n] = v;
+        }
       }
     });
   });
@@ -213,7 +225,7 @@ void MatMulKernel::run(KernelContext& ctx) const {
 
 void MatMulKernel::run_fast(
     KernelContext& ctx, const Tensor& a, const float* pb, size_t b_rank, Tensor& y, int64_t M,
-    int64_t N, int64_t K, int64_t batches, const float* bias,
+    int64_t N, int64_t K, int64_t batches, const float* bias, const float* residual,
     const std::function<std::pair<int64_t, int64_t>(int64_t)>& matrices) const {
   const kernels::MicroKernel& uk = kernels::default_microkernel();
   const kernels::Parallel parallel = parallel_of(ctx.pool());
@@ -222,13 +234,18 @@ void MatMulKernel::run_fast(
   kernels::GemmEpilogue epilogue;
   epilogue.bias = bias;
   epilogue.bias_per_row = false;
-  // y (rows x N) = a (rows x K) * b (K x N) + bias, b packed once when it is the constant.
+  epilogue.addend_rs = N;
+  epilogue.addend_cs = 1;
+  // y (rows x N) = a (rows x K) * b (K x N) + bias (+ residual), b packed once when it is
+  // the constant. y0 is Y's row where this product starts: the residual's is the same.
   auto product = [&](const float* a0, const float* b0, int64_t rows, float* y0,
                      const kernels::Parallel& par) {
     const kernels::StridedSource a_src(a0, K, 1), b_src(b0, 1, N);
     const kernels::PanelSource& b_operand =
         packed_b_.holds(N, K) ? static_cast<const kernels::PanelSource&>(packed_b_) : b_src;
-    kernels::gemm(uk, rows, N, K, a_src, b_operand, y0, N, epilogue, par);
+    kernels::GemmEpilogue ep = epilogue;
+    if (residual) ep.addend = residual + (y0 - py);
+    kernels::gemm(uk, rows, N, K, a_src, b_operand, y0, N, ep, par);
   };
   // One B for every batch: A's batches stacked are one (batches * M) x K matrix, and so
   // is Y's. One GEMM then streams B once instead of once per batch.

@@ -387,6 +387,35 @@ TEST(FuseMatMulBias, OtherAddsAreNotFused) {
   }
 }
 
+TEST(FuseMatMulBias, ResidualAddJoinsAsAFourthInput) {
+  ModelBuilder b = matmul_bias();
+  b.input("r", test::random_floats({2, 9, 24}, 24)).node("Add", {"y", "r"}, {"z"}).output("z");
+  Session s = session_at(b, OptimizationLevel::All);
+  ASSERT_EQ(ops_of(s), "FusedMatMul");
+  const Node& mm = s.model().graph.nodes[0];
+  ASSERT_EQ(mm.inputs.size(), 4u);
+  EXPECT_EQ(s.model().graph.value(mm.inputs[3]).name, "r");
+  EXPECT_EQ(s.model().graph.value(mm.outputs[0]).name, "z");
+  expect_same_outputs(b, OptimizationLevel::All);
+}
+
+TEST(FuseMatMulBias, BroadcastOrSharedResidualsStayAnAdd) {
+  {  // the residual broadcasts: it is not read element for element
+    ModelBuilder b = matmul_bias();
+    b.input("r", test::random_floats({9, 24}, 24)).node("Add", {"y", "r"}, {"z"}).output("z");
+    EXPECT_EQ(ops_of(session_at(b, OptimizationLevel::All)), "FusedMatMul,Add");
+    expect_same_outputs(b, OptimizationLevel::All);
+  }
+  {  // the biased product is returned too
+    ModelBuilder b = matmul_bias();
+    b.input("r", test::random_floats({2, 9, 24}, 24))
+        .node("Add", {"y", "r"}, {"z"})
+        .output("z")
+        .output("y");
+    EXPECT_EQ(ops_of(session_at(b, OptimizationLevel::All)), "FusedMatMul,Add");
+  }
+}
+
 // ---- the fused operators' fast kernels against their reference kernels ----
 
 TEST(FusedOpsFastPath, GeluMatchesReference) {
@@ -444,6 +473,36 @@ TEST(FusedOpsFastPath, FusedMatMulMatchesReference) {
         .output("y");
     testing::expect_fast_matches_reference(t, "FusedMatMul " + shape_to_string(c.a), 1e-5f);
   }
+}
+
+TEST(FusedOpsFastPath, FusedMatMulWithResidualMatchesReference) {
+  struct Case {
+    Shape a, w, y;
+  };
+  const std::vector<Case> cases = {{{1, 1}, {1, 1}, {1, 1}},
+                                   {{2, 7, 13}, {13, 5}, {2, 7, 5}},
+                                   {{3, 65, 31}, {31, 97}, {3, 65, 97}},
+                                   {{4, 2, 129, 64}, {64, 48}, {4, 2, 129, 48}},
+                                   {{2, 1, 5, 8}, {3, 8, 6}, {2, 3, 5, 6}}};
+  for (const Case& c : cases) {
+    testing::OpTester t(fused::kMatMul, fused::kVersion, fused::kDomain);
+    t.input("a", test::random_floats(c.a, 41))
+        .constant("w", test::random_floats(c.w, 42))
+        .input("bias", test::random_floats({c.w.back()}, 43))
+        .input("residual", test::random_floats(c.y, 44))
+        .output("y");
+    testing::expect_fast_matches_reference(t, "FusedMatMul+Z " + shape_to_string(c.a), 1e-5f);
+  }
+}
+
+TEST(FusedOpsFastPath, FusedMatMulRejectsAResidualOfAnotherShape) {
+  testing::OpTester t(fused::kMatMul, fused::kVersion, fused::kDomain);
+  t.input("a", test::random_floats({2, 3}, 1))
+      .input("w", test::random_floats({3, 4}, 2))
+      .input("bias", test::random_floats({4}, 3))
+      .input("residual", test::random_floats({1, 4}, 4))
+      .output("y");
+  EXPECT_NE(testing::error_of([&] { t.run(); }).find("residual"), std::string::npos);
 }
 
 TEST(FusedOpsFastPath, FusedMatMulRejectsABiasOfTheWrongLength) {

@@ -5,8 +5,8 @@
 //   FusedConv(X, W, B?, Z?)  Y = activation(Conv(X, W, B) + Z)    Conv's attributes;
 //                            Z, when present, has Y's shape (a residual connection)
 //   FusedGemm(A, B, C?)      Y = activation(Gemm(A, B, C))         Gemm's attributes
-//   FusedMatMul(A, B, bias?) Y = MatMul(A, B) + bias               bias: a vector of Y's
-//                            last dim; no activation
+//   FusedMatMul(A, B, bias?, Z?)  Y = MatMul(A, B) + bias + Z   bias: a vector of Y's
+//                            last dim; Z, when present, has Y's shape; no activation
 //
 // The activation is named by the string attribute `activation`, one of the ONNX
 // operators below, and its parameters are the floats of `activation_params`:
