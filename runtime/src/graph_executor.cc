@@ -138,7 +138,7 @@ std::optional<MemoryPlan> GraphExecutor::plan_for_inputs(
     InferenceResult inferred = infer_shapes(
         graph_, [this](const Node& n) { return registry_.shape_rule(n); }, input_types, true);
     return plan_memory(graph_, order_, inferred.types, reuse_);
-  } catch (const Error&) {
+  } catch (const std::exception&) {  // the run goes on, on the heap
     return std::nullopt;
   }
 }
