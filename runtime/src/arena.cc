@@ -91,17 +91,20 @@ std::shared_ptr<const MemoryPlan> ArenaPool::plan(const std::vector<Shape>& inpu
 }
 
 ArenaPool::Lease ArenaPool::lease(const std::vector<Shape>& input_shapes) {
-  std::shared_ptr<const MemoryPlan> chosen = plan(input_shapes);
-  if (!chosen || chosen->blocks.empty()) return Lease();
+  std::shared_ptr<const MemoryPlan> chosen;
   {
     std::lock_guard<std::mutex> lock(mutex_);
-    Entry* e = entry(input_shapes);
-    if (e && !e->idle.empty()) {
-      std::unique_ptr<Arena> arena = std::move(e->idle.back());
-      e->idle.pop_back();
-      return Lease(this, chosen, std::move(arena));
+    if (Entry* e = entry(input_shapes)) {
+      if (!e->idle.empty()) {  // the steady state: one lookup, no allocation
+        std::unique_ptr<Arena> arena = std::move(e->idle.back());
+        e->idle.pop_back();
+        return Lease(this, e->plan, std::move(arena));
+      }
+      chosen = e->plan;
     }
   }
+  if (!chosen) chosen = plan(input_shapes);  // shapes not seen before
+  if (!chosen || chosen->blocks.empty()) return Lease();
   return Lease(this, chosen, std::make_unique<Arena>(chosen));
 }
 

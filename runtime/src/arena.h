@@ -72,6 +72,8 @@ class ArenaPool {
     std::unique_ptr<Arena> arena_;
   };
 
+  // Whether plans depend on the input shapes (else lease and plan ignore them).
+  bool per_shape() const { return per_shape_; }
   // An arena for a run whose tensor inputs have these shapes (ignored with a static
   // plan); the lease is empty when there is no plan for them.
   Lease lease(const std::vector<Shape>& input_shapes);

@@ -128,7 +128,7 @@ void GraphExecutor::build_steps() {
   phase_start = Clock::now();
   for (const Step& step : steps_) reuse_.push_back(step.kernel->output_reuse());
   order_ = std::move(order);
-  plan_ = plan_memory(graph_, order_, types_, reuse_);
+  plan_ = std::make_shared<const MemoryPlan>(plan_memory(graph_, order_, types_, reuse_));
   build_times_.plan += elapsed_ms(phase_start);
 }
 
@@ -235,7 +235,7 @@ void GraphExecutor::run(std::vector<RuntimeValue>& slots, const std::vector<bool
         slots[v] = std::move(produced[o]);
       }
     }
-    for (int v : plan_.release_after[k]) slots[v] = RuntimeValue();
+    for (int v : plan_->release_after[k]) slots[v] = RuntimeValue();
   }
 }
 
@@ -243,8 +243,7 @@ void GraphExecutor::run(std::vector<RuntimeValue>& slots, const std::vector<bool
 
 Subgraph::Subgraph(std::unique_ptr<GraphExecutor> executor) : executor_(std::move(executor)) {
   if (executor_->memory_arena() && !executor_->plan().blocks.empty())
-    arenas_ =
-        std::make_unique<ArenaPool>(std::make_shared<const MemoryPlan>(executor_->plan()), nullptr);
+    arenas_ = std::make_unique<ArenaPool>(executor_->shared_plan(), nullptr);
 }
 Subgraph::~Subgraph() = default;
 

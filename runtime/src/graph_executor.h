@@ -35,7 +35,8 @@ class GraphExecutor {
 
   const Graph& graph() const { return graph_; }
   const TypeInfo& type(int id) const { return types_.at(static_cast<size_t>(id)); }
-  const MemoryPlan& plan() const { return plan_; }
+  const MemoryPlan& plan() const { return *plan_; }
+  const std::shared_ptr<const MemoryPlan>& shared_plan() const { return plan_; }
   bool memory_arena() const { return memory_arena_; }
   // The plan for a run whose inputs have these types (their symbolic dims filled in):
   // shape inference reruns with them, so that the values they fix get arena blocks.
@@ -96,7 +97,7 @@ class GraphExecutor {
   std::vector<std::vector<OutputReuse>> reuse_;  // per step: Kernel::output_reuse
   std::vector<OuterRef> outer_refs_;
   SubgraphCompiler compiler_;
-  MemoryPlan plan_;
+  std::shared_ptr<const MemoryPlan> plan_;
   BuildTimes build_times_;
   std::vector<int> dropped_initializers_;
 };

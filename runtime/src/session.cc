@@ -82,7 +82,7 @@ void Session::Impl::prepare() {
     bool static_inputs = true;
     for (int id : feed_ids) static_inputs &= executor->type(id).concrete_shape().has_value();
     std::shared_ptr<const MemoryPlan> static_plan;
-    if (static_inputs) static_plan = std::make_shared<const MemoryPlan>(executor->plan());
+    if (static_inputs) static_plan = executor->shared_plan();
     auto plan_for = [this](const std::vector<Shape>& shapes) -> std::optional<MemoryPlan> {
       std::map<int, TypeInfo> types;
       for (size_t i = 0; i < feed_ids.size(); ++i) {
@@ -240,7 +240,9 @@ std::vector<RuntimeValue> Session::run_values(const std::map<std::string, Runtim
     }
   }
   std::vector<bool> needed = s.executor->needed_steps(wanted);
-  if (s.arenas) arena = s.arenas->lease(Impl::input_shapes(s.feed_ids, slots));
+  if (s.arenas)
+    arena = s.arenas->lease(s.arenas->per_shape() ? Impl::input_shapes(s.feed_ids, slots)
+                                                  : std::vector<Shape>{});
   s.executor->run(slots, &needed, nullptr, arena.get());
 
   std::vector<RuntimeValue> result;
