@@ -43,8 +43,7 @@ class AttrUnaryKernel final : public Kernel {
       for (int64_t i = 0; i < x.numel(); ++i) out[i] = fn_.template apply<T>(static_cast<C>(in[i]));
     });
   }
-  // Each element is read before the output element at the same place is written.
-  std::vector<OutputReuse> output_reuse() const override { return {{0, 0, false}}; }
+  std::vector<OutputReuse> output_reuse() const override { return elementwise_over(); }
 
  private:
   Fn fn_;

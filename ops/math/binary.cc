@@ -134,9 +134,8 @@ class BinaryKernel final : public Kernel {
         0, a.dtype(), legacy_.output_shape(a.shape(), b.shape(), ctx));
     compute<Fn>(a, b, b_view, out, ctx, &ctx.pool());
   }
-  // Either input of the output's shape may be written over: each element of it is read
-  // before the output element at the same place is written.
-  std::vector<OutputReuse> output_reuse() const override { return {{0, 0, false}, {0, 1, false}}; }
+  // Either input of the output's shape (the planner checks the size).
+  std::vector<OutputReuse> output_reuse() const override { return elementwise_over({0, 1}); }
 
  private:
   LegacyBroadcast legacy_;

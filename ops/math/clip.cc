@@ -50,8 +50,7 @@ class ClipKernel final : public Kernel {
   }
 
   void run(KernelContext& ctx) const override;
-  // Each element is read before the output element at the same place is written.
-  std::vector<OutputReuse> output_reuse() const override { return {{0, 0, false}}; }
+  std::vector<OutputReuse> output_reuse() const override { return elementwise_over(); }
 
  private:
   bool from_inputs_;

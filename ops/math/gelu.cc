@@ -48,8 +48,7 @@ class GeluKernel final : public Kernel {
         out[i] = static_cast<T>(reference(static_cast<double>(in[i])));
     });
   }
-  // Each element is read before the output element at the same place is written.
-  std::vector<OutputReuse> output_reuse() const override { return {{0, 0, false}}; }
+  std::vector<OutputReuse> output_reuse() const override { return elementwise_over(); }
 
  private:
   double reference(double x) const {

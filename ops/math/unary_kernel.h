@@ -45,8 +45,7 @@ class UnaryKernel final : public Kernel {
       });
     });
   }
-  // Each element is read before the output element at the same place is written.
-  std::vector<OutputReuse> output_reuse() const override { return {{0, 0, false}}; }
+  std::vector<OutputReuse> output_reuse() const override { return elementwise_over(); }
 
  private:
   bool fast_;

@@ -32,7 +32,7 @@ class IdentityKernel final : public Kernel {
     if (!ctx.value(0).is_set()) ctx.fail("input 0 is required but was not given");
     ctx.set_output_value(0, ctx.value(0));
   }
-  std::vector<OutputReuse> output_reuse() const override { return {{0, 0, true}}; }
+  std::vector<OutputReuse> output_reuse() const override { return view_of_input0(); }
 };
 
 }  // namespace

@@ -235,7 +235,7 @@ class ReshapeKernel final : public Kernel {
     }
     ctx.set_output(0, data.reshaped(reshape_target(data.shape(), spec, params_.allowzero, ctx)));
   }
-  std::vector<OutputReuse> output_reuse() const override { return {{0, 0, true}}; }
+  std::vector<OutputReuse> output_reuse() const override { return view_of_input0(); }
 
  private:
   ReshapeParams params_;
@@ -256,7 +256,7 @@ class FlattenKernel final : public Kernel {
     int64_t inner = checked_numel(Shape(axis, x.shape().end()));
     ctx.set_output(0, x.reshaped({outer, inner}));
   }
-  std::vector<OutputReuse> output_reuse() const override { return {{0, 0, true}}; }
+  std::vector<OutputReuse> output_reuse() const override { return view_of_input0(); }
 
  private:
   int64_t axis_;

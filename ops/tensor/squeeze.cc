@@ -147,7 +147,7 @@ class SqueezeKernel final : public Kernel {
     }
     ctx.set_output(0, x.reshaped(std::move(shape)));
   }
-  std::vector<OutputReuse> output_reuse() const override { return {{0, 0, true}}; }
+  std::vector<OutputReuse> output_reuse() const override { return view_of_input0(); }
 
  private:
   int opset_;

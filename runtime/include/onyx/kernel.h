@@ -4,6 +4,7 @@
 #pragma once
 
 #include <functional>
+#include <initializer_list>
 #include <memory>
 #include <string>
 #include <vector>
@@ -36,6 +37,16 @@ struct OutputReuse {
   // before writing the output element at the same place (elementwise kernels).
   bool view = false;
 };
+
+// Output 0 is always a view of input 0 (Reshape, Squeeze, Identity, ...).
+inline std::vector<OutputReuse> view_of_input0() { return {{0, 0, true}}; }
+// Output 0 may be written over any of `inputs` that dies at the node: an elementwise
+// kernel reads each element of them before writing the output element at the same place.
+inline std::vector<OutputReuse> elementwise_over(std::initializer_list<int> inputs = {0}) {
+  std::vector<OutputReuse> reuse;
+  for (int i : inputs) reuse.push_back({0, i, false});
+  return reuse;
+}
 
 // Caps that keep untrusted models in check at run time.
 struct RuntimeLimits {
