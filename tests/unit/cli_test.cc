@@ -94,10 +94,7 @@ TEST(Cli, ExternalDataOutsideTheModelFolder) {
   w->set_name("w");
   w->set_data_type(onnx::TensorProto::FLOAT);
   w->add_dims(2);
-  w->set_data_location(onnx::TensorProto::EXTERNAL);
-  auto* loc = w->add_external_data();
-  loc->set_key("location");
-  loc->set_value("../outside.bin");
+  test::set_external_data(*w, "../outside.bin");
   g->mutable_node(0)->set_input(0, "w");
   dir.write("outside.bin", std::string(8, '\0'));
   dir.write("model/m.onnx", bytes_of(m));

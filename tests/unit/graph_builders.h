@@ -43,6 +43,22 @@ inline onnx::TensorProto typed_floats(const std::string& name, std::initializer_
   return t;
 }
 
+// Points `t` at external data: `location`, and `offset` and `length` where not empty.
+inline void set_external_data(onnx::TensorProto& t, const std::string& location,
+                              const std::string& offset = "", const std::string& length = "") {
+  t.clear_raw_data();
+  t.set_data_location(onnx::TensorProto::EXTERNAL);
+  auto add = [&](const char* k, const std::string& v) {
+    if (v.empty()) return;
+    auto* kv = t.add_external_data();
+    kv->set_key(k);
+    kv->set_value(v);
+  };
+  add("location", location);
+  add("offset", offset);
+  add("length", length);
+}
+
 inline void set_tensor_type(onnx::TypeProto* tp, int32_t elem, std::vector<std::string> dims) {
   auto* tt = tp->mutable_tensor_type();
   tt->set_elem_type(elem);

@@ -184,11 +184,7 @@ TEST(LoaderMapped, ExternalDataIsStillConfinedToTheModelFolder) {
   auto model_pointing_at = [](const std::string& location) {
     onnx::ModelProto m = test::relu_model();
     onnx::TensorProto w = raw_tensor("w", onnx::TensorProto::FLOAT, {1}, {});
-    w.clear_raw_data();
-    w.set_data_location(onnx::TensorProto::EXTERNAL);
-    auto* kv = w.add_external_data();
-    kv->set_key("location");
-    kv->set_value(location);
+    test::set_external_data(w, location);
     *m.mutable_graph()->add_initializer() = w;
     return test::bytes_of(m);
   };

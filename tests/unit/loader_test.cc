@@ -824,26 +824,11 @@ TEST(LoaderFunctions, ModelLocalFunction) {
 
 // ---------------------------------------------------------------- external data
 
-void set_external(onnx::TensorProto& t, const std::string& location, const std::string& offset,
-                  const std::string& length) {
-  t.clear_raw_data();
-  t.set_data_location(onnx::TensorProto::EXTERNAL);
-  auto add = [&](const char* k, const std::string& v) {
-    if (v.empty()) return;
-    auto* kv = t.add_external_data();
-    kv->set_key(k);
-    kv->set_value(v);
-  };
-  add("location", location);
-  add("offset", offset);
-  add("length", length);
-}
-
 onnx::ModelProto external_model(const std::string& location, const std::string& offset,
                                 const std::string& length) {
   onnx::ModelProto m = test::relu_model();
   onnx::TensorProto w = raw_tensor("w", onnx::TensorProto::FLOAT, {2}, {});
-  set_external(w, location, offset, length);
+  test::set_external_data(w, location, offset, length);
   *m.mutable_graph()->add_initializer() = w;
   return m;
 }

@@ -408,11 +408,7 @@ TEST(WriterRoundTrip, ExternalDataIsWrittenInline) {
   dir.write("w.bin", std::string("\x00\x00\x80\x3f", 4));
   onnx::ModelProto m = test::relu_model();
   onnx::TensorProto w = raw_tensor("w", onnx::TensorProto::FLOAT, {1}, {});
-  w.clear_raw_data();
-  w.set_data_location(onnx::TensorProto::EXTERNAL);
-  auto* kv = w.add_external_data();
-  kv->set_key("location");
-  kv->set_value("w.bin");
+  test::set_external_data(w, "w.bin");
   *m.mutable_graph()->add_initializer() = w;
   dir.write("model.onnx", test::bytes_of(m));
   Model model = load_model(dir.file("model.onnx"));
