@@ -133,19 +133,9 @@ bool fuse_at(GraphEdit& edit, int mean) {
     scale = edit.add_initializer(norm.name.empty() ? "layer_norm_scale" : norm.name + "_scale",
                                  std::move(ones));
   }
-  Attribute axis;
-  axis.name = "axis";
-  axis.type = AttrType::Int;
-  axis.i = -1;
-  Attribute eps;
-  eps.name = "epsilon";
-  eps.type = AttrType::Float;
-  eps.f = static_cast<float>(*epsilon);
-  Attribute stash;
-  stash.name = "stash_type";
-  stash.type = AttrType::Int;
-  stash.i = 1;  // float
-  norm.attributes = {axis, eps, stash};
+  norm.attributes = {int_attribute("axis", -1),
+                     float_attribute("epsilon", static_cast<float>(*epsilon)),
+                     int_attribute("stash_type", 1)};  // float
   norm.inputs = {x, scale};
   if (bias != kNoValue) norm.inputs.push_back(bias);
   norm.outputs = {y};

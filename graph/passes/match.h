@@ -1,10 +1,13 @@
 // Small pattern-matching helpers for the fusion passes: scalar constants, the other
-// operand of a binary node, constants compared with a tolerance, residual additions.
+// operand of a binary node, constants compared with a tolerance, residual additions,
+// Transpose's permutation; and the attributes the passes write.
 #pragma once
 
 #include <cmath>
 #include <optional>
+#include <string>
 #include <utility>
+#include <vector>
 
 #include "passes.h"
 
@@ -94,6 +97,50 @@ inline std::optional<std::pair<int, int>> residual_add(const GraphEdit& edit, in
   if (other == y || other == kNoValue || !same_tensor_type(edit.type(other), edit.type(y)))
     return std::nullopt;
   return std::make_pair(add, other);
+}
+
+// Transpose's permutation, the default (reversal) resolved with the input's rank; nullopt
+// when unknown or not a permutation (the kernel reports that).
+inline std::optional<std::vector<int64_t>> perm_of(const GraphEdit& edit, const Node& node) {
+  std::vector<int64_t> perm;
+  if (const Attribute* a = node.find_attr("perm")) {
+    if (a->type != AttrType::Ints) return std::nullopt;
+    perm = a->ints;
+  } else {
+    const std::optional<int> rank = edit.rank(node.inputs[0]);
+    if (!rank) return std::nullopt;
+    for (int i = *rank - 1; i >= 0; --i) perm.push_back(i);
+  }
+  std::vector<bool> seen(perm.size(), false);
+  for (int64_t p : perm) {
+    if (p < 0 || p >= static_cast<int64_t>(perm.size()) || seen[static_cast<size_t>(p)])
+      return std::nullopt;
+    seen[static_cast<size_t>(p)] = true;
+  }
+  return perm;
+}
+
+// Attributes for the nodes a pass writes.
+inline Attribute int_attribute(std::string name, int64_t value) {
+  Attribute a;
+  a.name = std::move(name);
+  a.type = AttrType::Int;
+  a.i = value;
+  return a;
+}
+inline Attribute float_attribute(std::string name, float value) {
+  Attribute a;
+  a.name = std::move(name);
+  a.type = AttrType::Float;
+  a.f = value;
+  return a;
+}
+inline Attribute ints_attribute(std::string name, std::vector<int64_t> values) {
+  Attribute a;
+  a.name = std::move(name);
+  a.type = AttrType::Ints;
+  a.ints = std::move(values);
+  return a;
 }
 
 }  // namespace onyx::passes

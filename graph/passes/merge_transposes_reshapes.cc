@@ -12,7 +12,7 @@
 //   Reshape to that static shape; when it is the input's own shape neither remains.
 #include <algorithm>
 
-#include "passes.h"
+#include "match.h"
 
 namespace onyx::passes {
 
@@ -33,27 +33,6 @@ int sole_feeder(const GraphEdit& edit, const Node& node, int index) {
   return from >= 0 && edit.sole_consumer(mid) == index ? from : -1;
 }
 
-// Transpose's permutation, the default (reversal) resolved with the input's rank; nullopt
-// when unknown or not a permutation (the kernel reports that).
-std::optional<Ints> perm_of(const GraphEdit& edit, const Node& node) {
-  Ints perm;
-  if (const Attribute* a = node.find_attr("perm")) {
-    if (a->type != AttrType::Ints) return std::nullopt;
-    perm = a->ints;
-  } else {
-    const std::optional<int> rank = edit.rank(node.inputs[0]);
-    if (!rank) return std::nullopt;
-    for (int i = *rank - 1; i >= 0; --i) perm.push_back(i);
-  }
-  std::vector<bool> seen(perm.size(), false);
-  for (int64_t p : perm) {
-    if (p < 0 || p >= static_cast<int64_t>(perm.size()) || seen[static_cast<size_t>(p)])
-      return std::nullopt;
-    seen[static_cast<size_t>(p)] = true;
-  }
-  return perm;
-}
-
 bool is_identity(const Ints& perm) {
   for (size_t i = 0; i < perm.size(); ++i)
     if (perm[i] != static_cast<int64_t>(i)) return false;
@@ -64,11 +43,7 @@ void set_perm(Node& node, const Ints& perm) {
   node.attributes.erase(std::remove_if(node.attributes.begin(), node.attributes.end(),
                                        [](const Attribute& a) { return a.name == "perm"; }),
                         node.attributes.end());
-  Attribute attr;
-  attr.name = "perm";
-  attr.type = AttrType::Ints;
-  attr.ints = perm;
-  node.attributes.push_back(std::move(attr));
+  node.attributes.push_back(ints_attribute("perm", perm));
 }
 
 bool merge_transposes(GraphEdit& edit, int second) {

@@ -15,7 +15,8 @@ struct Pass {
 
 // Folding first, so later passes see folded constants (Clip bounds, BN parameters);
 // no-ops removed before merging, so Transpose -> Cast(same) -> Transpose merges; BN
-// folding before epilogue fusion, so Conv -> BN -> Relu fuses whole.
+// folding before epilogue fusion, so Conv -> BN -> Relu fuses whole; attention before
+// bias fusion, so that its MatMuls are still plain MatMuls.
 constexpr Pass kPasses[] = {
     {"fold_constants", passes::fold_constants, OptimizationLevel::Basic},
     {"eliminate_identities", passes::eliminate_identities, OptimizationLevel::Basic},
@@ -25,6 +26,7 @@ constexpr Pass kPasses[] = {
     {"fuse_epilogues", passes::fuse_epilogues, OptimizationLevel::All},
     {"fuse_gelu", passes::fuse_gelu, OptimizationLevel::All},
     {"fuse_layer_norm", passes::fuse_layer_norm, OptimizationLevel::All},
+    {"fuse_attention", passes::fuse_attention, OptimizationLevel::All},
     {"fuse_matmul_bias", passes::fuse_matmul_bias, OptimizationLevel::All},
 };
 

@@ -15,6 +15,7 @@ int fuse_epilogues(GraphEdit& edit);             // fuse_epilogues.cc
 int fuse_gelu(GraphEdit& edit);                  // fuse_gelu.cc
 int fuse_layer_norm(GraphEdit& edit);            // fuse_layer_norm.cc
 int fuse_matmul_bias(GraphEdit& edit);           // fuse_matmul_bias.cc
+int fuse_attention(GraphEdit& edit);             // fuse_attention.cc
 
 // Whether a node is of the default ONNX domain and the given op type.
 inline bool is_onnx(const Node& node, const char* op_type) {

@@ -15,6 +15,7 @@ void register_nn(Registry& registry) {
   register_dropout(registry);
   register_normalization(registry);
   register_layer_norm(registry);
+  register_fused_attention(registry);
   register_lp_pool(registry);
   register_convtranspose(registry);
   register_loss(registry);

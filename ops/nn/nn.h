@@ -21,5 +21,7 @@ void register_convtranspose(Registry& registry);  // convtranspose.cc: ConvTrans
 // loss.cc: NegativeLogLikelihoodLoss, SoftmaxCrossEntropyLoss
 void register_loss(Registry& registry);
 void register_max_unpool(Registry& registry);  // max_unpool.cc: MaxUnpool
+// fused_attention.cc: ScaledDotProductAttention (ai.onyx)
+void register_fused_attention(Registry& registry);
 
 }  // namespace onyx

@@ -22,6 +22,13 @@
 //   Gelu(X)                  Gelu-20: approximate = "none" (erf) or "tanh"
 //   LayerNormalization(X, Scale, B?)   LayerNormalization-17 (outputs Mean and
 //                            InvStdDev included)
+//
+// And the attention of exported transformers, as one node (ops/nn/fused_attention.cc):
+//
+//   ScaledDotProductAttention(Q, K, V, mask?)
+//       Y = Transpose(Softmax(scale * q kᵀ + mask) v, perm_out), where q, k and v are
+//       Q, K and V transposed by perm_q, perm_k and perm_v into [B, H, S, D]; a bool mask
+//       selects (s = mask ? s : mask_fill) instead of adding
 #pragma once
 
 namespace onyx::fused {
@@ -33,6 +40,7 @@ constexpr const char* kGemm = "FusedGemm";
 constexpr const char* kMatMul = "FusedMatMul";
 constexpr const char* kGelu = "Gelu";
 constexpr const char* kLayerNorm = "LayerNormalization";
+constexpr const char* kAttention = "ScaledDotProductAttention";
 constexpr const char* kActivation = "activation";
 constexpr const char* kActivationParams = "activation_params";
 
