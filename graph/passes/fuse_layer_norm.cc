@@ -21,41 +21,6 @@ namespace onyx::passes {
 
 namespace {
 
-// The last dim of a value's inferred shape, when its rank and that dim are known.
-std::optional<int64_t> last_dim(const GraphEdit& edit, int value) {
-  const TypeInfo& type = edit.type(value);
-  if (!type.is_tensor() || !type.shape || type.shape->empty()) return std::nullopt;
-  const Dim& d = type.shape->back();
-  return d.is_known() ? std::optional<int64_t>(d.value) : std::nullopt;
-}
-
-// Whether `node` is a ReduceMean over the last axis alone of an input of rank `rank`,
-// keeping dims (axes an attribute before opset 18, an input from 18).
-bool is_mean_of_last_axis(const GraphEdit& edit, const Node& node, int rank) {
-  if (!is_onnx(node, "ReduceMean") || node.outputs.size() != 1 || rank < 1) return false;
-  if (const Attribute* keep = node.find_attr("keepdims"); keep && keep->i != 1) return false;
-  std::vector<int64_t> axes;
-  if (node.opset < 18) {
-    const Attribute* a = node.find_attr("axes");
-    if (!a) return false;
-    axes = a->ints;
-  } else {
-    if (node.inputs.size() < 2) return false;
-    const Tensor* t = edit.constant(node.inputs[1]);
-    if (!t || t->dtype() != DType::Int64) return false;
-    axes.assign(t->data<int64_t>(), t->data<int64_t>() + t->numel());
-  }
-  return axes.size() == 1 && (axes[0] == -1 || axes[0] == rank - 1);
-}
-
-// Whether `value` is a float vector of length `h`.
-bool is_vector_of(const GraphEdit& edit, int value, int64_t h) {
-  if (value == kNoValue) return false;
-  const TypeInfo& type = edit.type(value);
-  return type.is_tensor() && type.elem == DType::Float && type.shape && type.shape->size() == 1 &&
-         (*type.shape)[0].is_known() && (*type.shape)[0].value == h;
-}
-
 bool fuse_at(GraphEdit& edit, int mean) {
   const Node& r1 = edit.node(mean);
   const int x = r1.inputs.at(0);

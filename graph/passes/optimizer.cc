@@ -26,6 +26,7 @@ constexpr Pass kPasses[] = {
     {"fuse_epilogues", passes::fuse_epilogues, OptimizationLevel::All},
     {"fuse_gelu", passes::fuse_gelu, OptimizationLevel::All},
     {"fuse_layer_norm", passes::fuse_layer_norm, OptimizationLevel::All},
+    {"fuse_rms_norm", passes::fuse_rms_norm, OptimizationLevel::All},
     {"fuse_attention", passes::fuse_attention, OptimizationLevel::All},
     {"fuse_matmul_bias", passes::fuse_matmul_bias, OptimizationLevel::All},
 };

@@ -9,6 +9,12 @@
 // The statistics are computed in stash_type (float or bfloat16 per the spec; here in
 // double, rounded to it), which is also the dtype of Mean and InvStdDev.
 //
+// RMSNormalization (opset 23) is the same without centring: Mean is taken as 0, so
+//
+//   Y = X * (1 / sqrt(mean of X^2 over the inner elements + epsilon)) * Scale
+//
+// with no B and Y its only output.
+//
 // Fast path: float X with stash_type float and Scale (and B) holding one value per
 // normalized element, by kernels::layer_norm_rows; other broadcasts take the reference loop.
 #include <algorithm>
@@ -36,6 +42,7 @@ class LayerNormKernel : public Kernel {
   bool run_fast(KernelContext& ctx, const Tensor& x, const Tensor& scale, const Tensor* bias,
                 int axis) const;
 
+  bool centered_ = true;  // false: RMSNormalization
   int64_t axis_ = -1;
   float epsilon_ = 1e-5f;
   DType stash_ = DType::Float;
@@ -117,17 +124,26 @@ void register_layer_norm(Registry& registry) {
   // The optimizer's fused LayerNormalization, for models of opsets before 17.
   registry.add(KernelDef{fused::kDomain, fused::kLayerNorm, fused::kVersion, kOpsetOpen, dtypes, 0,
                          make_kernel<LayerNormKernel>(), infer_layer_norm, attrs});
+  add_op_versions(registry, "RMSNormalization", {{23, kOpsetOpen, dtypes, attrs}},
+                  make_kernel<LayerNormKernel>(), infer_layer_norm);
+  // The optimizer's fused RMSNormalization, for models of opsets before 23.
+  registry.add(KernelDef{fused::kDomain, fused::kRmsNorm, fused::kVersion, kOpsetOpen, dtypes, 0,
+                         make_kernel<LayerNormKernel>(), infer_layer_norm, attrs});
 }
 
 // ---- construction ----
 
 LayerNormKernel::LayerNormKernel(const KernelInit& init)
-    : axis_(init.attrs().get_int("axis", -1)),
+    : centered_(init.node().op_type != fused::kRmsNorm),
+      axis_(init.attrs().get_int("axis", -1)),
       epsilon_(init.attrs().get_float("epsilon", 1e-5f)),
       stash_(read_stash_type(init.attrs(), init.label())),
       fast_(!init.reference() && stash_ == DType::Float) {
   if (!(epsilon_ >= 0.0f)) init.fail(cat("epsilon must be non-negative, got ", epsilon_));
-  if (!init.has_input(1)) init.fail("LayerNormalization needs input Scale");
+  const std::string& op = init.node().op_type;
+  if (!init.has_input(1)) init.fail(op + " needs input Scale");
+  if (!centered_ && (init.num_inputs() > 2 || init.num_outputs() > 1))
+    init.fail("RMSNormalization has inputs X and Scale and one output");
   if (init.num_outputs() > 3) init.fail("LayerNormalization has at most 3 outputs");
   const TypeInfo& x = init.input_type(0);
   if (x.has_shape()) normalize_axis(axis_, static_cast<int>(x.shape->size()), init.label());
@@ -182,8 +198,8 @@ void LayerNormKernel::run(KernelContext& ctx) const {
     for (int64_t o = 0; o < outer; ++o) {
       const T* in = px + o * inner;
       double sum = 0, sq = 0;
-      for (int64_t i = 0; i < inner; ++i) sum += value(in[i]);
-      const double mean = stash(mean_t, o, sum / static_cast<double>(inner));
+      for (int64_t i = 0; i < inner && centered_; ++i) sum += value(in[i]);
+      const double mean = stash(mean_t, o, sum / static_cast<double>(inner));  // 0 for RMS
       for (int64_t i = 0; i < inner; ++i) sq += (value(in[i]) - mean) * (value(in[i]) - mean);
       const double var = sq / static_cast<double>(inner);
       const double inv = stash(inv_t, o, 1.0 / std::sqrt(var + static_cast<double>(epsilon_)));
@@ -226,7 +242,8 @@ bool LayerNormKernel::run_fast(KernelContext& ctx, const Tensor& x, const Tensor
       std::max<int64_t>(1, kernels::kNormalizeGrain / std::max<int64_t>(inner, 1));
   ctx.pool().parallel_for(outer, rows_per_task, [&](int64_t r0, int64_t r1) {
     kernels::layer_norm_rows(px + r0 * inner, ps, pb, epsilon_, py + r0 * inner,
-                             mean ? mean + r0 : nullptr, inv ? inv + r0 : nullptr, r1 - r0, inner);
+                             mean ? mean + r0 : nullptr, inv ? inv + r0 : nullptr, r1 - r0, inner,
+                             centered_);
   });
   return true;
 }

@@ -32,8 +32,8 @@ void usage(std::ostream& out) {
          "before it runs: basic folds constants, drops Identity and inference Dropout and\n"
          "folds BatchNormalization into Conv; all also fuses activations and residual\n"
          "additions into Conv and Gemm, bias and residual additions into MatMul,\n"
-         "exported GELU and LayerNormalization decompositions into one node each, and\n"
-         "attention (Q K^T, scale, mask, Softmax, times V) into one node.\n"
+         "exported GELU, LayerNormalization and RMSNorm decompositions into one node\n"
+         "each, and attention (Q K^T, scale, mask, Softmax, times V) into one node.\n"
          "--no-arena puts every intermediate on the heap instead of in the planned arena\n"
          "(one buffer whose offsets come from value lifetimes, reused from run to run).\n";
 }

@@ -22,6 +22,7 @@
 //   Gelu(X)                  Gelu-20: approximate = "none" (erf) or "tanh"
 //   LayerNormalization(X, Scale, B?)   LayerNormalization-17 (outputs Mean and
 //                            InvStdDev included)
+//   RMSNormalization(X, Scale)         RMSNormalization-23
 //
 // And the attention of exported transformers, as one node (ops/nn/fused_attention.cc):
 //
@@ -40,6 +41,7 @@ constexpr const char* kGemm = "FusedGemm";
 constexpr const char* kMatMul = "FusedMatMul";
 constexpr const char* kGelu = "Gelu";
 constexpr const char* kLayerNorm = "LayerNormalization";
+constexpr const char* kRmsNorm = "RMSNormalization";
 constexpr const char* kAttention = "ScaledDotProductAttention";
 constexpr const char* kActivation = "activation";
 constexpr const char* kActivationParams = "activation_params";

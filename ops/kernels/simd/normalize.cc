@@ -160,12 +160,12 @@ void softmax_columns(const float* x, float* y, int64_t length, int64_t inner, in
 }
 
 void layer_norm_rows(const float* x, const float* scale, const float* bias, float epsilon, float* y,
-                     float* mean, float* inv_std_dev, int64_t rows, int64_t length) {
+                     float* mean, float* inv_std_dev, int64_t rows, int64_t length, bool centered) {
   const double n = static_cast<double>(length);
   for (int64_t r = 0; r < rows; ++r) {
     const float* in = x + r * length;
     // Rounded to float before use, as the statistics are stored (stash_type float).
-    const float m = static_cast<float>(sum_in_double(in, length) / n);
+    const float m = centered ? static_cast<float>(sum_in_double(in, length) / n) : 0.0f;
     const double variance = squared_deviations(in, m, length) / n;
     const float inv = static_cast<float>(1.0 / std::sqrt(variance + epsilon));
     if (mean) mean[r] = m;

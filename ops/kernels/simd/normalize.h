@@ -1,5 +1,6 @@
 // Row normalizations of float data: Softmax and LogSoftmax over contiguous rows or down
-// the columns of a [length, inner] slab, and LayerNormalization over contiguous rows.
+// the columns of a [length, inner] slab, and LayerNormalization and RMSNormalization over
+// contiguous rows.
 // Compiled for AVX2 and the baseline (ONYX_AVX2_CLONES); exp is vmath's (<= 3 ulp).
 //
 // NaN and infinities behave as the straightforward loops do: a NaN anywhere in a slice,
@@ -29,8 +30,10 @@ void softmax_columns(const float* x, float* y, int64_t length, int64_t inner, in
 // double), inv_std_dev = 1 / sqrt(variance + epsilon), each rounded to float; then
 // y = (x - mean) * inv_std_dev * scale + bias, with scale and bias (optional, may be
 // null) of `length` elements. `mean` and `inv_std_dev`, when not null, receive one
-// value per row.
+// value per row. Not `centered` (RMSNormalization), the mean is taken as 0: the
+// variance is the mean of x^2.
 void layer_norm_rows(const float* x, const float* scale, const float* bias, float epsilon, float* y,
-                     float* mean, float* inv_std_dev, int64_t rows, int64_t length);
+                     float* mean, float* inv_std_dev, int64_t rows, int64_t length,
+                     bool centered = true);
 
 }  // namespace onyx::kernels
