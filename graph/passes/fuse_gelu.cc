@@ -139,12 +139,7 @@ bool fuse(GraphEdit& edit, int anchor, bool tanh_form) {
   if (std::adjacent_find(sorted.begin(), sorted.end()) != sorted.end()) return false;
 
   Node gelu = edit.fused_node(edit.node(m.last), fused::kGelu);
-  gelu.attributes.clear();
-  Attribute approximate;
-  approximate.name = "approximate";
-  approximate.type = AttrType::String;
-  approximate.s = tanh_form ? "tanh" : "none";
-  gelu.attributes.push_back(std::move(approximate));
+  gelu.attributes = {string_attribute(fused::kApproximate, tanh_form ? "tanh" : "none")};
   gelu.inputs = {m.x};
   gelu.outputs = {m.y};
   for (int n : m.nodes)

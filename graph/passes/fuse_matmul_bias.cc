@@ -5,7 +5,9 @@
 // MatMul's output must have the Add as its only reader. Float tensors only.
 // A residual Add after it, of Y's dtype and shape (no broadcasting) and Y's only reader,
 // joins as a fourth input, FusedMatMul(A, B, bias, Z): the skip connection of a
-// transformer layer, added in the same epilogue.
+// transformer layer, added in the same epilogue. An activation after them
+// (fused_activation.h: the feed-forward layer's Gelu) is applied there too.
+#include "fused_activation.h"
 #include "match.h"
 #include "onyx/fused_ops.h"
 
@@ -34,6 +36,14 @@ bool fuse_at(GraphEdit& edit, int matmul) {
     fused.inputs.push_back(residual->second);
     fused.outputs = {edit.node(residual->first).outputs[0]};
     edit.remove_node(residual->first);
+  }
+  const int next = edit.sole_consumer(fused.outputs[0]);
+  if (next >= 0 && edit.node(next).inputs[0] == fused.outputs[0]) {
+    if (const std::optional<FusedActivation> act = activation_of(edit, edit.node(next))) {
+      set_activation(fused, *act);
+      fused.outputs = {edit.node(next).outputs[0]};
+      edit.remove_node(next);
+    }
   }
   edit.remove_node(matmul);
   edit.replace_node(add, std::move(fused));

@@ -171,6 +171,20 @@ inline Attribute float_attribute(std::string name, float value) {
   a.f = value;
   return a;
 }
+inline Attribute string_attribute(std::string name, std::string value) {
+  Attribute a;
+  a.name = std::move(name);
+  a.type = AttrType::String;
+  a.s = std::move(value);
+  return a;
+}
+inline Attribute floats_attribute(std::string name, std::vector<float> values) {
+  Attribute a;
+  a.name = std::move(name);
+  a.type = AttrType::Floats;
+  a.floats = std::move(values);
+  return a;
+}
 inline Attribute ints_attribute(std::string name, std::vector<int64_t> values) {
   Attribute a;
   a.name = std::move(name);

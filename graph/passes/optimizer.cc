@@ -15,16 +15,17 @@ struct Pass {
 
 // Folding first, so later passes see folded constants (Clip bounds, BN parameters);
 // no-ops removed before merging, so Transpose -> Cast(same) -> Transpose merges; BN
-// folding before epilogue fusion, so Conv -> BN -> Relu fuses whole; attention before
-// bias fusion, so that its MatMuls are still plain MatMuls.
+// folding before epilogue fusion, so Conv -> BN -> Relu fuses whole; GELU before epilogue
+// and bias fusion, which take it as an activation; attention before bias fusion, so that
+// its MatMuls are still plain MatMuls.
 constexpr Pass kPasses[] = {
     {"fold_constants", passes::fold_constants, OptimizationLevel::Basic},
     {"eliminate_identities", passes::eliminate_identities, OptimizationLevel::Basic},
     {"eliminate_noops", passes::eliminate_noops, OptimizationLevel::Basic},
     {"merge_transposes_reshapes", passes::merge_transposes_reshapes, OptimizationLevel::Basic},
     {"fuse_conv_batchnorm", passes::fuse_conv_batchnorm, OptimizationLevel::Basic},
-    {"fuse_epilogues", passes::fuse_epilogues, OptimizationLevel::All},
     {"fuse_gelu", passes::fuse_gelu, OptimizationLevel::All},
+    {"fuse_epilogues", passes::fuse_epilogues, OptimizationLevel::All},
     {"fuse_layer_norm", passes::fuse_layer_norm, OptimizationLevel::All},
     {"fuse_rms_norm", passes::fuse_rms_norm, OptimizationLevel::All},
     {"fuse_attention", passes::fuse_attention, OptimizationLevel::All},

@@ -3,6 +3,7 @@
 #include <cstdint>
 
 #include "kernels/cpu.h"
+#include "kernels/simd/gelu.h"
 #include "kernels/simd/vmath.h"
 
 namespace onyx::kernels {
@@ -22,6 +23,10 @@ void activate_inplace(const ActivationParams& p, float* x, int64_t n) {
       return vsigmoid(x, x, n);
     case Activation::Tanh:
       return vtanh(x, x, n);
+    case Activation::Gelu:
+      return gelu_erf(x, x, n);
+    case Activation::GeluTanh:
+      return gelu_tanh(x, x, n);
     default:
       for (int64_t i = 0; i < n; ++i) x[i] = activate(p, x[i]);
   }

@@ -8,7 +8,18 @@
 
 namespace onyx::kernels {
 
-enum class Activation { None, Relu, LeakyRelu, Clip, Sigmoid, Tanh, HardSigmoid, HardSwish };
+enum class Activation {
+  None,
+  Relu,
+  LeakyRelu,
+  Clip,
+  Sigmoid,
+  Tanh,
+  HardSigmoid,
+  HardSwish,
+  Gelu,      // approximate "none": 0.5 x (1 + erf(x / sqrt 2))
+  GeluTanh,  // approximate "tanh": 0.5 x (1 + tanh(sqrt(2 / pi) (x + 0.044715 x^3)))
+};
 
 struct ActivationParams {
   Activation kind = Activation::None;
@@ -36,6 +47,12 @@ T activate(const ActivationParams& p, T x) {
       return std::max(T(0), std::min(T(1), a * x + b));
     case Activation::HardSwish:  // x * HardSigmoid(x) with alpha 1/6, beta 1/2
       return x * std::max(T(0), std::min(T(1), x / T(6) + T(0.5)));
+    case Activation::Gelu:
+      return T(0.5) * x * (T(1) + std::erf(x / std::sqrt(T(2))));
+    case Activation::GeluTanh: {
+      const T sqrt_2_over_pi = static_cast<T>(0.7978845608028654);
+      return T(0.5) * x * (T(1) + std::tanh(sqrt_2_over_pi * (x + T(0.044715) * x * x * x)));
+    }
   }
   return x;
 }
@@ -61,8 +78,8 @@ inline bool as_clamp(const ActivationParams& p, float& lo, float& hi) {
   }
 }
 
-// Applies p to n contiguous floats in place (Sigmoid and Tanh by the vector math of
-// simd/vmath.h).
+// Applies p to n contiguous floats in place (Sigmoid, Tanh and Gelu by the vector math
+// of simd/vmath.h and simd/gelu.h).
 void activate_inplace(const ActivationParams& p, float* x, int64_t n);
 
 // x[i] = activate(p, x[i] + residual[i]); residual may be null.

@@ -35,6 +35,14 @@ kernels::ActivationParams read_fused_activation(const KernelInit& init) {
   if (!is_fused_node(init.node()) || !init.attrs().has(fused::kActivation)) return p;
   const std::string name = init.attrs().get_string(fused::kActivation, "");
   const std::vector<float> params = init.attrs().get_floats(fused::kActivationParams, {});
+  if (name == "Gelu") {  // Gelu-20's string attribute picks the form
+    const std::string approximate = init.attrs().get_string(fused::kApproximate, "none");
+    if (approximate != "none" && approximate != "tanh")
+      init.fail(cat("approximate must be 'none' or 'tanh', got '", approximate, "'"));
+    if (!params.empty()) init.fail(cat("activation Gelu takes no parameters, got ", params.size()));
+    p.kind = approximate == "tanh" ? kernels::Activation::GeluTanh : kernels::Activation::Gelu;
+    return p;
+  }
   for (const ActivationName& a : kActivations) {
     if (name != a.name) continue;
     if (params.size() != a.params)
@@ -50,6 +58,7 @@ kernels::ActivationParams read_fused_activation(const KernelInit& init) {
 std::map<std::string, AttrType> with_fused_attrs(std::map<std::string, AttrType> base) {
   base[fused::kActivation] = AttrType::String;
   base[fused::kActivationParams] = AttrType::Floats;
+  base[fused::kApproximate] = AttrType::String;
   return base;
 }
 

@@ -5,8 +5,8 @@
 //   for them is removed from Y again.
 //
 // The same kernel serves the optimizer's FusedMatMul (onyx/fused_ops.h): MatMul followed by
-// the Add of a bias vector of N values and of a residual Z of Y's shape, which the fast
-// path adds in the GEMM's epilogue.
+// the Add of a bias vector of N values and of a residual Z of Y's shape, then an
+// activation, which the fast path applies in the GEMM's epilogue.
 #include <algorithm>
 #include <functional>
 #include <string>
@@ -44,8 +44,9 @@ class MatMulKernel : public Kernel {
                 const std::function<std::pair<int64_t, int64_t>(int64_t)>& matrices) const;
 
   std::string label_;
-  bool fused_bias_ = false;      // FusedMatMul: input 2 is added to every row of Y
-  bool fused_residual_ = false;  // FusedMatMul: input 3 (Y's shape) is added to Y
+  bool fused_bias_ = false;               // FusedMatMul: input 2 is added to every row of Y
+  bool fused_residual_ = false;           // FusedMatMul: input 3 (Y's shape) is added to Y
+  kernels::ActivationParams activation_;  // FusedMatMul: applied last
   bool fast_ = false;
   kernels::PackedPanels packed_b_;
   Shape packed_b_shape_;  // set when B lives on only in packed_b_
@@ -79,6 +80,7 @@ void register_matmul(Registry& registry) {
       fused_def.op_type = fused::kMatMul;
       fused_def.since_version = fused::kVersion;
       fused_def.dtypes = {DType::Float, DType::Double, DType::Float16, DType::BFloat16};
+      fused_def.attr_types = with_fused_attrs({});
       registry.add(std::move(fused_def));
     }
     registry.add(std::move(def));
@@ -87,7 +89,8 @@ void register_matmul(Registry& registry) {
 
 // ---- construction ----
 
-MatMulKernel::MatMulKernel(const KernelInit& init) : label_(init.label()) {
+MatMulKernel::MatMulKernel(const KernelInit& init)
+    : label_(init.label()), activation_(read_fused_activation(init)) {
   if (!init.has_input(0) || !init.has_input(1)) init.fail("MatMul needs inputs A and B");
   fused_bias_ = is_fused_node(init.node()) && init.has_input(2);
   fused_residual_ = is_fused_node(init.node()) && init.has_input(3);
@@ -221,6 +224,7 @@ void MatMulKernel::run(KernelContext& ctx) const {
       }
     });
   });
+  if (activation_.kind != kernels::Activation::None) apply_fused_epilogue(activation_, nullptr, y);
 }
 
 void MatMulKernel::run_fast(
@@ -236,6 +240,7 @@ void MatMulKernel::run_fast(
   epilogue.bias_per_row = false;
   epilogue.addend_rs = N;
   epilogue.addend_cs = 1;
+  epilogue.activation = activation_;
   // y (rows x N) = a (rows x K) * b (K x N) + bias (+ residual), b packed once when it is
   // the constant. y0 is Y's row where this product starts: the residual's is the same.
   auto product = [&](const float* a0, const float* b0, int64_t rows, float* y0,

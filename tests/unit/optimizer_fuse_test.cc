@@ -422,6 +422,79 @@ TEST(FuseMatMulBias, BroadcastOrSharedResidualsStayAnAdd) {
   }
 }
 
+// ---- GELU as a product's epilogue ----
+
+// The erf GELU of `x` as BERT writes it, into `y`.
+void add_erf_gelu(ModelBuilder& b, const std::string& x, const std::string& y) {
+  b.constant("sqrt2", scalar(kSqrt2))
+      .constant("one", scalar(1.0f))
+      .constant("half", scalar(0.5f))
+      .node("Div", {x, "sqrt2"}, {"z"})
+      .node("Erf", {"z"}, {"e"})
+      .node("Add", {"e", "one"}, {"p1"})
+      .node("Mul", {x, "half"}, {"h"})
+      .node("Mul", {"h", "p1"}, {y});
+}
+
+TEST(FuseGeluEpilogue, BertFeedForwardBecomesOneFusedMatMul) {
+  ModelBuilder b = matmul_bias();
+  add_erf_gelu(b, "y", "g");
+  b.output("g");
+  Session s = session_at(b, OptimizationLevel::All);
+  ASSERT_EQ(ops_of(s), "FusedMatMul");
+  const Node& mm = s.model().graph.nodes[0];
+  EXPECT_EQ(attr_of(mm, fused::kActivation).s, "Gelu");
+  EXPECT_EQ(attr_of(mm, fused::kApproximate).s, "none");
+  EXPECT_EQ(s.model().graph.value(mm.outputs[0]).name, "g");
+  expect_same_outputs(b, OptimizationLevel::All);
+}
+
+TEST(FuseGeluEpilogue, Gpt2GemmThenReshapeThenGeluMovesTheGeluIntoTheGemm) {
+  // Gemm on 2-D rows, Reshape back to [1, 18, 24], the tanh GELU.
+  ModelBuilder b(13);
+  b.input("a", wide_floats({18, 40}, 21))
+      .constant("w", test::random_floats({40, 24}, 22))
+      .constant("c", test::random_floats({24}, 23))
+      .constant("shape", Tensor::from_vector<int64_t>({3}, {1, 18, 24}))
+      .node("Gemm", {"a", "w", "c"}, {"g"})
+      .node("Reshape", {"g", "shape"}, {"x"})
+      .constant("half", scalar(0.5f))
+      .constant("three", scalar(3.0f))
+      .constant("cubic", scalar(0.044715f))
+      .constant("scale", scalar(kSqrt2OverPi))
+      .constant("one", scalar(1.0f))
+      .node("Mul", {"x", "half"}, {"h"})
+      .node("Pow", {"x", "three"}, {"x3"})
+      .node("Mul", {"x3", "cubic"}, {"w3"})
+      .node("Add", {"x", "w3"}, {"v"})
+      .node("Mul", {"v", "scale"}, {"u"})
+      .node("Tanh", {"u"}, {"t"})
+      .node("Add", {"t", "one"}, {"p"})
+      .node("Mul", {"h", "p"}, {"y"})
+      .output("y");
+  Session s = session_at(b, OptimizationLevel::All);
+  ASSERT_EQ(ops_of(s), "FusedGemm,Reshape");
+  EXPECT_EQ(attr_of(s.model().graph.nodes[0], fused::kApproximate).s, "tanh");
+  EXPECT_EQ(s.model().graph.value(s.model().graph.nodes[1].outputs[0]).name, "y");
+  expect_same_outputs(b, OptimizationLevel::All);
+}
+
+TEST(FuseGeluEpilogue, Gelu20AfterAReshapeMovesUnlessTheReshapedProductIsReadElsewhere) {
+  ModelBuilder b(20);
+  b.input("a", wide_floats({18, 40}, 21))
+      .constant("w", test::random_floats({40, 24}, 22))
+      .constant("shape", Tensor::from_vector<int64_t>({3}, {1, 18, 24}))
+      .node("Gemm", {"a", "w"}, {"g"})
+      .node("Reshape", {"g", "shape"}, {"x"})
+      .node("Gelu", {"x"}, {"y"})
+      .output("y");
+  EXPECT_EQ(ops_of(session_at(b, OptimizationLevel::All)), "FusedGemm,Reshape");
+  expect_same_outputs(b, OptimizationLevel::All);
+  b.output("x");  // the reshaped product is returned as it is
+  EXPECT_EQ(ops_of(session_at(b, OptimizationLevel::All)), "Gemm,Reshape,Gelu");
+  expect_same_outputs(b, OptimizationLevel::All);
+}
+
 // ---- the fused operators' fast kernels against their reference kernels ----
 
 TEST(FusedOpsFastPath, GeluMatchesReference) {
@@ -499,6 +572,31 @@ TEST(FusedOpsFastPath, FusedMatMulWithResidualMatchesReference) {
         .output("y");
     testing::expect_fast_matches_reference(t, "FusedMatMul+Z " + shape_to_string(c.a), 1e-5f);
   }
+}
+
+TEST(FusedOpsFastPath, FusedMatMulWithGeluMatchesReference) {
+  for (const char* approximate : {"none", "tanh"})
+    for (const Shape& a : std::vector<Shape>{{2, 7, 13}, {3, 65, 31}, {1, 31}}) {
+      testing::OpTester t(fused::kMatMul, fused::kVersion, fused::kDomain);
+      t.input("a", wide_floats(a, 51))
+          .constant("w", test::random_floats({a.back(), 37}, 52))
+          .input("bias", test::random_floats({37}, 53))
+          .attr(fused::kActivation, std::string("Gelu"))
+          .attr(fused::kApproximate, std::string(approximate))
+          .output("y");
+      testing::expect_fast_matches_reference(
+          t, std::string("FusedMatMul Gelu ") + approximate + " " + shape_to_string(a), 1e-5f);
+    }
+}
+
+TEST(FusedOpsFastPath, FusedMatMulRejectsAnUnknownGeluForm) {
+  testing::OpTester t(fused::kMatMul, fused::kVersion, fused::kDomain);
+  t.input("a", test::random_floats({2, 3}, 1))
+      .input("w", test::random_floats({3, 4}, 2))
+      .attr(fused::kActivation, std::string("Gelu"))
+      .attr(fused::kApproximate, std::string("sigmoid"))
+      .output("y");
+  EXPECT_NE(testing::error_of([&] { t.run(); }).find("approximate"), std::string::npos);
 }
 
 TEST(FusedOpsFastPath, FusedMatMulRejectsAResidualOfAnotherShape) {

@@ -5,8 +5,8 @@
 //   FusedConv(X, W, B?, Z?)  Y = activation(Conv(X, W, B) + Z)    Conv's attributes;
 //                            Z, when present, has Y's shape (a residual connection)
 //   FusedGemm(A, B, C?)      Y = activation(Gemm(A, B, C))         Gemm's attributes
-//   FusedMatMul(A, B, bias?, Z?)  Y = MatMul(A, B) + bias + Z   bias: a vector of Y's
-//                            last dim; Z, when present, has Y's shape; no activation
+//   FusedMatMul(A, B, bias?, Z?)  Y = activation(MatMul(A, B) + bias + Z)   bias: a
+//                            vector of Y's last dim; Z, when present, has Y's shape
 //
 // The activation is named by the string attribute `activation`, one of the ONNX
 // operators below, and its parameters are the floats of `activation_params`:
@@ -14,6 +14,8 @@
 //   LeakyRelu                        (alpha)
 //   HardSigmoid                      (alpha, beta)
 //   Clip                             (min, max)
+//   Gelu                             (none; the string attribute `approximate`, "none"
+//                                    or "tanh", as Gelu-20)
 // Absent, the node applies no activation.
 //
 // Newer ONNX operators that the optimizer writes into models of any opset, with the ONNX
@@ -45,5 +47,6 @@ constexpr const char* kRmsNorm = "RMSNormalization";
 constexpr const char* kAttention = "ScaledDotProductAttention";
 constexpr const char* kActivation = "activation";
 constexpr const char* kActivationParams = "activation_params";
+constexpr const char* kApproximate = "approximate";
 
 }  // namespace onyx::fused
