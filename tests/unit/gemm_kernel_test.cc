@@ -188,6 +188,36 @@ TEST(GemmKernel, EpilogueInRegistersMatchesTheFormula) {
         }
 }
 
+// Activations that are no clamp (Sigmoid, GELU) are applied by the driver to groups of
+// finished tiles, after the bias and addend the microkernel added in registers: over
+// several row blocks, column groups and a ragged edge, the result is the formula.
+TEST(GemmKernel, VectorMathActivationsAfterTheRegisterEpilogueMatchTheFormula) {
+  const int64_t M = 301, N = 333, K = 40;
+  const auto a = random_vector(M * K, 20), b = random_vector(K * N, 21);
+  const auto bias = random_vector(N, 22), addend = random_vector(M * N, 23);
+  using kernels::Activation;
+  for (const MicroKernel* uk : kernels::runnable_microkernels())
+    for (Activation act : {Activation::Sigmoid, Activation::Gelu, Activation::GeluTanh}) {
+      kernels::GemmEpilogue ep;
+      ep.bias = bias.data();
+      ep.bias_per_row = false;
+      ep.addend = addend.data();
+      ep.addend_rs = N;
+      ep.addend_cs = 1;
+      ep.activation.kind = act;
+      std::vector<float> c(M * N, 42.0f);
+      kernels::gemm(*uk, M, N, K, kernels::StridedSource::a_matrix(a.data(), K, false),
+                    kernels::StridedSource::b_matrix(b.data(), N, false), c.data(), N, ep);
+      for (int64_t m = 0; m < M; ++m)
+        for (int64_t n = 0; n < N; ++n) {
+          double v = bias[n] + addend[m * N + n];
+          for (int64_t i = 0; i < K; ++i) v += double(a[m * K + i]) * b[i * N + n];
+          ASSERT_NEAR(c[m * N + n], kernels::activate<double>(ep.activation, v), 1e-4)
+              << uk->name << " (" << m << ", " << n << ") act " << static_cast<int>(act);
+        }
+    }
+}
+
 TEST(GemmKernel, ActiveIsaIsRunnable) {
   const MicroKernel& uk = kernels::default_microkernel();
   EXPECT_TRUE(kernels::isa_supported(uk.isa)) << uk.name;

@@ -239,8 +239,18 @@ void gemm_range(const MicroKernel& uk, int64_t m_begin, int64_t m_end, int64_t n
     return;
   }
   float tile[14 * 32 * 2];  // edge tiles: MR x NR of the largest kernel
-  const bool in_registers = fits_tile_epilogue(ep);
-  const bool any_epilogue = ep.bias || ep.addend || ep.activation.kind != Activation::None;
+  // An activation that is no clamp (GELU, Sigmoid, ...) is applied to groups of finished
+  // tiles about 128 columns wide, while they are in L2: one call per 16-column tile would
+  // cost more than the vector math. The rest of the epilogue stays in registers.
+  float lo, hi;
+  const bool clamp = as_clamp(ep.activation, lo, hi);
+  GemmEpilogue reg_ep = ep;
+  if (!clamp) reg_ep.activation = ActivationParams{};
+  const bool in_registers = fits_tile_epilogue(reg_ep);
+  const bool activate_groups = in_registers && !clamp;
+  const int64_t group_panels = std::max<int64_t>(1, 128 / NR);
+  const bool any_epilogue =
+      reg_ep.bias || reg_ep.addend || reg_ep.activation.kind != Activation::None;
   for (int64_t jc = n_begin; jc < n_end; jc += kGemmNC) {
     const int64_t nc = std::min(kGemmNC, n_end - jc);
     const int64_t n_panels = (nc + NR - 1) / NR;
@@ -291,7 +301,7 @@ void gemm_range(const MicroKernel& uk, int64_t m_begin, int64_t m_end, int64_t n
             if (nr == NR && (mr == MR || uk.rows)) {  // straight into C
               const MicroKernelFn run = mr == MR ? uk.run : uk.rows[mr - 1];
               if (last && in_registers && any_epilogue) {
-                const TileEpilogue te = tile_epilogue(ep, ir, jr);
+                const TileEpilogue te = tile_epilogue(reg_ep, ir, jr);
                 run(kc, ap, bp, ct, ldc, !first, &te);
               } else {
                 run(kc, ap, bp, ct, ldc, !first, nullptr);
@@ -303,11 +313,16 @@ void gemm_range(const MicroKernel& uk, int64_t m_begin, int64_t m_end, int64_t n
                   std::memcpy(tile + i * NR, ct + i * ldc, row_bytes);
               uk.run(kc, ap, bp, tile, NR, !first, nullptr);
               for (int64_t i = 0; i < mr; ++i) std::memcpy(ct + i * ldc, tile + i * NR, row_bytes);
-              if (last && in_registers) apply_epilogue(ep, ct, ldc, ir, jr, mr, nr);
+              if (last && in_registers) apply_epilogue(reg_ep, ct, ldc, ir, jr, mr, nr);
             }
           }
           // The column of tiles just finished is still in cache.
           if (last && !in_registers) apply_epilogue(ep, c + ic * ldc + jr, ldc, ic, jr, mc, nr);
+          if (last && activate_groups && ((jp + 1) % group_panels == 0 || jp + 1 == n_panels)) {
+            const int64_t g0 = jc + jp / group_panels * group_panels * NR, g1 = jr + nr;
+            for (int64_t i = ic; i < ic + mc; ++i)
+              activate_inplace(ep.activation, c + i * ldc + g0, g1 - g0);
+          }
         }
       }
     }
