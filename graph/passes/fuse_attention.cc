@@ -179,12 +179,10 @@ bool fuse_at(GraphEdit& edit, int softmax) {
       y = edit.node(t).outputs[0];
     }
   }
-  std::vector<int> sorted = nodes;
-  std::sort(sorted.begin(), sorted.end());
-  if (std::adjacent_find(sorted.begin(), sorted.end()) != sorted.end()) return false;
+  if (!distinct(nodes)) return false;
 
   // The node goes where the last of the matched nodes was, after all of its inputs.
-  const int last = sorted.back();
+  const int last = *std::max_element(nodes.begin(), nodes.end());
   Node fused = edit.fused_node(edit.node(last), fused::kAttention);
   fused.attributes = {float_attribute("scale", scale), ints_attribute("perm_q", q_in.perm),
                       ints_attribute("perm_k", k_in.perm), ints_attribute("perm_v", v_in.perm),

@@ -134,9 +134,7 @@ bool fuse(GraphEdit& edit, int anchor, bool tanh_form) {
   if (!matched || m.x == kNoValue || m.y == kNoValue) return false;
   const TypeInfo& x_type = edit.type(m.x);
   if (!x_type.is_tensor() || x_type.elem != DType::Float) return false;
-  std::vector<int> sorted = m.nodes;
-  std::sort(sorted.begin(), sorted.end());
-  if (std::adjacent_find(sorted.begin(), sorted.end()) != sorted.end()) return false;
+  if (!distinct(m.nodes)) return false;
 
   Node gelu = edit.fused_node(edit.node(m.last), fused::kGelu);
   gelu.attributes = {string_attribute(fused::kApproximate, tanh_form ? "tanh" : "none")};

@@ -10,7 +10,6 @@
 // broadcasts beyond x's shape); without Mul the scale is a vector of ones. d must be read
 // by the Pow and the Div alone, every other intermediate by the next node alone, and none
 // may be a graph output. Float tensors only.
-#include <algorithm>
 #include <optional>
 #include <vector>
 
@@ -53,11 +52,9 @@ bool fuse_at(GraphEdit& edit, int mean) {
   if (r2 < 0 || !is_mean_of_last_axis(edit, edit.node(r2), rank)) return false;
   nodes.push_back(r2);
   const int v = edit.node(r2).outputs[0];
-  const int add_eps = sole_onnx_consumer(edit, v, "Add");
-  if (add_eps < 0) return false;
-  const int eps_value = other_input(edit.node(add_eps), v);
-  const std::optional<double> epsilon = scalar_constant(edit, eps_value);
-  if (!epsilon || !(*epsilon >= 0) || edit.constant(eps_value)->rank() > rank) return false;
+  const auto eps = epsilon_add(edit, v, rank);
+  if (!eps) return false;
+  const auto [add_eps, epsilon] = *eps;
   nodes.push_back(add_eps);
   const int root = sole_onnx_consumer(edit, edit.node(add_eps).outputs[0], "Sqrt");
   if (root < 0 || edit.sole_consumer(edit.node(root).outputs[0]) != div ||
@@ -68,45 +65,10 @@ bool fuse_at(GraphEdit& edit, int mean) {
 
   // The optional affine part.
   int y = edit.node(div).outputs[0];
-  int scale = kNoValue, bias = kNoValue;
-  if (const int mul = sole_onnx_consumer(edit, y, "Mul"); mul >= 0) {
-    const int s = other_input(edit.node(mul), y);
-    if (is_vector_of(edit, s, *h)) {
-      scale = s;
-      nodes.push_back(mul);
-      y = edit.node(mul).outputs[0];
-    }
-  }
-  if (const int add = sole_onnx_consumer(edit, y, "Add"); add >= 0) {
-    const int b = other_input(edit.node(add), y);
-    if (is_vector_of(edit, b, *h)) {
-      bias = b;
-      nodes.push_back(add);
-      y = edit.node(add).outputs[0];
-    }
-  }
-  std::vector<int> sorted = nodes;
-  std::sort(sorted.begin(), sorted.end());
-  if (std::adjacent_find(sorted.begin(), sorted.end()) != sorted.end()) return false;
-
-  const int last = nodes.back();
-  Node norm = edit.fused_node(edit.node(last), fused::kLayerNorm);
-  norm.attributes.clear();
-  if (scale == kNoValue) {
-    Tensor ones(DType::Float, Shape{*h});
-    std::fill(ones.data<float>(), ones.data<float>() + *h, 1.0f);
-    scale = edit.add_initializer(norm.name.empty() ? "layer_norm_scale" : norm.name + "_scale",
-                                 std::move(ones));
-  }
-  norm.attributes = {int_attribute("axis", -1),
-                     float_attribute("epsilon", static_cast<float>(*epsilon)),
-                     int_attribute("stash_type", 1)};  // float
-  norm.inputs = {x, scale};
-  if (bias != kNoValue) norm.inputs.push_back(bias);
-  norm.outputs = {y};
-  for (int n : nodes)
-    if (n != last) edit.remove_node(n);
-  edit.replace_node(last, std::move(norm));
+  const int scale = take_vector_operand(edit, y, "Mul", *h, nodes);
+  const int bias = take_vector_operand(edit, y, "Add", *h, nodes);
+  if (!distinct(nodes)) return false;
+  replace_with_normalization(edit, nodes, fused::kLayerNorm, x, scale, bias, epsilon, *h, y);
   return true;
 }
 

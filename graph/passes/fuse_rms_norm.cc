@@ -9,7 +9,6 @@
 // keep its dims; the scale must be a float vector of x's last dim (without it the scale is
 // a vector of ones). x may have other readers (it is the residual stream); every
 // intermediate must be read by the next node alone and be no graph output. Float only.
-#include <algorithm>
 #include <optional>
 #include <vector>
 
@@ -61,49 +60,21 @@ bool fuse_at(GraphEdit& edit, int mean) {
   std::vector<int> nodes = {square, mean};
 
   const int v = r1.outputs[0];
-  const int add_eps = sole_onnx_consumer(edit, v, "Add");
-  if (add_eps < 0) return false;
-  const int eps_value = other_input(edit.node(add_eps), v);
-  const std::optional<double> epsilon = scalar_constant(edit, eps_value);
-  if (!epsilon || !(*epsilon >= 0) || edit.constant(eps_value)->rank() > rank) return false;
+  const auto eps = epsilon_add(edit, v, rank);
+  if (!eps) return false;
+  const auto [add_eps, epsilon] = *eps;
   nodes.push_back(add_eps);
   const int root = sole_onnx_consumer(edit, edit.node(add_eps).outputs[0], "Sqrt");
   if (root < 0) return false;
   nodes.push_back(root);
   const auto divide = divided_by(edit, x, edit.node(root).outputs[0], rank);
   if (!divide) return false;
-  nodes.insert(nodes.end(), divide->first.begin(), divide->first.end());
+  for (int n : divide->first) nodes.push_back(n);
 
   int y = divide->second;
-  int scale = kNoValue;
-  if (const int mul = sole_onnx_consumer(edit, y, "Mul"); mul >= 0) {
-    const int s = other_input(edit.node(mul), y);
-    if (is_vector_of(edit, s, *h)) {
-      scale = s;
-      nodes.push_back(mul);
-      y = edit.node(mul).outputs[0];
-    }
-  }
-  std::vector<int> sorted = nodes;
-  std::sort(sorted.begin(), sorted.end());
-  if (std::adjacent_find(sorted.begin(), sorted.end()) != sorted.end()) return false;
-
-  const int last = sorted.back();
-  Node norm = edit.fused_node(edit.node(last), fused::kRmsNorm);
-  if (scale == kNoValue) {
-    Tensor ones(DType::Float, Shape{*h});
-    std::fill(ones.data<float>(), ones.data<float>() + *h, 1.0f);
-    scale = edit.add_initializer(norm.name.empty() ? "rms_norm_scale" : norm.name + "_scale",
-                                 std::move(ones));
-  }
-  norm.attributes = {int_attribute("axis", -1),
-                     float_attribute("epsilon", static_cast<float>(*epsilon)),
-                     int_attribute("stash_type", 1)};  // float
-  norm.inputs = {x, scale};
-  norm.outputs = {y};
-  for (int n : nodes)
-    if (n != last) edit.remove_node(n);
-  edit.replace_node(last, std::move(norm));
+  const int scale = take_vector_operand(edit, y, "Mul", *h, nodes);
+  if (!distinct(nodes)) return false;
+  replace_with_normalization(edit, nodes, fused::kRmsNorm, x, scale, kNoValue, epsilon, *h, y);
   return true;
 }
 

@@ -4,12 +4,14 @@
 // write.
 #pragma once
 
+#include <algorithm>
 #include <cmath>
 #include <optional>
 #include <string>
 #include <utility>
 #include <vector>
 
+#include "onyx/fused_ops.h"
 #include "passes.h"
 
 namespace onyx::passes {
@@ -191,6 +193,63 @@ inline Attribute ints_attribute(std::string name, std::vector<int64_t> values) {
   a.type = AttrType::Ints;
   a.ints = std::move(values);
   return a;
+}
+
+// The Add that alone reads `v` next to a non-negative scalar constant of rank at most
+// `rank` (a normalization's epsilon), and that constant.
+inline std::optional<std::pair<int, double>> epsilon_add(const GraphEdit& edit, int v, int rank) {
+  const int add = sole_onnx_consumer(edit, v, "Add");
+  if (add < 0) return std::nullopt;
+  const int eps_value = other_input(edit.node(add), v);
+  const std::optional<double> epsilon = scalar_constant(edit, eps_value);
+  if (!epsilon || !(*epsilon >= 0) || edit.constant(eps_value)->rank() > rank) return std::nullopt;
+  return std::make_pair(add, *epsilon);
+}
+
+// When the ONNX `op_type` alone reads `value` next to a float vector of length h (a
+// normalization's scale or bias): it joins `nodes`, `value` becomes its output, and the
+// vector is returned. Else kNoValue, nothing changed.
+inline int take_vector_operand(const GraphEdit& edit, int& value, const char* op_type, int64_t h,
+                               std::vector<int>& nodes) {
+  const int node = sole_onnx_consumer(edit, value, op_type);
+  if (node < 0) return kNoValue;
+  const int vector = other_input(edit.node(node), value);
+  if (!is_vector_of(edit, vector, h)) return kNoValue;
+  nodes.push_back(node);
+  value = edit.node(node).outputs[0];
+  return vector;
+}
+
+// Whether no node appears twice in `nodes` (a pattern matched one node in two roles).
+inline bool distinct(std::vector<int> nodes) {
+  std::sort(nodes.begin(), nodes.end());
+  return std::adjacent_find(nodes.begin(), nodes.end()) == nodes.end();
+}
+
+// Puts the fused normalization `op` (onyx/fused_ops.h: LayerNormalization or
+// RMSNormalization) of x over its last axis, of length h, in the place of `nodes`:
+// output y, axis -1, `epsilon`, stash_type float; without a scale (kNoValue), a vector of
+// ones; bias may be kNoValue.
+inline void replace_with_normalization(GraphEdit& edit, const std::vector<int>& nodes,
+                                       const char* op, int x, int scale, int bias, double epsilon,
+                                       int64_t h, int y) {
+  const int last = *std::max_element(nodes.begin(), nodes.end());
+  Node norm = edit.fused_node(edit.node(last), op);
+  if (scale == kNoValue) {
+    Tensor ones(DType::Float, Shape{h});
+    std::fill(ones.data<float>(), ones.data<float>() + h, 1.0f);
+    scale = edit.add_initializer(norm.name.empty() ? "norm_scale" : norm.name + "_scale",
+                                 std::move(ones));
+  }
+  norm.attributes = {int_attribute("axis", -1),
+                     float_attribute("epsilon", static_cast<float>(epsilon)),
+                     int_attribute("stash_type", 1)};  // float
+  norm.inputs = {x, scale};
+  if (bias != kNoValue) norm.inputs.push_back(bias);
+  norm.outputs = {y};
+  for (int n : nodes)
+    if (n != last) edit.remove_node(n);
+  edit.replace_node(last, std::move(norm));
 }
 
 }  // namespace onyx::passes

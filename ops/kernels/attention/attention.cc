@@ -8,6 +8,7 @@
 #include "kernels/cpu.h"
 #include "kernels/gemm/gemm.h"
 #include "kernels/simd/elementwise.h"
+#include "kernels/simd/normalize.h"
 #include "kernels/simd/vmath_inline.h"
 
 namespace onyx::kernels {
@@ -18,31 +19,6 @@ using vmath_detail::exp_one;
 
 constexpr float kMinusInf = -std::numeric_limits<float>::infinity();
 constexpr float kNaN = std::numeric_limits<float>::quiet_NaN();
-
-// The largest element, -inf for none; a NaN may be skipped (its exp is NaN anyway).
-ONYX_AVX2_CLONES
-float largest(const float* x, int64_t n) {
-  constexpr int kLanes = 32;
-  float lanes[kLanes];
-  for (int j = 0; j < kLanes; ++j) lanes[j] = kMinusInf;
-  int64_t i = 0;
-  for (; i + kLanes <= n; i += kLanes)
-    for (int j = 0; j < kLanes; ++j) lanes[j] = lanes[j] < x[i + j] ? x[i + j] : lanes[j];
-  float m = kMinusInf;
-  for (; i < n; ++i) m = m < x[i] ? x[i] : m;
-  for (int j = 0; j < kLanes; ++j) m = m < lanes[j] ? lanes[j] : m;
-  return m;
-}
-
-ONYX_AVX2_CLONES
-void exp_shifted(float* x, float shift, int64_t n) {
-  for (int64_t i = 0; i < n; ++i) x[i] = exp_one(x[i] - shift);
-}
-
-ONYX_AVX2_CLONES
-void scale_row(float* x, float a, int64_t n) {
-  for (int64_t i = 0; i < n; ++i) x[i] *= a;
-}
 
 // acc = acc * factor + x
 ONYX_AVX2_CLONES
@@ -77,18 +53,18 @@ class RowBlock {
       for (int64_t r = 0; r < rows; ++r) {
         float* row = s + r * keys;
         RowState& st = state[r];
-        const float new_max = std::max(st.max, largest(row, keys));
+        const float new_max = std::max(st.max, row_max(row, keys));
         if (new_max == kMinusInf) {  // every score so far -inf: nothing to add yet
           std::fill(row, row + keys, 0.0f);
           continue;
         }
-        exp_shifted(row, new_max, keys);
+        exp_shifted(row, new_max, row, keys);
         const float block_sum = sum(row, keys);
         const float factor = st.max == kMinusInf ? 0.0f : exp_one(st.max - new_max);
         st.sum = st.sum * factor + block_sum;
         st.max = new_max;
         st.nan = st.nan || std::isnan(block_sum);
-        scale_row(acc_.data() + r * dv, factor, dv);
+        scale_in_place(acc_.data() + r * dv, factor, dv);
       }
       // acc += P * V[j0 : j0 + keys]
       const StridedSource a(s, keys, 1), v(p_.v.at(b, h, j0, 0), p_.v.stride[3], p_.v.stride[2]);
@@ -136,9 +112,9 @@ class RowBlock {
     compute_scores(b, h, i0, rows, 0, kv, s);
     for (int64_t r = 0; r < rows; ++r) {
       float* row = s + r * kv;
-      const float max = largest(row, kv);
-      exp_shifted(row, max, kv);
-      scale_row(row, 1.0f / sum(row, kv), kv);
+      const float max = row_max(row, kv);
+      exp_shifted(row, max, row, kv);
+      scale_in_place(row, 1.0f / sum(row, kv), kv);
     }
     const StridedSource a(s, kv, 1), v(p_.v.at(b, h, 0, 0), p_.v.stride[3], p_.v.stride[2]);
     if (p_.out.stride[3] == 1) {

@@ -16,6 +16,14 @@ namespace onyx::kernels {
 // wake-up costs more than the work.
 constexpr int64_t kNormalizeGrain = 16384;
 
+// The pieces of a softmax row, shared with the attention kernel:
+// the largest element (-inf for none; a NaN may be skipped, its exp is NaN anyway);
+float row_max(const float* x, int64_t n);
+// y = exp(x - shift) (y may be x);
+void exp_shifted(const float* x, float shift, float* y, int64_t n);
+// y *= a.
+void scale_in_place(float* y, float a, int64_t n);
+
 // Softmax (LogSoftmax with `log`) of each of `rows` contiguous rows of `length` floats:
 // y = exp(x - max) / sum, or (x - max) - log(sum), where sum = sum of exp(x - max).
 void softmax_rows(const float* x, float* y, int64_t rows, int64_t length, bool log);
