@@ -20,7 +20,9 @@ TEST(BulkMemory, EverySizeClassIsAlignedAndWritableToItsEnd) {
     void* p = kernels::bulk_allocate(bytes);
     ASSERT_NE(p, nullptr);
     EXPECT_EQ(reinterpret_cast<uintptr_t>(p) % 64, 0u);
-    if (bytes >= 4 * mib) EXPECT_EQ(reinterpret_cast<uintptr_t>(p) % (2 * mib), 0u);
+    if (bytes >= 4 * mib) {
+      EXPECT_EQ(reinterpret_cast<uintptr_t>(p) % (2 * mib), 0u);
+    }
     auto* bytes_p = static_cast<unsigned char*>(p);
     std::memset(bytes_p, 0xA5, bytes);
     if (bytes > 0) {
