@@ -17,7 +17,8 @@ struct Pass {
 // no-ops removed before merging, so Transpose -> Cast(same) -> Transpose merges; BN
 // folding before epilogue fusion, so Conv -> BN -> Relu fuses whole; GELU before epilogue
 // and bias fusion, which take it as an activation; attention before bias fusion, so that
-// its MatMuls are still plain MatMuls.
+// its MatMuls are still plain MatMuls; Add + LayerNormalization last, so that a residual
+// Add a product's epilogue can take goes there first.
 constexpr Pass kPasses[] = {
     {"fold_constants", passes::fold_constants, OptimizationLevel::Basic},
     {"eliminate_identities", passes::eliminate_identities, OptimizationLevel::Basic},
@@ -30,6 +31,7 @@ constexpr Pass kPasses[] = {
     {"fuse_rms_norm", passes::fuse_rms_norm, OptimizationLevel::All},
     {"fuse_attention", passes::fuse_attention, OptimizationLevel::All},
     {"fuse_matmul_bias", passes::fuse_matmul_bias, OptimizationLevel::All},
+    {"fuse_add_layer_norm", passes::fuse_add_layer_norm, OptimizationLevel::All},
 };
 
 }  // namespace

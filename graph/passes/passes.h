@@ -15,6 +15,7 @@ int fuse_epilogues(GraphEdit& edit);             // fuse_epilogues.cc
 int fuse_gelu(GraphEdit& edit);                  // fuse_gelu.cc
 int fuse_layer_norm(GraphEdit& edit);            // fuse_layer_norm.cc
 int fuse_rms_norm(GraphEdit& edit);              // fuse_rms_norm.cc
+int fuse_add_layer_norm(GraphEdit& edit);        // fuse_add_layer_norm.cc
 int fuse_matmul_bias(GraphEdit& edit);           // fuse_matmul_bias.cc
 int fuse_attention(GraphEdit& edit);             // fuse_attention.cc
 

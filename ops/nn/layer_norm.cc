@@ -15,6 +15,10 @@
 //
 // with no B and Y its only output.
 //
+// AddLayerNormalization (domain ai.onyx, onyx/fused_ops.h) takes the residual sum first:
+// inputs (A, B, Scale, B?), outputs (Y, S) with S = A + B (one shape, no broadcasting)
+// and Y the LayerNormalization of S; no Mean or InvStdDev.
+//
 // Fast path: float X with stash_type float and Scale (and B) holding one value per
 // normalized element, by kernels::layer_norm_rows; other broadcasts take the reference loop.
 #include <algorithm>
@@ -24,6 +28,7 @@
 #include <vector>
 
 #include "common/shape_utils.h"
+#include "kernels/simd/elementwise.h"
 #include "kernels/simd/normalize.h"
 #include "nn/nn.h"
 #include "nn/nn_util.h"
@@ -42,7 +47,14 @@ class LayerNormKernel : public Kernel {
   bool run_fast(KernelContext& ctx, const Tensor& x, const Tensor& scale, const Tensor* bias,
                 int axis) const;
 
-  bool centered_ = true;  // false: RMSNormalization
+  // How many of Y, Mean and InvStdDev the node has (Y alone for the fused forms).
+  int stats_outputs(const KernelContext& ctx) const { return add_inputs_ ? 1 : ctx.num_outputs(); }
+  // S = A + B into output 1 (AddLayerNormalization); fails unless A and B match.
+  const Tensor& sum_inputs(KernelContext& ctx) const;
+
+  bool centered_ = true;     // false: RMSNormalization
+  bool add_inputs_ = false;  // AddLayerNormalization: X is the sum of inputs 0 and 1
+  int scale_input_ = 1;      // Scale's input slot, B's is the next
   int64_t axis_ = -1;
   float epsilon_ = 1e-5f;
   DType stash_ = DType::Float;
@@ -71,6 +83,11 @@ void infer_layer_norm(InferContext& ctx) {
   }
   for (int i = 1; i < ctx.num_outputs() && i <= 2; ++i)
     ctx.set_output(i, TypeInfo::tensor(stash, stat_shape));
+}
+
+void infer_add_layer_norm(InferContext& ctx) {
+  ctx.set_output(0, ctx.input(0));
+  if (ctx.num_outputs() > 1) ctx.set_output(1, ctx.input(0));
 }
 
 // The strides of a tensor of shape `param` broadcast to `inner` (right-aligned, dims 1 or
@@ -126,6 +143,8 @@ void register_layer_norm(Registry& registry) {
                          make_kernel<LayerNormKernel>(), infer_layer_norm, attrs});
   add_op_versions(registry, "RMSNormalization", {{23, kOpsetOpen, dtypes, attrs}},
                   make_kernel<LayerNormKernel>(), infer_layer_norm);
+  registry.add(KernelDef{fused::kDomain, fused::kAddLayerNorm, fused::kVersion, kOpsetOpen, dtypes,
+                         0, make_kernel<LayerNormKernel>(), infer_add_layer_norm, attrs});
   // The optimizer's fused RMSNormalization, for models of opsets before 23.
   registry.add(KernelDef{fused::kDomain, fused::kRmsNorm, fused::kVersion, kOpsetOpen, dtypes, 0,
                          make_kernel<LayerNormKernel>(), infer_layer_norm, attrs});
@@ -135,13 +154,17 @@ void register_layer_norm(Registry& registry) {
 
 LayerNormKernel::LayerNormKernel(const KernelInit& init)
     : centered_(init.node().op_type != fused::kRmsNorm),
+      add_inputs_(init.node().op_type == fused::kAddLayerNorm),
+      scale_input_(add_inputs_ ? 2 : 1),
       axis_(init.attrs().get_int("axis", -1)),
       epsilon_(init.attrs().get_float("epsilon", 1e-5f)),
       stash_(read_stash_type(init.attrs(), init.label())),
       fast_(!init.reference() && stash_ == DType::Float) {
   if (!(epsilon_ >= 0.0f)) init.fail(cat("epsilon must be non-negative, got ", epsilon_));
   const std::string& op = init.node().op_type;
-  if (!init.has_input(1)) init.fail(op + " needs input Scale");
+  if (!init.has_input(scale_input_)) init.fail(op + " needs input Scale");
+  if (add_inputs_ && (!init.has_input(1) || init.num_outputs() != 2))
+    init.fail("AddLayerNormalization has inputs A, B, Scale and B? and outputs Y and S");
   if (!centered_ && (init.num_inputs() > 2 || init.num_outputs() > 1))
     init.fail("RMSNormalization has inputs X and Scale and one output");
   if (init.num_outputs() > 3) init.fail("LayerNormalization has at most 3 outputs");
@@ -151,15 +174,35 @@ LayerNormKernel::LayerNormKernel(const KernelInit& init)
 
 // ---- compute ----
 
+const Tensor& LayerNormKernel::sum_inputs(KernelContext& ctx) const {
+  const Tensor &a = ctx.input(0), &b = ctx.input(1);
+  if (a.dtype() != b.dtype() || a.shape() != b.shape())
+    ctx.fail(
+        cat("A and B must have one dtype and shape, got ", a.describe(), " and ", b.describe()));
+  Tensor& sum = ctx.allocate_uninitialized_output(1, a.dtype(), a.shape());
+  dispatch<FloatTypes>(a.dtype(), "AddLayerNormalization", [&](auto tag) {
+    using T = typename decltype(tag)::type;
+    const T *pa = a.data<T>(), *pb = b.data<T>();
+    T* ps = sum.data<T>();
+    ctx.pool().parallel_for(a.numel(), kernels::kElementwiseGrain, [&](int64_t i0, int64_t i1) {
+      for (int64_t i = i0; i < i1; ++i)  // as Add computes it
+        ps[i] = from_acc<T>(static_cast<acc_t<T>>(pa[i]) + static_cast<acc_t<T>>(pb[i]));
+    });
+  });
+  return sum;
+}
+
 void LayerNormKernel::run(KernelContext& ctx) const {
-  const Tensor& x = ctx.input(0);
+  const Tensor& x = add_inputs_ ? sum_inputs(ctx) : ctx.input(0);
   const int rank = x.rank();
   const int axis = normalize_axis(axis_, rank, "LayerNormalization axis");
   const Shape outer_shape(x.shape().begin(), x.shape().begin() + axis);
   const Shape inner_shape(x.shape().begin() + axis, x.shape().end());
   const int64_t outer = checked_numel(outer_shape), inner = checked_numel(inner_shape);
-  const Tensor& scale_t = ctx.input(1);
-  const Tensor* bias_t = ctx.num_inputs() > 2 && ctx.has_input(2) ? &ctx.input(2) : nullptr;
+  const Tensor& scale_t = ctx.input(scale_input_);
+  const int bias_input = scale_input_ + 1;
+  const Tensor* bias_t =
+      ctx.num_inputs() > bias_input && ctx.has_input(bias_input) ? &ctx.input(bias_input) : nullptr;
   for (const Tensor* p : {&scale_t, bias_t})
     if (p && p->dtype() != x.dtype())
       ctx.fail(
@@ -173,8 +216,8 @@ void LayerNormKernel::run(KernelContext& ctx) const {
   Tensor& y = ctx.allocate_output(0, x.dtype(), x.shape());
   Shape stat_shape = outer_shape;
   stat_shape.resize(rank, 1);
-  Tensor* mean_t = ctx.num_outputs() > 1 ? &ctx.allocate_output(1, stash_, stat_shape) : nullptr;
-  Tensor* inv_t = ctx.num_outputs() > 2 ? &ctx.allocate_output(2, stash_, stat_shape) : nullptr;
+  Tensor* mean_t = stats_outputs(ctx) > 1 ? &ctx.allocate_output(1, stash_, stat_shape) : nullptr;
+  Tensor* inv_t = stats_outputs(ctx) > 2 ? &ctx.allocate_output(2, stash_, stat_shape) : nullptr;
 
   // Rounds a statistic to the stash type and stores it (when that output is requested).
   auto stash = [&](Tensor* t, int64_t i, double v) -> double {
@@ -228,10 +271,10 @@ bool LayerNormKernel::run_fast(KernelContext& ctx, const Tensor& x, const Tensor
   Tensor& y = ctx.allocate_uninitialized_output(0, x.dtype(), x.shape());
   Shape stat_shape = outer_shape;
   stat_shape.resize(rank, 1);
-  float* mean = ctx.num_outputs() > 1
+  float* mean = stats_outputs(ctx) > 1
                     ? ctx.allocate_uninitialized_output(1, stash_, stat_shape).data<float>()
                     : nullptr;
-  float* inv = ctx.num_outputs() > 2
+  float* inv = stats_outputs(ctx) > 2
                    ? ctx.allocate_uninitialized_output(2, stash_, stat_shape).data<float>()
                    : nullptr;
   const float* px = x.data<float>();

@@ -335,6 +335,46 @@ TEST(FuseLayerNorm, AFedEpsilonOrAWrongExponentIsNotFused) {
   }
 }
 
+// ---- Add + LayerNormalization ----
+
+// x = a + b, y = LayerNormalization(x) (opset 17), and with `residual`, z = x + c: the
+// sum read on past the norm, as in a pre-norm transformer.
+ModelBuilder add_layer_norm(bool residual, Shape b_shape = {2, 7, 48}) {
+  ModelBuilder b(17);
+  b.input("a", wide_floats({2, 7, 48}, 31))
+      .input("b", wide_floats(b_shape, 32))
+      .constant("gamma", test::random_floats({48}, 33, 0.5f, 1.5f))
+      .constant("beta", test::random_floats({48}, 34))
+      .node("Add", {"a", "b"}, {"x"})
+      .node("LayerNormalization", {"x", "gamma", "beta"}, {"y"}, {float_attr("epsilon", 1e-5f)})
+      .output("y");
+  if (residual)
+    b.input("c", wide_floats({2, 7, 48}, 35)).node("Add", {"x", "c"}, {"z"}).output("z");
+  return b;
+}
+
+TEST(FuseAddLayerNorm, TheResidualSumJoinsTheNormAndIsStillWritten) {
+  for (bool residual : {false, true}) {
+    SCOPED_TRACE(residual ? "sum read on" : "sum read by the norm alone");
+    const ModelBuilder b = add_layer_norm(residual);
+    Session s = session_at(b, OptimizationLevel::All);
+    ASSERT_EQ(ops_of(s), residual ? "AddLayerNormalization,Add" : "AddLayerNormalization");
+    const Node& n = s.model().graph.nodes[0];
+    EXPECT_EQ(n.domain, fused::kDomain);
+    ASSERT_EQ(n.inputs.size(), 4u);
+    ASSERT_EQ(n.outputs.size(), 2u);
+    EXPECT_EQ(s.model().graph.value(n.outputs[1]).name, "x");
+    EXPECT_EQ(attr_of(n, "epsilon").f, 1e-5f);
+    expect_same_outputs(b, OptimizationLevel::All);
+  }
+}
+
+TEST(FuseAddLayerNorm, ABroadcastingAddIsNotFused) {
+  const ModelBuilder b = add_layer_norm(false, {48});
+  EXPECT_EQ(ops_of(session_at(b, OptimizationLevel::All)), "Add,LayerNormalization");
+  expect_same_outputs(b, OptimizationLevel::All);
+}
+
 // ---- MatMul + bias ----
 
 // A (2, 9, 40) x W (40, 24) + bias (24), as a transformer's projection.
@@ -535,6 +575,32 @@ TEST(FusedOpsFastPath, OnyxLayerNormalizationMatchesReference) {
     testing::expect_fast_matches_reference(t, "LayerNormalization " + shape_to_string(shape),
                                            1e-5f);
   }
+}
+
+TEST(FusedOpsFastPath, AddLayerNormalizationMatchesReference) {
+  for (const Shape& shape : std::vector<Shape>{{1, 1}, {3, 7}, {2, 5, 48}, {4, 1031}, {0, 8}}) {
+    const int64_t h = shape.back();
+    testing::OpTester t(fused::kAddLayerNorm, fused::kVersion, fused::kDomain);
+    t.input("a", wide_floats(shape, 9))
+        .input("b", wide_floats(shape, 19))
+        .input("scale", test::random_floats({h}, 10))
+        .input("bias", test::random_floats({h}, 11))
+        .attr("epsilon", 1e-5f)
+        .output("y")
+        .output("s");
+    testing::expect_fast_matches_reference(t, "AddLayerNormalization " + shape_to_string(shape),
+                                           1e-5f);
+  }
+}
+
+TEST(FusedOpsFastPath, AddLayerNormalizationRejectsInputsOfTwoShapes) {
+  testing::OpTester t(fused::kAddLayerNorm, fused::kVersion, fused::kDomain);
+  t.input("a", test::random_floats({2, 4}, 1))
+      .input("b", test::random_floats({1, 4}, 2))
+      .input("scale", test::random_floats({4}, 3))
+      .output("y")
+      .output("s");
+  EXPECT_NE(testing::error_of([&] { t.run(); }).find("one dtype and shape"), std::string::npos);
 }
 
 TEST(FusedOpsFastPath, FusedMatMulMatchesReference) {

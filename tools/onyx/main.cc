@@ -33,7 +33,8 @@ void usage(std::ostream& out) {
          "folds BatchNormalization into Conv; all also fuses activations and residual\n"
          "additions into Conv and Gemm, bias and residual additions into MatMul,\n"
          "exported GELU, LayerNormalization and RMSNorm decompositions into one node\n"
-         "each, and attention (Q K^T, scale, mask, Softmax, times V) into one node.\n"
+         "each, a residual Add into the LayerNormalization after it, and attention\n"
+         "(Q K^T, scale, mask, Softmax, times V) into one node.\n"
          "--no-arena puts every intermediate on the heap instead of in the planned arena\n"
          "(one buffer whose offsets come from value lifetimes, reused from run to run).\n";
 }

@@ -25,6 +25,8 @@
 //   LayerNormalization(X, Scale, B?)   LayerNormalization-17 (outputs Mean and
 //                            InvStdDev included)
 //   RMSNormalization(X, Scale)         RMSNormalization-23
+//   AddLayerNormalization(A, B, Scale, Bias?) -> (Y, S)   S = A + B (one shape), Y its
+//                            LayerNormalization (LayerNormalization-17's attributes)
 //
 // And the attention of exported transformers, as one node (ops/nn/fused_attention.cc):
 //
@@ -44,6 +46,7 @@ constexpr const char* kMatMul = "FusedMatMul";
 constexpr const char* kGelu = "Gelu";
 constexpr const char* kLayerNorm = "LayerNormalization";
 constexpr const char* kRmsNorm = "RMSNormalization";
+constexpr const char* kAddLayerNorm = "AddLayerNormalization";
 constexpr const char* kAttention = "ScaledDotProductAttention";
 constexpr const char* kActivation = "activation";
 constexpr const char* kActivationParams = "activation_params";
