@@ -31,6 +31,7 @@ struct RowState {
   float max = kMinusInf;  // of the scores seen so far
   float sum = 0.0f;       // of exp(score - max)
   bool nan = false;       // a NaN or +inf score was seen
+  float factor = 1.0f;    // what the accumulator is rescaled by for the current tile
 };
 
 // Query rows [i0, i0 + rows) of head (b, h), with scratch for one scores tile and, when
@@ -54,23 +55,23 @@ class RowBlock {
         float* row = s + r * keys;
         RowState& st = state[r];
         const float new_max = std::max(st.max, row_max(row, keys));
+        st.factor = 1.0f;
         if (new_max == kMinusInf) {  // every score so far -inf: nothing to add yet
           std::fill(row, row + keys, 0.0f);
           continue;
         }
         exp_shifted(row, new_max, row, keys);
         const float block_sum = sum(row, keys);
-        const float factor = st.max == kMinusInf ? 0.0f : exp_one(st.max - new_max);
-        st.sum = st.sum * factor + block_sum;
+        st.factor = st.max == kMinusInf ? 0.0f : exp_one(st.max - new_max);
+        st.sum = st.sum * st.factor + block_sum;
         st.max = new_max;
         st.nan = st.nan || std::isnan(block_sum);
-        scale_in_place(acc_.data() + r * dv, factor, dv);
       }
-      // acc += P * V[j0 : j0 + keys]
+      // acc = acc * factor + P * V[j0 : j0 + keys], one pass over acc
       const StridedSource a(s, keys, 1), v(p_.v.at(b, h, j0, 0), p_.v.stride[3], p_.v.stride[2]);
       gemm(uk_, rows, dv, keys, a, v, product_.data(), dv);
       for (int64_t r = 0; r < rows; ++r)
-        rescale_add(acc_.data() + r * dv, 1.0f, product_.data() + r * dv, dv);
+        rescale_add(acc_.data() + r * dv, state[r].factor, product_.data() + r * dv, dv);
     }
     for (int64_t r = 0; r < rows; ++r) {
       const RowState& st = state[r];
