@@ -33,10 +33,10 @@ bool fuse_after(GraphEdit& edit, int p, const char* fused_op, bool residual) {
   }
   std::optional<FusedActivation> act;
   const int next = out == kNoValue ? -1 : edit.sole_consumer(out);
-  if (next >= 0 && edit.node(next).inputs[0] == out) act = activation_of(edit, edit.node(next));
-  if (act) {
-    absorbed.push_back(next);
-    out = edit.node(next).outputs[0];
+  if (const auto direct = activation_after(edit, out)) {
+    act = direct->activation;
+    absorbed.push_back(direct->node);
+    out = edit.node(direct->node).outputs[0];
   }
   // Product -> Reshape -> activation (GPT-2's Gemm on 2-D rows, reshaped back to 3-D): an
   // elementwise activation commutes with the Reshape, so it moves into the product and the
@@ -44,13 +44,11 @@ bool fuse_after(GraphEdit& edit, int p, const char* fused_op, bool residual) {
   int reshape = -1, reshaped_out = kNoValue;
   if (!act && next >= 0 && is_onnx(edit.node(next), "Reshape") &&
       edit.node(next).inputs[0] == out) {
-    const int r = edit.node(next).outputs.at(0);
-    const int after = edit.sole_consumer(r);
-    if (after >= 0 && edit.node(after).inputs[0] == r) act = activation_of(edit, edit.node(after));
-    if (act) {
-      absorbed.push_back(after);
+    if (const auto after = activation_after(edit, edit.node(next).outputs.at(0))) {
+      act = after->activation;
+      absorbed.push_back(after->node);
       reshape = next;
-      reshaped_out = edit.node(after).outputs[0];
+      reshaped_out = edit.node(after->node).outputs[0];
     }
   }
   if (absorbed.empty() || out == kNoValue) return false;

@@ -37,13 +37,10 @@ bool fuse_at(GraphEdit& edit, int matmul) {
     fused.outputs = {edit.node(residual->first).outputs[0]};
     edit.remove_node(residual->first);
   }
-  const int next = edit.sole_consumer(fused.outputs[0]);
-  if (next >= 0 && edit.node(next).inputs[0] == fused.outputs[0]) {
-    if (const std::optional<FusedActivation> act = activation_of(edit, edit.node(next))) {
-      set_activation(fused, *act);
-      fused.outputs = {edit.node(next).outputs[0]};
-      edit.remove_node(next);
-    }
+  if (const auto act = activation_after(edit, fused.outputs[0])) {
+    set_activation(fused, act->activation);
+    fused.outputs = {edit.node(act->node).outputs[0]};
+    edit.remove_node(act->node);
   }
   edit.remove_node(matmul);
   edit.replace_node(add, std::move(fused));

@@ -56,6 +56,14 @@ std::optional<FusedActivation> activation_of(const GraphEdit& edit, const Node& 
   return std::nullopt;
 }
 
+std::optional<ActivationNode> activation_after(const GraphEdit& edit, int value) {
+  const int next = value == kNoValue ? -1 : edit.sole_consumer(value);
+  if (next < 0 || edit.node(next).inputs[0] != value) return std::nullopt;
+  std::optional<FusedActivation> act = activation_of(edit, edit.node(next));
+  if (!act) return std::nullopt;
+  return ActivationNode{next, std::move(*act)};
+}
+
 void set_activation(Node& fused, const FusedActivation& activation) {
   fused.attributes.push_back(string_attribute(fused::kActivation, activation.name));
   fused.attributes.push_back(floats_attribute(fused::kActivationParams, activation.params));

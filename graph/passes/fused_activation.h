@@ -21,6 +21,13 @@ struct FusedActivation {
 // Gelu (Gelu-20, or the optimizer's Gelu of domain ai.onyx).
 std::optional<FusedActivation> activation_of(const GraphEdit& edit, const Node& node);
 
+// The activation node that alone reads `value` (as its input 0), and what it applies.
+struct ActivationNode {
+  int node;
+  FusedActivation activation;
+};
+std::optional<ActivationNode> activation_after(const GraphEdit& edit, int value);
+
 // Writes the activation's attributes onto a fused node.
 void set_activation(Node& fused, const FusedActivation& activation);
 
