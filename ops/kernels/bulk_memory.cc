@@ -12,7 +12,7 @@ namespace {
 
 constexpr size_t kOwnPages = size_t{64} << 10;
 constexpr size_t kHugePage = size_t{2} << 20;
-constexpr size_t kHugeFrom = 2 * kHugePage;
+constexpr size_t kHugeFrom = kHugePage;
 
 size_t page_size() {
   static const size_t size = static_cast<size_t>(::sysconf(_SC_PAGESIZE));
