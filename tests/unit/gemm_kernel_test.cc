@@ -95,20 +95,21 @@ TEST(GemmKernel, AgreesWithOpenBlas) {
   for (int64_t i = 0; i < M * N; ++i) ASSERT_NEAR(ours[i], blas[i], 1e-4f) << "at " << i;
 }
 
-TEST(GemmKernel, PanelsFilledLineByLineEqualPackedOnes) {
+TEST(GemmKernel, PanelsFilledPanelByPanelEqualPackedOnes) {
   // K spans several depth blocks; M leaves the last panel partly padding.
   const int64_t M = 37, N = 45, K = 1111;
   const auto a = random_vector(M * K, 10), b = random_vector(K * N, 11);
   for (const MicroKernel* uk : kernels::runnable_microkernels()) {
     const kernels::PackedPanels packed(kernels::StridedSource::a_matrix(a.data(), K, false), M, K,
                                        uk->mr);
-    kernels::PackedPanels by_line(M, K, uk->mr);
-    for (int64_t m = M - 1; m >= 0; --m) by_line.set_line(m, a.data() + m * K);
+    kernels::PackedPanels by_panel(M, K, uk->mr);
+    for (int64_t m0 = (M - 1) / uk->mr * uk->mr; m0 >= 0; m0 -= uk->mr)  // in any order
+      by_panel.set_panel(m0, a.data() + m0 * K, K);
     const kernels::PackedPanels pb(kernels::StridedSource::b_matrix(b.data(), N, false), N, K,
                                    uk->nr);
     std::vector<float> want(M * N), got(M * N);
     kernels::gemm(*uk, M, N, K, packed, pb, want.data(), N);
-    kernels::gemm(*uk, M, N, K, by_line, pb, got.data(), N);
+    kernels::gemm(*uk, M, N, K, by_panel, pb, got.data(), N);
     EXPECT_EQ(std::memcmp(want.data(), got.data(), want.size() * sizeof(float)), 0) << uk->name;
   }
 }

@@ -153,21 +153,20 @@ void transform_output(const Conv2dShape& s, const float* m, int64_t m_stride, in
   }
 }
 
-// U = G g G^T of every 3x3 kernel g of W (M x C x 3 x 3): for each output channel m, the
-// 36 transformed values of all its kernels, u[xi][c], handed to `take(m, u)`. The taps
-// are laid out as rows over the input channels, so every loop below runs along c and
-// is one vector operation.
-template <class Take>
-ONYX_AVX2_CLONES void transform_weights(const float* w, int64_t M, int64_t C, Take take) {
+// U = G g G^T of every 3x3 kernel g of W (M x C x 3 x 3), for the output channels
+// [m0, m1): channel m's 36 transformed values of all its kernels, u[xi * C + c], are
+// written at out + (m - m0) * 36 * C. The taps are laid out as rows over the input
+// channels, so every loop below runs along c and is one vector operation.
+ONYX_AVX2_CLONES void transform_weights(const float* w, int64_t m0, int64_t m1, int64_t C,
+                                        float* out) {
   static const float G[6][3] = {{1.0f / 4, 0, 0},
                                 {-1.0f / 6, -1.0f / 6, -1.0f / 6},
                                 {-1.0f / 6, 1.0f / 6, -1.0f / 6},
                                 {1.0f / 24, 1.0f / 12, 1.0f / 6},
                                 {1.0f / 24, -1.0f / 12, 1.0f / 6},
                                 {0, 0, 1}};
-  std::vector<float> taps(static_cast<size_t>(9 * C)), gg(static_cast<size_t>(18 * C)),
-      u(static_cast<size_t>(36 * C));
-  for (int64_t m = 0; m < M; ++m) {
+  std::vector<float> taps(static_cast<size_t>(9 * C)), gg(static_cast<size_t>(18 * C));
+  for (int64_t m = m0; m < m1; ++m) {
     const float* g = w + m * C * 9;
     for (int64_t c = 0; c < C; ++c)
       for (int t = 0; t < 9; ++t) taps[static_cast<size_t>(t * C + c)] = g[c * 9 + t];
@@ -183,11 +182,10 @@ ONYX_AVX2_CLONES void transform_weights(const float* w, int64_t M, int64_t C, Ta
     for (int i = 0; i < 6; ++i)  // (G g) G^T
       for (int j = 0; j < 6; ++j) {
         const float* r = gg.data() + i * 3 * C;
-        float* out = u.data() + (i * 6 + j) * C;
+        float* u = out + ((m - m0) * 36 + i * 6 + j) * C;
         for (int64_t c = 0; c < C; ++c)
-          out[c] = r[c] * G[j][0] + r[C + c] * G[j][1] + r[2 * C + c] * G[j][2];
+          u[c] = r[c] * G[j][0] + r[C + c] * G[j][1] + r[2 * C + c] * G[j][2];
       }
-    take(m, u.data());
   }
 }
 
@@ -195,11 +193,16 @@ ONYX_AVX2_CLONES void transform_weights(const float* w, int64_t M, int64_t C, Ta
 
 WinogradWeights::WinogradWeights(const float* w, int64_t M, int64_t C, const MicroKernel& uk)
     : uk_(&uk) {
-  // Each output channel's transformed kernels go straight into the 36 packed matrices.
+  // One panel of output channels at a time is transformed, then written into each of
+  // the 36 packed matrices.
+  u_.reserve(36);
   for (int xi = 0; xi < 36; ++xi) u_.emplace_back(M, C, uk.mr);
-  transform_weights(w, M, C, [&](int64_t m, const float* u) {
-    for (int xi = 0; xi < 36; ++xi) u_[static_cast<size_t>(xi)].set_line(m, u + xi * C);
-  });
+  std::vector<float> panel(static_cast<size_t>(uk.mr * 36 * C));  // [line][xi][c]
+  for (int64_t m0 = 0; m0 < M; m0 += uk.mr) {
+    transform_weights(w, m0, std::min<int64_t>(M, m0 + uk.mr), C, panel.data());
+    for (int xi = 0; xi < 36; ++xi)
+      u_[static_cast<size_t>(xi)].set_panel(m0, panel.data() + xi * C, 36 * C);
+  }
 }
 
 void conv2d_winograd(const Conv2dShape& s, const WinogradWeights& w, const float* x, float* y,

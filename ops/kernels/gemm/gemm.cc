@@ -105,15 +105,6 @@ void PackedPanels::size_for(int64_t lines, int64_t depth, int panel) {
 
 PackedPanels::PackedPanels(int64_t lines, int64_t depth, int panel) {
   size_for(lines, depth, panel);
-  // The caller writes every line; only the last panel's padding lines are zeroed here.
-  const int64_t x0 = padded_ - panel;
-  if (padded_ == lines || x0 < 0) return;
-  for (int64_t k0 = 0; k0 < depth; k0 += block_) {
-    const int64_t kc = std::min(block_, depth - k0);
-    float* p = data_.data() + k0 * padded_ + x0 * kc;
-    for (int64_t k = 0; k < kc; ++k)
-      for (int64_t i = lines - x0; i < panel; ++i) p[k * panel + i] = 0.0f;
-  }
 }
 
 PackedPanels::PackedPanels(const PanelSource& source, int64_t lines, int64_t depth, int panel) {
@@ -127,12 +118,15 @@ PackedPanels::PackedPanels(const PanelSource& source, int64_t lines, int64_t dep
   }
 }
 
-void PackedPanels::set_line(int64_t line, const float* values) {
-  const int64_t x0 = line / panel_ * panel_, i = line - x0;
+void PackedPanels::set_panel(int64_t x0, const float* rows, int64_t row_stride) {
+  const int64_t width = std::min<int64_t>(panel_, lines_ - x0);
   for (int64_t k0 = 0; k0 < depth_; k0 += block_) {
     const int64_t kc = std::min(block_, depth_ - k0);
-    float* p = data_.data() + k0 * padded_ + x0 * kc + i;
-    for (int64_t k = 0; k < kc; ++k) p[k * panel_] = values[k0 + k];
+    float* p = data_.data() + k0 * padded_ + x0 * kc;
+    for (int64_t k = 0; k < kc; ++k, p += panel_) {
+      for (int64_t i = 0; i < width; ++i) p[i] = rows[i * row_stride + k0 + k];
+      for (int64_t i = width; i < panel_; ++i) p[i] = 0.0f;
+    }
   }
 }
 

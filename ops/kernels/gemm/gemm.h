@@ -80,11 +80,14 @@ class PackedPanels final : public PanelSource {
  public:
   PackedPanels() = default;
   PackedPanels(const PanelSource& source, int64_t lines, int64_t depth, int panel);
-  // Panels filled line by line with set_line(), each line exactly once, for an operand
-  // computed a line at a time (no full-size copy to pack from). The last panel's
-  // padding lines are zeroed here.
+  // Panels left unwritten, to be filled with set_panel(), each panel exactly once, for
+  // an operand computed a few lines at a time (no full-size copy to pack from).
   PackedPanels(int64_t lines, int64_t depth, int panel);
-  void set_line(int64_t line, const float* values);  // values[0, depth)
+  // Writes the panel of lines [x0, x0 + panel): line x0 + i is rows[i * row_stride + k]
+  // for k in [0, depth). Lines past the last are padded with zeros. x0 is a multiple of
+  // the panel width. One panel's memory is written in order, which is what makes this
+  // fast: filling line by line strides over every panel's k.
+  void set_panel(int64_t x0, const float* rows, int64_t row_stride);
   void pack(int64_t k0, int64_t kc, int64_t x0, int64_t width, int panel,
             float* dst) const override;
   const float* packed(int64_t k0, int64_t x0, int panel) const override;
