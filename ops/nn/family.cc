@@ -20,6 +20,7 @@ void register_nn(Registry& registry) {
   register_convtranspose(registry);
   register_loss(registry);
   register_max_unpool(registry);
+  register_attention(registry);
   register_rotary_embedding(registry);
 }
 

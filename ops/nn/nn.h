@@ -23,6 +23,7 @@ void register_loss(Registry& registry);
 void register_max_unpool(Registry& registry);  // max_unpool.cc: MaxUnpool
 // fused_attention.cc: ScaledDotProductAttention (ai.onyx)
 void register_fused_attention(Registry& registry);
+void register_attention(Registry& registry);         // attention.cc: Attention
 void register_rotary_embedding(Registry& registry);  // rotary_embedding.cc: RotaryEmbedding
 
 }  // namespace onyx

@@ -1,5 +1,5 @@
-// One-node tests of RotaryEmbedding (opset 23) on inputs small enough to work out by hand; each
-// expected value is derived in the comment above.
+// One-node tests of Attention (opsets 23, 24) and RotaryEmbedding (opset 23) on inputs
+// small enough to work out by hand; each expected value is derived in the comment above.
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -17,11 +17,196 @@ using testing::floats;
 using testing::ints;
 using testing::OpTester;
 
+const float kLn3 = std::log(3.0f);
+
 void expect_near(const Tensor& got, const Shape& shape, const std::vector<float>& want) {
   ASSERT_EQ(got.shape(), shape);
   std::vector<float> v = got.to_vector<float>();
   ASSERT_EQ(v.size(), want.size());
   for (size_t i = 0; i < v.size(); ++i) EXPECT_NEAR(v[i], want[i], 1e-5) << "at " << i;
+}
+
+Tensor bools(Shape shape, std::vector<bool> values) {
+  Tensor t(DType::Bool, std::move(shape));
+  for (size_t i = 0; i < values.size(); ++i) t.data<bool>()[i] = values[i];
+  return t;
+}
+
+TEST(AttentionOp, OneQueryTwoKeys) {
+  // scale 1: scores q·k0 = 0 and q·k1 = ln 3, softmax 1/4 and 3/4;
+  // Y = 1/4 [4, 0] + 3/4 [0, 8] = [1, 6].
+  OpTester t("Attention", 23);
+  t.input("Q", floats({1, 1, 1, 2}, {1, 0}))
+      .input("K", floats({1, 1, 2, 2}, {0, 0, kLn3, 0}))
+      .input("V", floats({1, 1, 2, 2}, {4, 0, 0, 8}))
+      .attr("scale", 1.0f)
+      .output("Y");
+  expect_near(t.run()[0], {1, 1, 1, 2}, {1, 6});
+}
+
+TEST(AttentionOp, DefaultScaleIsInverseRootOfHeadSize) {
+  // D = 4, scale 1/2: q·k1 = 2 ln 3, scaled ln 3, so the weights are again 1/4 and 3/4:
+  // Y = 1/4 * 4 + 3/4 * 8 = 7.
+  OpTester t("Attention", 23);
+  t.input("Q", floats({1, 1, 1, 4}, {1, 1, 0, 0}))
+      .input("K", floats({1, 1, 2, 4}, {0, 0, 0, 0, kLn3, kLn3, 0, 0}))
+      .input("V", floats({1, 1, 2, 1}, {4, 8}))
+      .output("Y");
+  expect_near(t.run()[0], {1, 1, 1, 1}, {7});
+}
+
+TEST(AttentionOp, GroupedQueryHeadsShareKvHeadsInOrder) {
+  // 4 query heads over 2 KV heads, one key each (weight 1): heads 0, 1 read KV head 0 and
+  // heads 2, 3 read KV head 1, so Y = [10, 10, 20, 20] (not 10, 20, 10, 20).
+  OpTester t("Attention", 23);
+  t.input("Q", floats({1, 4, 1, 1}, {1, 2, 3, 4}))
+      .input("K", floats({1, 2, 1, 1}, {5, 6}))
+      .input("V", floats({1, 2, 1, 1}, {10, 20}))
+      .output("Y");
+  expect_near(t.run()[0], {1, 4, 1, 1}, {10, 10, 20, 20});
+}
+
+TEST(AttentionOp, ThreeDimensionalInputsSplitHeads) {
+  // The same mapping with Q [1, 1, 4] as 4 heads of size 1 and K, V [1, 1, 2] as 2:
+  // Y [1, 1, 4] = [10, 10, 20, 20].
+  OpTester t("Attention", 23);
+  t.input("Q", floats({1, 1, 4}, {1, 2, 3, 4}))
+      .input("K", floats({1, 1, 2}, {5, 6}))
+      .input("V", floats({1, 1, 2}, {10, 20}))
+      .attr("q_num_heads", int64_t{4})
+      .attr("kv_num_heads", int64_t{2})
+      .output("Y");
+  expect_near(t.run()[0], {1, 1, 4}, {10, 10, 20, 20});
+}
+
+TEST(AttentionOp, CausalMask) {
+  // All scores 0. Query 0 sees key 0 only: Y = 2; query 1 sees both: Y = (2 + 4) / 2 = 3.
+  OpTester t("Attention", 23);
+  t.input("Q", floats({1, 1, 2, 1}, {0, 0}))
+      .input("K", floats({1, 1, 2, 1}, {0, 0}))
+      .input("V", floats({1, 1, 2, 1}, {2, 4}))
+      .attr("is_causal", int64_t{1})
+      .output("Y");
+  expect_near(t.run()[0], {1, 1, 2, 1}, {2, 3});
+}
+
+TEST(AttentionOp, KvCacheConcatenatesAndShiftsTheCausalFrontier) {
+  // present_key = [past 1, new 0], present_value = [2, 4]. Query 0 comes after the one
+  // cached key, so causally it sees both: scores ln 3 and 0, weights 3/4 and 1/4,
+  // Y = 3/4 * 2 + 1/4 * 4 = 2.5 (2 if the frontier ignored the cache).
+  OpTester t("Attention", 23);
+  t.input("Q", floats({1, 1, 1, 1}, {kLn3}))
+      .input("K", floats({1, 1, 1, 1}, {0}))
+      .input("V", floats({1, 1, 1, 1}, {4}))
+      .omitted()
+      .input("past_key", floats({1, 1, 1, 1}, {1}))
+      .input("past_value", floats({1, 1, 1, 1}, {2}))
+      .attr("scale", 1.0f)
+      .attr("is_causal", int64_t{1})
+      .output("Y")
+      .output("present_key")
+      .output("present_value");
+  std::vector<Tensor> out = t.run();
+  expect_near(out[0], {1, 1, 1, 1}, {2.5f});
+  expect_near(out[1], {1, 1, 2, 1}, {1, 0});
+  expect_near(out[2], {1, 1, 2, 1}, {2, 4});
+}
+
+TEST(AttentionOp, FullyMaskedRowGivesZerosNotNaN) {
+  // Row 0 keeps no key: its weights and Y are 0. Row 1 keeps both (scores 0): Y = 3,
+  // weights 1/2 each, which qk_matmul_output mode 3 returns.
+  OpTester t("Attention", 23);
+  t.input("Q", floats({1, 1, 2, 1}, {1, 1}))
+      .input("K", floats({1, 1, 2, 1}, {0, 0}))
+      .input("V", floats({1, 1, 2, 1}, {2, 4}))
+      .input("attn_mask", bools({2, 2}, {false, false, true, true}))
+      .attr("qk_matmul_output_mode", int64_t{3})
+      .output("Y")
+      .omitted_output()
+      .omitted_output()
+      .output("qk");
+  std::vector<Tensor> out = t.run();
+  expect_near(out[0], {1, 1, 2, 1}, {0, 3});
+  expect_near(out[1], {1, 1, 2, 2}, {0, 0, 0.5f, 0.5f});
+}
+
+TEST(AttentionOp, AdditiveMaskShorterThanKeysMasksTheRest) {
+  // A float mask [1, 2] over 3 keys: key 2 is masked; mask 0 and -ln 3 on scores 0 give
+  // weights 3/4 and 1/4: Y = 3/4 * 2 + 1/4 * 4 = 2.5 (key 2's 100 never counts).
+  OpTester t("Attention", 23);
+  t.input("Q", floats({1, 1, 1, 1}, {0}))
+      .input("K", floats({1, 1, 3, 1}, {1, 2, 3}))
+      .input("V", floats({1, 1, 3, 1}, {2, 4, 100}))
+      .input("attn_mask", floats({1, 2}, {0, -kLn3}))
+      .output("Y");
+  expect_near(t.run()[0], {1, 1, 1, 1}, {2.5f});
+}
+
+TEST(AttentionOp, NonpadKvSeqlenMasksPaddedKeys) {
+  // Opset 24: batch 0 keeps 2 of 3 keys (scores 0): Y = (1 + 2) / 2; causally the one query
+  // comes after key 1 (offset 2 - 1), so is_causal changes nothing.
+  OpTester t("Attention", 24);
+  t.input("Q", floats({1, 1, 1, 1}, {5}))
+      .input("K", floats({1, 1, 3, 1}, {0, 0, 0}))
+      .input("V", floats({1, 1, 3, 1}, {1, 2, 100}))
+      .omitted()
+      .omitted()
+      .omitted()
+      .input("nonpad_kv_seqlen", ints({1}, {2}))
+      .attr("is_causal", int64_t{1})
+      .output("Y");
+  expect_near(t.run()[0], {1, 1, 1, 1}, {1.5f});
+}
+
+TEST(AttentionOp, SoftcapBoundsTheScores) {
+  // softcap 1: tanh(100) = 1 and tanh(0) = 0, so the weights are e / (e + 1) and
+  // 1 / (e + 1): Y = e / (e + 1).
+  OpTester t("Attention", 23);
+  t.input("Q", floats({1, 1, 1, 1}, {1}))
+      .input("K", floats({1, 1, 2, 1}, {100, 0}))
+      .input("V", floats({1, 1, 2, 1}, {1, 0}))
+      .attr("scale", 1.0f)
+      .attr("softcap", 1.0f)
+      .output("Y");
+  const float e = std::exp(1.0f);
+  expect_near(t.run()[0], {1, 1, 1, 1}, {e / (e + 1)});
+}
+
+TEST(AttentionOp, HiddenSizeNotAMultipleOfHeadsIsAnError) {
+  OpTester t("Attention", 23);
+  t.input("Q", floats({1, 1, 5}, {1, 2, 3, 4, 5}))
+      .input("K", floats({1, 1, 2}, {1, 2}))
+      .input("V", floats({1, 1, 2}, {1, 2}))
+      .attr("q_num_heads", int64_t{2})
+      .attr("kv_num_heads", int64_t{1})
+      .output("Y");
+  const std::string message = error_of([&] { t.run(); });
+  EXPECT_NE(message.find("Attention"), std::string::npos) << message;
+  EXPECT_NE(message.find("not a multiple of q_num_heads 2"), std::string::npos) << message;
+}
+
+TEST(AttentionOp, KvHeadsNotDividingQueryHeadsIsAnError) {
+  OpTester t("Attention", 23);
+  t.input("Q", floats({1, 3, 1, 1}, {1, 2, 3}))
+      .input("K", floats({1, 2, 1, 1}, {1, 2}))
+      .input("V", floats({1, 2, 1, 1}, {1, 2}))
+      .output("Y");
+  const std::string message = error_of([&] { t.run(); });
+  EXPECT_NE(message.find("Attention"), std::string::npos) << message;
+  EXPECT_NE(message.find("3 query heads are not a multiple of the 2"), std::string::npos)
+      << message;
+
+  OpTester attrs("Attention", 23);
+  attrs.input("Q", floats({1, 1, 3}, {1, 2, 3}))
+      .input("K", floats({1, 1, 2}, {1, 2}))
+      .input("V", floats({1, 1, 2}, {1, 2}))
+      .attr("q_num_heads", int64_t{3})
+      .attr("kv_num_heads", int64_t{2})
+      .output("Y");
+  const std::string built = error_of([&] { attrs.run(); });
+  EXPECT_NE(built.find("Attention"), std::string::npos) << built;
+  EXPECT_NE(built.find("q_num_heads 3 is not a multiple of kv_num_heads 2"), std::string::npos)
+      << built;
 }
 
 // RotaryEmbedding with cos 0, sin 1 turns each pair (x1, x2) into (-x2, x1).
