@@ -23,12 +23,20 @@
 // - qk_matmul_output is qk for modes 0 and 1, s for mode 2 and p for mode 3.
 // - scale defaults to 1 / sqrt(D). Scores and softmax run in double, at least the
 //   precision any softmax_precision asks for; float16 and bfloat16 are stored as given.
+//
+// That is the reference kernel below, one query row at a time. The fast path takes the
+// common float case to kernels::attention (key tiles, online softmax, GEMM through
+// strides): see run_fast for when.
 #include <cmath>
 #include <limits>
 #include <string>
+#include <type_traits>
 #include <vector>
 
+#include "common/parallel.h"
 #include "common/shape_utils.h"
+#include "kernels/attention/attention.h"
+#include "kernels/gemm/gemm.h"
 #include "nn/attention_shape.h"
 #include "nn/nn.h"
 #include "nn/nn_util.h"
@@ -40,7 +48,8 @@ constexpr double kNegInf = -std::numeric_limits<double>::infinity();
 
 class AttentionOpKernel final : public Kernel {
  public:
-  explicit AttentionOpKernel(const KernelInit& init) : opts_(read_attention_options(init)) {
+  explicit AttentionOpKernel(const KernelInit& init)
+      : fast_(!init.reference()), opts_(read_attention_options(init)) {
     // An output left empty in the file is listed but must not be allocated.
     for (int i = 1; i < init.num_outputs(); ++i) wants_[i] = init.node().outputs[i] != kNoValue;
   }
@@ -66,6 +75,9 @@ class AttentionOpKernel final : public Kernel {
       using T = typename decltype(tag)::type;
       concat_cache<T>(in.past_k, *in.k, d.head, d, present_k.data<T>());
       concat_cache<T>(in.past_v, *in.v, d.v_head, d, present_v.data<T>());
+      if constexpr (std::is_same_v<T, float>)
+        if (run_fast(ctx, in, present_k.data<float>(), present_v.data<float>(), y.data<float>()))
+          return;
       attend<T>(ctx, in, present_k.data<T>(), present_v.data<T>(), y.data<T>(),
                 qk_out ? qk_out->data<T>() : nullptr);
     });
@@ -161,6 +173,59 @@ class AttentionOpKernel final : public Kernel {
     });
   }
 
+  // The common float case through kernels::attention: no softcap, no score output, no
+  // nonpad_kv_seqlen, and a bias under which every row keeps a key (a finite float mask
+  // over all keys; the causal frontier starts at or after key 0), since the kernel gives
+  // NaN where the reference gives a zero row. False, having done nothing, otherwise.
+  bool run_fast(KernelContext& ctx, const AttentionInputs& in, const float* keys,
+                const float* values, float* y) const {
+    const AttentionDims& d = in.dims;
+    if (!fast_ || opts_.softcap > 0 || wants_[3] || in.nonpad) return false;
+    if (in.mask && (in.mask->dtype() != DType::Float || in.mask_view.len != d.total)) return false;
+    const float* mask = in.mask ? in.mask->data<float>() : nullptr;
+    for (int64_t i = 0; mask && i < in.mask->numel(); ++i)
+      if (!std::isfinite(mask[i])) return false;
+    // The additive bias as [B or 1, Hq or 1, Sq, T]: the mask as it is, or with the causal
+    // frontier added (materialized once, over the mask's own batch and head extent).
+    const MaskView& m = in.mask_view;
+    kernels::View4<const float> bias{mask, {m.stride[0], m.stride[1], m.stride[2], 1}};
+    std::vector<float> causal;
+    if (opts_.causal) {
+      const int64_t nb = mask && m.stride[0] ? d.batch : 1,
+                    nh = mask && m.stride[1] ? d.q_heads : 1;
+      causal.resize(static_cast<size_t>(checked_numel({nb, nh, d.q_len, d.total})));
+      for (int64_t b = 0, at = 0; b < nb; ++b)
+        for (int64_t h = 0; h < nh; ++h)
+          for (int64_t i = 0; i < d.q_len; ++i)
+            for (int64_t j = 0; j < d.total; ++j, ++at)
+              causal[at] =
+                  (j > i + d.past ? -std::numeric_limits<float>::infinity() : 0.0f) +
+                  (mask ? mask[b * m.stride[0] + h * m.stride[1] + i * m.stride[2] + j] : 0.0f);
+      bias = {causal.data(),
+              {nb > 1 ? nh * d.q_len * d.total : 0, nh > 1 ? d.q_len * d.total : 0, d.total, 1}};
+    }
+    // Per batch, the KV heads are the kernel's batch and the query heads sharing one its
+    // heads: K and V have head stride 0, so no KV head is repeated in memory.
+    const int64_t group = d.q_heads / d.kv_heads;
+    const Layout lq = d.q_layout(), ly = d.y_layout();
+    for (int64_t b = 0; b < d.batch; ++b) {
+      kernels::AttentionProblem p;
+      p.batch = d.kv_heads, p.heads = group, p.q_len = d.q_len, p.kv_len = d.total;
+      p.head_dim = d.head, p.v_dim = d.v_head;
+      p.scale = static_cast<float>(opts_.scale ? *opts_.scale : 1.0 / std::sqrt(double(d.head)));
+      p.q = {in.q->data<float>() + lq.at(b, 0, 0), {group * lq.h, lq.h, lq.s, 1}};
+      p.k = {keys + b * d.kv_heads * d.total * d.head, {d.total * d.head, 0, d.head, 1}};
+      p.v = {values + b * d.kv_heads * d.total * d.v_head, {d.total * d.v_head, 0, d.v_head, 1}};
+      p.out = {y + ly.at(b, 0, 0), {group * ly.h, ly.h, ly.s, 1}};
+      if (bias.data)
+        p.add_mask = {bias.data + b * bias.stride[0],
+                      {group * bias.stride[1], bias.stride[1], bias.stride[2], 1}};
+      kernels::attention(kernels::default_microkernel(), p, parallel_of(ctx.pool()));
+    }
+    return true;
+  }
+
+  bool fast_;
   AttentionOptions opts_;
   bool wants_[4] = {true, false, false, false};
 };

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "fast_check.h"
 #include "onyx/onyx.h"
 #include "op_tester.h"
 
@@ -13,6 +14,7 @@ namespace onyx {
 namespace {
 
 using testing::error_of;
+using testing::expect_fast_matches_reference;
 using testing::floats;
 using testing::ints;
 using testing::OpTester;
@@ -207,6 +209,48 @@ TEST(AttentionOp, KvHeadsNotDividingQueryHeadsIsAnError) {
   EXPECT_NE(built.find("Attention"), std::string::npos) << built;
   EXPECT_NE(built.find("q_num_heads 3 is not a multiple of kv_num_heads 2"), std::string::npos)
       << built;
+}
+
+// The fast path (kernels::attention) against the reference kernel on random inputs:
+// grouped heads, 3-D and 4-D layouts, a KV cache, the causal frontier and broadcast float
+// masks, with more queries and keys than one tile holds.
+TEST(AttentionOp, FastPathMatchesReference) {
+  struct Case {
+    bool three_d, causal;
+    int64_t q_heads, kv_heads, q_len, kv_len, past;
+    Shape mask;  // empty: none
+  };
+  const std::vector<Case> cases = {
+      {false, false, 4, 2, 40, 300, 0, {}},       {true, true, 6, 2, 37, 37, 0, {}},
+      {false, true, 2, 2, 5, 3, 260, {}},         {true, false, 4, 1, 33, 20, 7, {33, 27}},
+      {false, true, 4, 2, 3, 4, 2, {2, 4, 3, 6}}, {false, false, 2, 1, 3, 5, 0, {2, 1, 1, 5}},
+  };
+  std::mt19937 rng(7);
+  const int64_t batch = 2, head = 8, v_head = 5;
+  for (const Case& c : cases) {
+    OpTester t("Attention", 23);
+    if (c.three_d) {
+      t.input("Q", testing::random_floats({batch, c.q_len, c.q_heads * head}, rng))
+          .input("K", testing::random_floats({batch, c.kv_len, c.kv_heads * head}, rng))
+          .input("V", testing::random_floats({batch, c.kv_len, c.kv_heads * v_head}, rng))
+          .attr("q_num_heads", c.q_heads)
+          .attr("kv_num_heads", c.kv_heads);
+    } else {
+      t.input("Q", testing::random_floats({batch, c.q_heads, c.q_len, head}, rng))
+          .input("K", testing::random_floats({batch, c.kv_heads, c.kv_len, head}, rng))
+          .input("V", testing::random_floats({batch, c.kv_heads, c.kv_len, v_head}, rng));
+    }
+    if (c.mask.empty())
+      t.omitted();
+    else
+      t.input("attn_mask", testing::random_floats(c.mask, rng));
+    if (c.past > 0)
+      t.input("past_key", testing::random_floats({batch, c.kv_heads, c.past, head}, rng))
+          .input("past_value", testing::random_floats({batch, c.kv_heads, c.past, v_head}, rng));
+    t.attr("is_causal", int64_t{c.causal}).output("Y");
+    if (c.past > 0) t.output("present_key").output("present_value");
+    expect_fast_matches_reference(t, "Attention, q_len " + std::to_string(c.q_len));
+  }
 }
 
 // RotaryEmbedding with cos 0, sin 1 turns each pair (x1, x2) into (-x2, x1).
