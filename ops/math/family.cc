@@ -14,6 +14,7 @@ void register_math(Registry& registry) {
   register_pow(registry);
   register_mod(registry);
   register_bitshift(registry);
+  register_bitwise(registry);
   register_variadic(registry);
   register_activations(registry);
   register_gelu(registry);

@@ -23,6 +23,7 @@ void register_prelu(Registry& registry);
 void register_pow(Registry& registry);
 void register_mod(Registry& registry);
 void register_bitshift(Registry& registry);
+void register_bitwise(Registry& registry);   // BitwiseAnd, BitwiseOr, BitwiseXor, BitwiseNot
 void register_variadic(Registry& registry);  // Max, Min, Mean, Sum
 // LeakyRelu, Elu, Selu, Celu, HardSigmoid, HardSwish, Softplus, Softsign, ThresholdedRelu,
 // Shrink, Mish
