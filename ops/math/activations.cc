@@ -11,6 +11,7 @@
 //   ThresholdedRelu  x > alpha ? x : 0                          (alpha 1)
 //   Shrink           x < -lambd ? x + bias : x > lambd ? x - bias : 0  (numeric types)
 //   Mish             x * tanh(softplus(x))
+//   Swish            x * sigmoid(alpha * x)                     (alpha 1)
 //
 // NaN propagates: every comparison above is false for NaN and picks a branch that keeps it
 // (ThresholdedRelu and Shrink map NaN to 0 like their numpy references).
@@ -196,6 +197,19 @@ struct MishFn {
   }
 };
 
+struct SwishFn {
+  static constexpr const char* name = "Swish";
+  using Types = FloatTypes;
+  explicit SwishFn(const KernelInit& init) : alpha(init.attrs().get_float("alpha", 1.0f)) {}
+  // x / (1 + exp(-alpha x)): exp overflows to inf for very negative alpha x, giving the
+  // limit 0 (or -0) instead of inf * 0.
+  template <class T, class C>
+  T apply(C x) const {
+    return static_cast<T>(x / (C(1) + std::exp(-C(alpha) * x)));
+  }
+  float alpha;
+};
+
 template <class Fn>
 void add(Registry& registry, const std::vector<OpVersion>& versions) {
   add_op_versions(registry, Fn::name, versions, make_kernel<AttrUnaryKernel<Fn>>(),
@@ -206,7 +220,7 @@ using AttrMap = std::map<std::string, AttrType>;
 
 }  // namespace
 
-// ---- registration: each op's version history (Changelog.md, up to opset 21) ----
+// ---- registration: version histories (Changelog.md to opset 21; Mish-22, Swish-24) ----
 
 void register_activations(Registry& registry) {
   const std::vector<DType> f = float_dtypes();
@@ -231,7 +245,8 @@ void register_activations(Registry& registry) {
   add<ThresholdedReluFn>(registry, {{10, kOpsetOpen, f, AttrMap{{"alpha", F}}}});
   add<ShrinkFn>(registry,
                 {{9, kOpsetOpen, numeric_dtypes_no_bf16(), AttrMap{{"bias", F}, {"lambd", F}}}});
-  add<MishFn>(registry, {{18, kOpsetOpen, f}});
+  add<MishFn>(registry, {{18, 21, f}, {22, kOpsetOpen, f_bf16}});
+  add<SwishFn>(registry, {{24, kOpsetOpen, f_bf16, AttrMap{{"alpha", F}}}});
 }
 
 }  // namespace onyx

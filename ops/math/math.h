@@ -26,7 +26,7 @@ void register_bitshift(Registry& registry);
 void register_bitwise(Registry& registry);   // BitwiseAnd, BitwiseOr, BitwiseXor, BitwiseNot
 void register_variadic(Registry& registry);  // Max, Min, Mean, Sum
 // LeakyRelu, Elu, Selu, Celu, HardSigmoid, HardSwish, Softplus, Softsign, ThresholdedRelu,
-// Shrink, Mish
+// Shrink, Mish, Swish
 void register_activations(Registry& registry);
 void register_gelu(Registry& registry);  // Gelu, and the optimizer's ai.onyx Gelu
 
