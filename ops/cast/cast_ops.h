@@ -6,5 +6,6 @@
 namespace onyx {
 
 void register_cast_ops(Registry& registry);  // Cast, CastLike
+void register_bitcast(Registry& registry);
 
 }  // namespace onyx
