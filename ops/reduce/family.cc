@@ -1,4 +1,4 @@
-// The reduce family: reductions: Reduce*, ArgMax/ArgMin, CumSum, TopK
+// The reduce family: reductions: Reduce*, ArgMax/ArgMin, CumSum, CumProd, TopK
 #include "common/families.h"
 #include "reduce/reduce.h"
 
@@ -7,7 +7,7 @@ namespace onyx {
 void register_reduce(Registry& registry) {
   register_reductions(registry);
   register_arg_reduce(registry);
-  register_cumsum(registry);
+  register_cumulative(registry);
   register_topk(registry);
 }
 

@@ -1,5 +1,5 @@
 // Internals shared by the files of ops/reduce: each file's registration entry, and the
-// helpers for ops that work along one axis (ArgMax/ArgMin, CumSum, TopK).
+// helpers for ops that work along one axis (ArgMax/ArgMin, CumSum, CumProd, TopK).
 #pragma once
 
 #include "common/dtype_lists.h"
@@ -21,7 +21,7 @@ namespace onyx {
 
 void register_reductions(Registry& registry);  // ReduceSum, ReduceMean, ... (ten ops)
 void register_arg_reduce(Registry& registry);  // ArgMax, ArgMin
-void register_cumsum(Registry& registry);
+void register_cumulative(Registry& registry);  // CumSum, CumProd
 void register_topk(Registry& registry);
 
 // ONNX's all_numeric_types before bfloat16 joined: every integer, float16, float, double.
