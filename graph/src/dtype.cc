@@ -24,13 +24,16 @@ constexpr DTypeInfo kTable[] = {
     {DType::Complex64, "complex64", 64, false, true, false, false},
     {DType::Complex128, "complex128", 128, false, true, false, false},
     {DType::BFloat16, "bfloat16", 16, true, true, false, true},
-    {DType::Float8E4M3FN, "float8e4m3fn", 8, true, true, false, false},
-    {DType::Float8E4M3FNUZ, "float8e4m3fnuz", 8, true, true, false, false},
-    {DType::Float8E5M2, "float8e5m2", 8, true, true, false, false},
-    {DType::Float8E5M2FNUZ, "float8e5m2fnuz", 8, true, true, false, false},
-    {DType::UInt4, "uint4", 4, false, false, true, false},
-    {DType::Int4, "int4", 4, false, true, true, false},
-    {DType::Float4E2M1, "float4e2m1", 4, true, true, false, false},
+    {DType::Float8E4M3FN, "float8e4m3fn", 8, true, true, false, true},
+    {DType::Float8E4M3FNUZ, "float8e4m3fnuz", 8, true, true, false, true},
+    {DType::Float8E5M2, "float8e5m2", 8, true, true, false, true},
+    {DType::Float8E5M2FNUZ, "float8e5m2fnuz", 8, true, true, false, true},
+    {DType::UInt4, "uint4", 4, false, false, true, true},
+    {DType::Int4, "int4", 4, false, true, true, true},
+    {DType::Float4E2M1, "float4e2m1", 4, true, true, false, true},
+    {DType::Float8E8M0, "float8e8m0", 8, true, false, false, true},  // no sign bit
+    {DType::UInt2, "uint2", 2, false, false, true, true},
+    {DType::Int2, "int2", 2, false, true, true, true},
 };
 constexpr int kTableSize = static_cast<int>(sizeof(kTable) / sizeof(kTable[0]));
 const DTypeInfo kUnknown = {DType::Undefined, "unknown-dtype", 0, false, false, false, false};

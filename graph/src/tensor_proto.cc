@@ -1,5 +1,7 @@
 #include "tensor_proto.h"
 
+#include "onyx/narrow_tensor.h"
+
 #include <fcntl.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
@@ -27,7 +29,8 @@ static_assert(std::endian::native == std::endian::little,
 
 DType checked_dtype(int32_t code, const std::string& what) {
   DType dt = static_cast<DType>(code);
-  if (!dtype_in(AllTypes{}, dt)) fail(what, ": unsupported data type ", dtype_name_of_code(code));
+  if (!dtype_in(AllTypes{}, dt) && !dtype_is_narrow(dt))
+    fail(what, ": unsupported data type ", dtype_name_of_code(code));
   return dt;
 }
 
@@ -136,8 +139,30 @@ T from_field(S v) {
   }
 }
 
+// The narrow types in int32_data, as ONNX's reference reads them: each value one byte of
+// the tensor's storage, so one element of an 8-bit type, or two int4/uint4/float4e2m1 or
+// four int2/uint2 elements packed as in raw_data.
+Tensor from_int32_bytes(onnx::TensorProto& proto, DType dt, Shape shape, int64_t numel,
+                        const std::string& what) {
+  const size_t expected = checked_bytes(dt, numel, what);
+  const auto& field = proto.int32_data();
+  if (static_cast<size_t>(field.size()) != expected)
+    fail(what, ": int32_data has ", field.size(), " values, expected ", expected, " (bytes) for ",
+         describe(dt, shape));
+  Tensor t(dt, std::move(shape));
+  uint8_t* out = static_cast<uint8_t*>(t.raw());
+  for (size_t i = 0; i < expected; ++i) {
+    const int32_t v = field[static_cast<int>(i)];
+    if (v < 0 || v > 0xff)
+      fail(what, ": int32_data[", i, "] = ", v, " is not a byte of ", dtype_name(dt), " data");
+    out[i] = static_cast<uint8_t>(v);
+  }
+  return t;
+}
+
 Tensor from_typed(onnx::TensorProto& proto, DType dt, Shape shape, int64_t numel,
                   const std::string& what) {
+  if (dtype_is_narrow(dt)) return from_int32_bytes(proto, dt, std::move(shape), numel, what);
   return dispatch<AllTypes>(dt, what.c_str(), [&](auto tag) -> Tensor {
     using T = typename decltype(tag)::type;
     const auto& field = typed_field<T>(proto);
@@ -315,7 +340,7 @@ SparseTensor sparse_from_proto(onnx::SparseTensorProto& proto, ExternalData& ext
 
 void tensor_to_proto(const Tensor& tensor, const std::string& name, onnx::TensorProto* proto) {
   if (!tensor.defined()) fail("cannot serialize tensor '", name, "': it is undefined");
-  if (!dtype_in(AllTypes{}, tensor.dtype()))
+  if (!dtype_in(AllTypes{}, tensor.dtype()) && !dtype_is_narrow(tensor.dtype()))
     fail("cannot serialize tensor '", name, "' of dtype ", dtype_name(tensor.dtype()));
   if (!name.empty()) proto->set_name(name);
   for (int64_t d : tensor.shape()) proto->add_dims(d);

@@ -2,10 +2,10 @@
 // names the target in attribute `to` (a TensorProto type name such as "FLOAT" in opset 1,
 // its code from opset 6); CastLike (opset 15) takes the dtype of its second input.
 //
-// Opset 9 adds string, 13 bfloat16, and 19 the float8 types with the `saturate` attribute
-// that only applies to them (21 adds int4/uint4). This build stores no float8 or 4-bit
-// types, so casts to or from them are refused when the node is loaded. The conversion
-// rules are in convert.h.
+// Opset 9 adds string, 13 bfloat16, 19 the float8 types with the `saturate` attribute
+// that only applies to them, 21 int4/uint4, 23 float4e2m1, 24 float8e8m0, and 25
+// int2/uint2 with the `round_mode` attribute for casts to float8e8m0. The conversion rules
+// are in convert.h, the narrow formats in onyx/small_float.h and onyx/packed.h.
 #include <algorithm>
 
 #include "cast/cast_ops.h"
@@ -25,6 +25,15 @@ std::vector<DType> cast_dtypes(int opset) {
     if (t == DType::BFloat16 && opset < 13) continue;
     out.push_back(t);
   }
+  // The narrow types, each from the opset that added it.
+  const std::pair<int, std::vector<DType>> added[] = {
+      {19, {DType::Float8E4M3FN, DType::Float8E4M3FNUZ, DType::Float8E5M2, DType::Float8E5M2FNUZ}},
+      {21, {DType::Int4, DType::UInt4}},
+      {23, {DType::Float4E2M1}},
+      {24, {DType::Float8E8M0}},
+      {25, {DType::Int2, DType::UInt2}}};
+  for (const auto& [since, types] : added)
+    if (opset >= since) out.insert(out.end(), types.begin(), types.end());
   return out;
 }
 
@@ -32,16 +41,29 @@ std::vector<OpVersion> cast_versions() {
   const std::map<std::string, AttrType> to = {{"to", AttrType::Int}};
   const std::map<std::string, AttrType> saturate = {{"to", AttrType::Int},
                                                     {"saturate", AttrType::Int}};
+  const std::map<std::string, AttrType> round_mode = {
+      {"to", AttrType::Int}, {"saturate", AttrType::Int}, {"round_mode", AttrType::String}};
   return {{1, 5, cast_dtypes(1), {{"to", AttrType::String}}},
           {6, 8, cast_dtypes(6), to},
-          {9, 12, cast_dtypes(9), to},                   // string
-          {13, 18, cast_dtypes(13), to},                 // bfloat16
-          {19, kOpsetOpen, cast_dtypes(19), saturate}};  // float8 types and saturate
+          {9, 12, cast_dtypes(9), to},                     // string
+          {13, 18, cast_dtypes(13), to},                   // bfloat16
+          {19, 20, cast_dtypes(19), saturate},             // float8 types and saturate
+          {21, 22, cast_dtypes(21), saturate},             // int4, uint4
+          {23, 23, cast_dtypes(23), saturate},             // float4e2m1
+          {24, 24, cast_dtypes(24), saturate},             // float8e8m0
+          {25, kOpsetOpen, cast_dtypes(25), round_mode}};  // int2, uint2, round_mode
 }
 
 std::vector<OpVersion> cast_like_versions() {
-  return {{15, 18, cast_dtypes(15)},
-          {19, kOpsetOpen, cast_dtypes(19), {{"saturate", AttrType::Int}}}};
+  const std::map<std::string, AttrType> saturate = {{"saturate", AttrType::Int}};
+  const std::map<std::string, AttrType> round_mode = {{"saturate", AttrType::Int},
+                                                      {"round_mode", AttrType::String}};
+  return {{15, 18, cast_dtypes(15)},                       // Cast-13's types
+          {19, 20, cast_dtypes(19), saturate},             // as Cast: float8 types
+          {21, 22, cast_dtypes(21), saturate},             // int4, uint4
+          {23, 23, cast_dtypes(23), saturate},             // float4e2m1
+          {24, 24, cast_dtypes(24), saturate},             // float8e8m0
+          {25, kOpsetOpen, cast_dtypes(25), round_mode}};  // int2, uint2, round_mode
 }
 
 // ---- 2. attributes ----
@@ -73,7 +95,7 @@ void check_dtype(DType t, int opset, const char* role, Ctx& ctx) {
 
 struct CastParams {
   DType to = DType::Undefined;  // Cast only; CastLike reads input 1's dtype
-  BFloat16Rounding rounding = BFloat16Rounding::NearestEven;
+  CastOptions options;
 
   template <class Ctx>
   static CastParams read(const Node& node, const Attrs& attrs, int opset, Ctx& ctx) {
@@ -88,9 +110,21 @@ struct CastParams {
       int64_t saturate = attrs.get_int("saturate", 1);
       if (saturate != 0 && saturate != 1)
         ctx.fail(cat("attribute 'saturate' must be 0 or 1, got ", saturate));
+      p.options.narrowing.saturate = saturate == 1;
+    }
+    if (opset >= 25) {
+      const std::string mode = attrs.get_string("round_mode", "up");
+      if (mode == "up")
+        p.options.narrowing.e8m0 = E8M0Rounding::Up;
+      else if (mode == "down")
+        p.options.narrowing.e8m0 = E8M0Rounding::Down;
+      else if (mode == "nearest")
+        p.options.narrowing.e8m0 = E8M0Rounding::Nearest;
+      else
+        ctx.fail(cat("attribute 'round_mode' must be up, down or nearest, got '", mode, "'"));
     }
     // The backend data of opsets 13-18 (Cast and CastLike alike) truncates to bfloat16.
-    if (opset < 19) p.rounding = BFloat16Rounding::Truncate;
+    if (opset < 19) p.options.bf16 = BFloat16Rounding::Truncate;
     return p;
   }
 };
@@ -110,7 +144,7 @@ void infer_cast(InferContext& ctx) {
   if (c && to != DType::Undefined && c->numel() <= kMaxFoldElements) {
     Tensor folded(to, c->shape());  // fold small constants (shape arithmetic in exported models)
     try {
-      convert_elements(*c, folded, p.rounding);
+      convert_elements(*c, folded, p.options);
     } catch (const Error& e) {
       ctx.fail(e.what());
     }
@@ -142,7 +176,7 @@ class CastKernel final : public Kernel {
     if (in.dtype() == to) return ctx.set_output(0, in);  // nothing to convert: share the buffer
     Tensor& out = ctx.allocate_output(0, to, in.shape());
     try {
-      convert_elements(in, out, p_.rounding);
+      convert_elements(in, out, p_.options);
     } catch (const Error& e) {
       ctx.fail(e.what());
     }

@@ -235,9 +235,16 @@ To convert_one(const From& x, BFloat16Rounding rounding) {
 
 }  // namespace
 
-void convert_elements(const Tensor& in, Tensor& out, BFloat16Rounding rounding) {
+void convert_elements(const Tensor& in, Tensor& out, const CastOptions& options) {
   if (in.numel() != out.numel())
     fail("Cast: ", in.describe(), " cannot be converted into ", out.describe());
+  if (dtype_is_narrow(in.dtype())) return convert_elements(widen(in), out, options);
+  if (dtype_is_narrow(out.dtype())) {
+    Tensor wide = Tensor::uninitialized(widened_dtype(out.dtype()), out.shape());
+    convert_elements(in, wide, options);
+    return narrow_into(wide, out, options.narrowing);
+  }
+  const BFloat16Rounding rounding = options.bf16;
   dispatch<AllTypes>(in.dtype(), "Cast", [&](auto from_tag) {
     using From = typename decltype(from_tag)::type;
     dispatch<AllTypes>(out.dtype(), "Cast", [&](auto to_tag) {

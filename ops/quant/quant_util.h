@@ -14,6 +14,7 @@
 #include "common/dtype_lists.h"
 #include "common/shape_utils.h"
 #include "onyx/kernel.h"
+#include "onyx/narrow_tensor.h"
 
 namespace onyx {
 
@@ -40,7 +41,7 @@ void check_quant_dtype(DType t, const std::vector<DType>& allowed, const std::st
   if (!dtype_listed(allowed, t))
     ctx.fail(cat(what, " has dtype ", dtype_name(t), "; this opset allows ",
                  dtype_list_string(allowed)));
-  if (!dtype_info(t).supported)
+  if (!dtype_info(t).supported || dtype_is_narrow(t))  // narrow: no quantized kernels yet
     ctx.fail(cat(what, " has dtype ", dtype_name(t),
                  ", which the spec allows but Onyx does not support"));
 }

@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "cli.h"
+#include "onyx/narrow_tensor.h"
 #include "onyx/value_files.h"
 
 namespace onyx::cli {
@@ -180,10 +181,12 @@ std::string summarize(const std::string& name, const Tensor& t) {
       out << " \"" << t.data<std::string>()[i] << "\"";
     return out.str();
   }
-  dispatch<NumericTypes>(t.dtype() == DType::Bool ? DType::UInt8 : t.dtype(), "summary",
+  // Narrow types (float8, int4, ...) show their values, read through their wide type.
+  const Tensor values = dtype_is_narrow(t.dtype()) ? widen(t) : t;
+  dispatch<NumericTypes>(values.dtype() == DType::Bool ? DType::UInt8 : values.dtype(), "summary",
                          [&](auto tag) {
                            using T = typename decltype(tag)::type;
-                           const T* p = static_cast<const T*>(t.raw());
+                           const T* p = static_cast<const T*>(values.raw());
                            out << "  first:";
                            for (int64_t i = 0; i < std::min<int64_t>(t.numel(), 6); ++i)
                              out << " " << static_cast<double>(p[i]);

@@ -1,6 +1,7 @@
 // The element-type table. Codes are ONNX's TensorProto.DataType values so the
-// loader can map them one to one. Sizes are in bits so that packed types
-// (INT4/UINT4, FLOAT4E2M1) can join the table without rework.
+// loader can map them one to one. Sizes are in bits: the 4-bit types (INT4/UINT4,
+// FLOAT4E2M1) are stored two per byte and the 2-bit ones (INT2/UINT2) four per
+// byte, low bits first (onyx/packed.h reads and writes them).
 #pragma once
 
 #include <cstdint>
@@ -37,6 +38,9 @@ enum class DType : int32_t {
   UInt4 = 21,
   Int4 = 22,
   Float4E2M1 = 23,
+  Float8E8M0 = 24,  // exponent only: a power of two, as used for block scales
+  UInt2 = 25,
+  Int2 = 26,
 };
 
 struct DTypeInfo {
@@ -55,6 +59,8 @@ inline const char* dtype_name(DType t) { return dtype_info(t).name; }
 std::string dtype_name_of_code(int32_t code);
 // Bytes for n elements, rounding packed types up; throws on overflow.
 size_t dtype_storage_bytes(DType t, int64_t n);
+// Types stored below one byte per element: their elements are not addressable as T*.
+inline bool dtype_is_packed(DType t) { return dtype_info(t).bits > 0 && dtype_info(t).bits < 8; }
 
 // C++ storage type <-> DType.
 template <class T>
