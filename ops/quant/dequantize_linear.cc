@@ -3,8 +3,10 @@
 // The scale and zero point are per tensor (opset 10), per axis (13+: a 1-D scale along
 // `axis`) or blocked (21+: `block_size`); quant_util.h maps them onto x. y is float up to
 // opset 13 and has the scale's dtype (float, float16 or bfloat16) from 19. The difference
-// x - x_zero_point is exact (in int64); the product is computed in float. An int32 x's zero
-// point, which the spec expects to be 0 or absent, is applied as given.
+// x - x_zero_point is exact (in double, for integers); the product is computed in float. An
+// int32 x's zero point, which the spec expects to be 0 or absent, is applied as given.
+// Narrow x (int4/uint4 21+, float4e2m1 23+, int2/uint2 25+, float8 19+) is first widened
+// to int8, uint8 or float; a float8 or float4 zero point is subtracted as a float.
 #include "quant/quant.h"
 #include "quant/quant_util.h"
 
@@ -14,11 +16,15 @@ namespace {
 // ---- 1. registration: the dtypes of x per version ----
 
 using DequantizeOutputTypes = type_list<float, float16_t, bfloat16_t>;
+// x as the kernel reads it: narrow types widened to int8, uint8 or float.
+using DequantizeInputTypes = type_list<int8_t, uint8_t, int16_t, uint16_t, int32_t, float>;
 
 std::vector<DType> dequantize_x_dtypes(int opset) {
   std::vector<DType> out = {DType::Int8, DType::UInt8, DType::Int32};
   if (opset >= 19) out = with_dtypes(out, float8_dtypes());
   if (opset >= 21) out = with_dtypes(out, {DType::Int16, DType::UInt16, DType::UInt4, DType::Int4});
+  if (opset >= 23) out = with_dtypes(out, {DType::Float4E2M1});
+  if (opset >= 25) out = with_dtypes(out, {DType::UInt2, DType::Int2});
   return out;
 }
 
@@ -89,20 +95,21 @@ class DequantizeLinearKernel final : public Kernel {
     const QuantLayout layout = quant_layout(x.shape(), scale.shape(), zp ? &zp->shape() : nullptr,
                                             attrs_.axis, attrs_.block_size, opset_ < 13, ctx);
     const std::vector<double> scales = read_scales(scale, "x_scale", ctx);
-    const std::vector<int64_t> zero_points =
-        zp ? read_zero_points(*zp, "x_zero_point", ctx) : std::vector<int64_t>(scales.size(), 0);
+    const std::vector<double> zero_points = zp ? read_zero_point_values(*zp, "x_zero_point", ctx)
+                                               : std::vector<double>(scales.size(), 0.0);
+    const Tensor wide = dtype_is_narrow(x.dtype()) ? widen(x) : x;
     Tensor& y = ctx.allocate_output(0, y_dtype, x.shape());
     const int64_t grain = std::max<int64_t>(1, 4096 / std::max<int64_t>(1, layout.inner));
 
-    dispatch<DequantIntTypes>(x.dtype(), "DequantizeLinear", [&](auto x_tag) {
+    dispatch<DequantizeInputTypes>(wide.dtype(), "DequantizeLinear", [&](auto x_tag) {
       using X = typename decltype(x_tag)::type;
       dispatch<DequantizeOutputTypes>(y_dtype, "DequantizeLinear", [&](auto y_tag) {
         using Y = typename decltype(y_tag)::type;
-        const X* px = x.data<X>();
+        const X* px = wide.data<X>();
         Y* py = y.data<Y>();
         ctx.pool().parallel_for(layout.rows(), grain, [&](int64_t r0, int64_t r1) {
           layout.for_rows(r0, r1, [&](int64_t i, int64_t p) {
-            const float diff = static_cast<float>(static_cast<int64_t>(px[i]) - zero_points[p]);
+            const float diff = static_cast<float>(static_cast<double>(px[i]) - zero_points[p]);
             py[i] = Y(diff * static_cast<float>(scales[p]));
           });
         });
@@ -124,8 +131,11 @@ void register_dequantize_linear(Registry& registry) {
   add_op_versions(registry, "DequantizeLinear",
                   {{10, 12, dequantize_x_dtypes(10)},  // per tensor only
                    {13, 18, dequantize_x_dtypes(13), axis},
-                   {19, 20, dequantize_x_dtypes(19), axis},          // float8 x, half scales
-                   {21, kOpsetOpen, dequantize_x_dtypes(21), v21}},  // 16-bit x, blocks
+                   {19, 20, dequantize_x_dtypes(19), axis},  // float8 x, half scales
+                   {21, 22, dequantize_x_dtypes(21), v21},   // 16-bit and 4-bit x, blocks
+                   {23, 23, dequantize_x_dtypes(23), v21},   // float4e2m1 x
+                   {24, 24, dequantize_x_dtypes(24), v21},
+                   {25, kOpsetOpen, dequantize_x_dtypes(25), v21}},  // 2-bit x
                   make_kernel<DequantizeLinearKernel>(), infer_dequantize_linear);
 }
 

@@ -24,7 +24,7 @@ using DequantIntTypes = type_list<int8_t, uint8_t, int16_t, uint16_t, int32_t>;
 // Types a scale may have: the spec's float types, and int32 for QuantizeLinear-19+ with int32 x.
 using ScaleTypes = type_list<float, double, float16_t, bfloat16_t, int32_t>;
 
-// The spec's float8 types (Onyx stores none of them, so kernels reject them clearly).
+// The spec's float8 types (opset 19).
 inline std::vector<DType> float8_dtypes() {
   return {DType::Float8E4M3FN, DType::Float8E4M3FNUZ, DType::Float8E5M2, DType::Float8E5M2FNUZ};
 }
@@ -33,7 +33,7 @@ inline std::vector<DType> float8_dtypes() {
 std::string dtype_list_string(const std::vector<DType>& list);
 
 // Fails (naming `what`) when dtype `t` is outside `allowed`, the spec's list for this opset,
-// or is in it but has no storage in Onyx (float8, int4, uint4). Undefined is not checked.
+// or is in it but has no storage in Onyx. Undefined is not checked.
 template <class Ctx>
 void check_quant_dtype(DType t, const std::vector<DType>& allowed, const std::string& what,
                        Ctx& ctx) {
@@ -41,7 +41,7 @@ void check_quant_dtype(DType t, const std::vector<DType>& allowed, const std::st
   if (!dtype_listed(allowed, t))
     ctx.fail(cat(what, " has dtype ", dtype_name(t), "; this opset allows ",
                  dtype_list_string(allowed)));
-  if (!dtype_info(t).supported || dtype_is_narrow(t))  // narrow: no quantized kernels yet
+  if (!dtype_info(t).supported)
     ctx.fail(cat(what, " has dtype ", dtype_name(t),
                  ", which the spec allows but Onyx does not support"));
 }
@@ -87,6 +87,39 @@ Q quantize_value(double v, int64_t zero_point) {
   const double lo = static_cast<double>(std::numeric_limits<Q>::lowest());
   const double hi = static_cast<double>(std::numeric_limits<Q>::max());
   return static_cast<Q>(std::clamp(q, lo, hi));
+}
+
+// The range of an integer quantized type, narrow ones included: int4 is [-8, 7].
+inline std::pair<int64_t, int64_t> quant_int_range(DType t) {
+  const int bits = dtype_info(t).bits;
+  if (dtype_info(t).is_signed) return {-(int64_t{1} << (bits - 1)), (int64_t{1} << (bits - 1)) - 1};
+  return {0, (int64_t{1} << bits) - 1};
+}
+
+// saturate(round_half_even(v) + zero_point) in [lo, hi], as quantize_value, for types
+// whose range is not a C++ type's (int4, uint2, ...).
+inline int64_t quantize_in_range(double v, double zero_point, std::pair<int64_t, int64_t> range) {
+  if (std::isnan(v)) v = 0;
+  const double q = round_half_even(v) + zero_point;
+  return static_cast<int64_t>(
+      std::clamp(q, static_cast<double>(range.first), static_cast<double>(range.second)));
+}
+
+// The values of a QuantizeLinear/DequantizeLinear zero point as double: integers of any
+// width, int4/int2 among them, and the float8/float4 types (whose zero point is a float).
+template <class Ctx>
+std::vector<double> read_zero_point_values(const Tensor& t, const std::string& what, Ctx& ctx) {
+  const Tensor wide = dtype_is_narrow(t.dtype()) ? widen(t) : t;
+  std::vector<double> out(static_cast<size_t>(wide.numel()));
+  if (!dtype_in(type_list<int8_t, uint8_t, int16_t, uint16_t, int32_t, float>{}, wide.dtype()))
+    ctx.fail(cat(what, " has unsupported dtype ", t.describe()));
+  dispatch<type_list<int8_t, uint8_t, int16_t, uint16_t, int32_t, float>>(
+      wide.dtype(), "zero point", [&](auto tag) {
+        using T = typename decltype(tag)::type;
+        const T* p = wide.data<T>();
+        for (size_t i = 0; i < out.size(); ++i) out[i] = static_cast<double>(p[i]);
+      });
+  return out;
 }
 
 // The values of a scale tensor as double; fails on a dtype no scale may have.

@@ -4,7 +4,12 @@
 // `axis`) or blocked (21+: `block_size`); quant_util.h maps them onto x. The output dtype is
 // the zero point's, else `output_dtype` (21+), else uint8, and the result saturates to its
 // range. The division runs in x's precision, as the spec's reference does: float for float,
-// float rounded back to the half type for float16/bfloat16, double for int32.
+// float rounded back to the half type for float16/bfloat16, double for int32 (23+: the
+// `precision` attribute may ask for float instead).
+//
+// Float outputs (float8 from 19, float4e2m1 from 23) are x / y_scale rounded to the format,
+// clamped to its largest value when `saturate` (float4e2m1 always is). As ONNX's reference
+// does, float4e2m1 adds the zero point first and float8 ignores it (the spec requires 0).
 #include "quant/quant.h"
 #include "quant/quant_util.h"
 
@@ -24,6 +29,8 @@ std::vector<DType> quantize_y_dtypes(int opset) {
   std::vector<DType> out = {DType::Int8, DType::UInt8};
   if (opset >= 19) out = with_dtypes(out, float8_dtypes());
   if (opset >= 21) out = with_dtypes(out, {DType::Int16, DType::UInt16, DType::UInt4, DType::Int4});
+  if (opset >= 23) out = with_dtypes(out, {DType::Float4E2M1});
+  if (opset >= 25) out = with_dtypes(out, {DType::UInt2, DType::Int2});
   return out;
 }
 
@@ -33,6 +40,8 @@ struct QuantizeAttrs {
   int64_t axis = 1;
   int64_t block_size = 0;
   DType output_dtype = DType::Undefined;  // the output_dtype attribute (21+), when set
+  bool saturate = true;                   // float8 outputs only
+  bool float_precision = false;           // precision = FLOAT (23+): divide in float
 };
 
 template <class Ctx>
@@ -42,9 +51,17 @@ QuantizeAttrs read_quantize_attrs(const Node& node, const std::string& label, Ct
   QuantizeAttrs a;
   if (opset >= 13) a.axis = attrs.get_int("axis", 1);
   if (opset >= 19) {
-    // saturate only changes float8 outputs (Onyx has none); integers always saturate.
+    // saturate only changes float8 outputs; integers always saturate.
     const int64_t saturate = attrs.get_int("saturate", 1);
     if (saturate != 0 && saturate != 1) ctx.fail(cat("saturate must be 0 or 1, got ", saturate));
+    a.saturate = saturate == 1;
+  }
+  if (opset >= 23) {
+    const int64_t precision = attrs.get_int("precision", 0);
+    if (precision != 0 && precision != static_cast<int64_t>(DType::Float))
+      ctx.fail(cat("precision ", dtype_name_of_code(static_cast<int32_t>(precision)),
+                   " is not supported (only float, or x's own precision when unset)"));
+    a.float_precision = precision != 0;
   }
   if (opset >= 21) {
     a.block_size = attrs.get_int("block_size", 0);
@@ -97,17 +114,23 @@ void infer_quantize_linear(InferContext& ctx) {
 
 // ---- 4. compute ----
 
-// x / scale in x's precision (see the header comment).
+// x / scale in x's precision, or in float (see the header comment).
 template <class X>
-double divide_by_scale(X x, double scale) {
+double divide_by_scale(X x, double scale, bool in_float) {
   if constexpr (std::is_same_v<X, int32_t>) {
+    if (in_float) return static_cast<float>(x) / static_cast<float>(scale);
     return static_cast<double>(x) / scale;
   } else {
     float q = static_cast<float>(x) / static_cast<float>(scale);
-    if constexpr (!std::is_same_v<X, float>) q = static_cast<float>(X(q));
+    if constexpr (!std::is_same_v<X, float>)
+      if (!in_float) q = static_cast<float>(X(q));
     return q;
   }
 }
+
+// What the kernel writes: y itself, or for a narrow y (int4, float8, ...) its wide type
+// (int8, uint8, float) that narrow_into then packs or rounds.
+using QuantizeStoreTypes = type_list<int8_t, uint8_t, int16_t, uint16_t, float>;
 
 class QuantizeLinearKernel final : public Kernel {
  public:
@@ -128,24 +151,35 @@ class QuantizeLinearKernel final : public Kernel {
                                             attrs_.axis, attrs_.block_size, opset_ < 13, ctx);
     const std::vector<double> scales = read_scales(scale, "y_scale", ctx);
     check_divisor_scales(scales, "y_scale", ctx);
-    const std::vector<int64_t> zero_points =
-        zp ? read_zero_points(*zp, "y_zero_point", ctx) : std::vector<int64_t>(scales.size(), 0);
+    const std::vector<double> zero_points = zp ? read_zero_point_values(*zp, "y_zero_point", ctx)
+                                               : std::vector<double>(scales.size(), 0.0);
     Tensor& y = ctx.allocate_output(0, y_dtype, x.shape());
+    const bool narrow = dtype_is_narrow(y_dtype);
+    Tensor wide = narrow ? Tensor::uninitialized(widened_dtype(y_dtype), x.shape()) : y;
+    const std::pair<int64_t, int64_t> range =
+        dtype_info(y_dtype).is_integer ? quant_int_range(y_dtype) : std::pair<int64_t, int64_t>{};
+    const bool add_float_zero_point = y_dtype == DType::Float4E2M1;  // float8 ignores it
     const int64_t grain = std::max<int64_t>(1, 4096 / std::max<int64_t>(1, layout.inner));
 
     dispatch<QuantizeInputTypes>(x.dtype(), "QuantizeLinear", [&](auto x_tag) {
       using X = typename decltype(x_tag)::type;
-      dispatch<QuantIntTypes>(y_dtype, "QuantizeLinear", [&](auto y_tag) {
+      dispatch<QuantizeStoreTypes>(wide.dtype(), "QuantizeLinear", [&](auto y_tag) {
         using Q = typename decltype(y_tag)::type;
         const X* px = x.data<X>();
-        Q* py = y.data<Q>();
+        Q* py = wide.data<Q>();
         ctx.pool().parallel_for(layout.rows(), grain, [&](int64_t r0, int64_t r1) {
           layout.for_rows(r0, r1, [&](int64_t i, int64_t p) {
-            py[i] = quantize_value<Q>(divide_by_scale(px[i], scales[p]), zero_points[p]);
+            const double v = divide_by_scale(px[i], scales[p], attrs_.float_precision);
+            if constexpr (std::is_same_v<Q, float>)
+              py[i] = static_cast<float>(v) +
+                      (add_float_zero_point ? static_cast<float>(zero_points[p]) : 0.0f);
+            else
+              py[i] = static_cast<Q>(quantize_in_range(v, zero_points[p], range));
           });
         });
       });
     });
+    if (narrow) narrow_into(wide, y, {.saturate = attrs_.saturate});
   }
 
  private:
@@ -163,11 +197,16 @@ void register_quantize_linear(Registry& registry) {
                                                {"saturate", AttrType::Int},
                                                {"block_size", AttrType::Int},
                                                {"output_dtype", AttrType::Int}};
+  std::map<std::string, AttrType> v23 = v21;
+  v23["precision"] = AttrType::Int;
   add_op_versions(registry, "QuantizeLinear",
                   {{10, 12, quantize_x_dtypes(10)},  // per tensor only
                    {13, 18, quantize_x_dtypes(13), axis},
-                   {19, 20, quantize_x_dtypes(19), v19},           // half x, float8 y, saturate
-                   {21, kOpsetOpen, quantize_x_dtypes(21), v21}},  // 16-bit y, blocks
+                   {19, 20, quantize_x_dtypes(19), v19},  // half x, float8 y, saturate
+                   {21, 22, quantize_x_dtypes(21), v21},  // 16-bit and 4-bit y, blocks
+                   {23, 23, quantize_x_dtypes(23), v23},  // float4e2m1 y, precision
+                   {24, 24, quantize_x_dtypes(24), v23},
+                   {25, kOpsetOpen, quantize_x_dtypes(25), v23}},  // 2-bit y
                   make_kernel<QuantizeLinearKernel>(), infer_quantize_linear);
 }
 

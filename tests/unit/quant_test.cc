@@ -8,6 +8,7 @@
 #include <cmath>
 #include <functional>
 
+#include "onyx/narrow_tensor.h"
 #include "onyx/onyx.h"
 #include "onyx/shape_inference.h"
 #include "op_tester.h"
@@ -153,10 +154,40 @@ TEST(QuantQuantize, Opset21SixteenBitAndOutputDtype) {
                         [](OpTester& t) { t.attr("output_dtype", int64_t{3}); }),
                "does not match");
   EXPECT_ERROR(quantize(19, floats({1}, {1}), scalar(1.0f), &z16), "this opset allows");
-  // float8 is in the spec's list but Onyx has no float8 storage: a clear error.
+  // output_dtype float8e4m3fn (17): x / 2 rounded to the format, saturating. 0.5 is
+  // 0.0110.000; 150 lies in [128, 256) where values are 16 apart: 9.375 steps -> 9, so
+  // 144 = 0.1110.001; 500 -> the largest, 448 = 0.1111.110.
+  Tensor f8 = quantize(21, floats({3}, {1, 300, 1000}), scalar(2.0f), nullptr,
+                       [](OpTester& t) { t.attr("output_dtype", int64_t{17}); });
+  ASSERT_EQ(f8.dtype(), DType::Float8E4M3FN);
+  const uint8_t* codes = static_cast<const uint8_t*>(f8.raw());
+  EXPECT_EQ((std::vector<uint8_t>(codes, codes + 3)), (std::vector<uint8_t>{0x30, 0x71, 0x7E}));
+  // int2 (26) arrives at opset 25.
   EXPECT_ERROR(quantize(21, floats({1}, {1}), scalar(1.0f), nullptr,
-                        [](OpTester& t) { t.attr("output_dtype", int64_t{17}); }),
-               "float8e4m3fn, which the spec allows but Onyx does not support");
+                        [](OpTester& t) { t.attr("output_dtype", int64_t{26}); }),
+               "this opset allows");
+}
+
+// An int4 tensor of the given values (each in [-8, 7]).
+Tensor int4s(Shape shape, const std::vector<int8_t>& values) {
+  Tensor t(DType::Int4, shape);
+  narrow_into(tensor<int8_t>(shape, values), t);
+  return t;
+}
+
+TEST(QuantQuantize, NarrowIntegersSaturateToTheirRange) {
+  // int4, zero point 1: -20 -> -19 -> -8; -1.5 -> -2 + 1 = -1; 0.5 -> 0 + 1; 2.5 -> 2 + 1;
+  // 20 -> 21 -> 7. Then back with scale 0.5: (q - 1) / 2.
+  Tensor zp = int4s({}, {1});
+  Tensor q = quantize(21, floats({5}, {-20, -1.5f, 0.5f, 2.5f, 20}), scalar(1.0f), &zp);
+  ASSERT_EQ(q.dtype(), DType::Int4);
+  EXPECT_EQ(widen(q).to_vector<int8_t>(), (std::vector<int8_t>{-8, -1, 1, 3, 7}));
+  EXPECT_EQ(dequantize(21, q, scalar(0.5f), &zp).to_vector<float>(),
+            (std::vector<float>{-4.5f, -1, 0, 1, 3}));
+  // uint2 (25) by output_dtype, no zero point: -1 -> 0, 5 -> 3.
+  Tensor u2 = quantize(25, floats({2}, {-1, 5}), scalar(1.0f), nullptr,
+                       [](OpTester& t) { t.attr("output_dtype", int64_t{25}); });
+  EXPECT_EQ(widen(u2).to_vector<uint8_t>(), (std::vector<uint8_t>{0, 3}));
 }
 
 TEST(QuantQuantize, Opset21Blocked) {
@@ -256,14 +287,14 @@ TEST(QuantDequantize, Opset21BlockedInt16) {
   EXPECT_EQ(y.to_vector<float>(), (std::vector<float>{1, 20, 3, 40, 500, 6000}));
 }
 
-TEST(QuantDequantize, Float8InputIsAClearError) {
-  // Declare x as float8e4m3fn: the spec allows it at 19, Onyx has no float8 storage.
+TEST(QuantDequantize, Int4InputBeforeOpset21IsAClearError) {
+  // Declare x as int4: the spec allows it from opset 21 only.
   OpTester t("DequantizeLinear", 19);
   t.input("x", tensor<uint8_t>({2}, {1, 2})).input("scale", scalar(1.0f)).output("y");
   Model m = t.model();
-  m.graph.value(m.graph.inputs[0]).type = TypeInfo::tensor_of(DType::Float8E4M3FN, {2});
+  m.graph.value(m.graph.inputs[0]).type = TypeInfo::tensor_of(DType::Int4, {2});
   EXPECT_ERROR(Session(builtin_registry(), m, SessionOptions{1, true}),
-               "float8e4m3fn, which the spec allows but Onyx does not support");
+               "x has dtype int4; this opset allows");
 }
 
 // ---- DynamicQuantizeLinear ----
