@@ -28,17 +28,15 @@ namespace {
 // The code of element i: a byte of its own for the 8-bit types, else packed.
 uint8_t code_at(const Tensor& t, int64_t i) {
   const uint8_t* p = static_cast<const uint8_t*>(t.raw());
-  const int bits = dtype_info(t.dtype()).bits;
-  return bits == 8 ? p[i] : packed_get(p, i, bits);
+  return dtype_is_packed(t.dtype()) ? packed_get(p, i, dtype_info(t.dtype()).bits) : p[i];
 }
 
 void set_code(Tensor& t, int64_t i, uint8_t code) {
   uint8_t* p = static_cast<uint8_t*>(t.raw());
-  const int bits = dtype_info(t.dtype()).bits;
-  if (bits == 8)
-    p[i] = code;
+  if (dtype_is_packed(t.dtype()))
+    packed_set(p, i, dtype_info(t.dtype()).bits, code);
   else
-    packed_set(p, i, bits, code);
+    p[i] = code;
 }
 
 }  // namespace
@@ -77,7 +75,7 @@ void narrow_into(const Tensor& wide, Tensor& out, const NarrowingOptions& option
   }
   // Zero the padding past the last packed element, so equal tensors have equal bytes.
   const int bits = dtype_info(to).bits;
-  for (int64_t i = n; bits < 8 && (i * bits) % 8 != 0; ++i)
+  for (int64_t i = n; dtype_is_packed(to) && (i * bits) % 8 != 0; ++i)
     packed_set(static_cast<uint8_t*>(out.raw()), i, bits, 0);
 }
 

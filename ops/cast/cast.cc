@@ -3,8 +3,9 @@
 // its code from opset 6); CastLike (opset 15) takes the dtype of its second input.
 //
 // Opset 9 adds string, 13 bfloat16, 19 the float8 types with the `saturate` attribute
-// that only applies to them, 21 int4/uint4, 23 float4e2m1, 24 float8e8m0, and 25
-// int2/uint2 with the `round_mode` attribute for casts to float8e8m0. The conversion rules
+// that only applies to them, 21 int4/uint4, 23 float4e2m1, 24 float8e8m0 with the
+// `round_mode` attribute for casts to it (the docs show it at 25; whether 24 had it is
+// unclear, so 24 accepts it too), and 25 int2/uint2. The conversion rules
 // are in convert.h, the narrow formats in onyx/small_float.h and onyx/packed.h.
 #include <algorithm>
 
@@ -50,8 +51,8 @@ std::vector<OpVersion> cast_versions() {
           {19, 20, cast_dtypes(19), saturate},             // float8 types and saturate
           {21, 22, cast_dtypes(21), saturate},             // int4, uint4
           {23, 23, cast_dtypes(23), saturate},             // float4e2m1
-          {24, 24, cast_dtypes(24), saturate},             // float8e8m0
-          {25, kOpsetOpen, cast_dtypes(25), round_mode}};  // int2, uint2, round_mode
+          {24, 24, cast_dtypes(24), round_mode},           // float8e8m0, round_mode
+          {25, kOpsetOpen, cast_dtypes(25), round_mode}};  // int2, uint2
 }
 
 std::vector<OpVersion> cast_like_versions() {
@@ -62,8 +63,8 @@ std::vector<OpVersion> cast_like_versions() {
           {19, 20, cast_dtypes(19), saturate},             // as Cast: float8 types
           {21, 22, cast_dtypes(21), saturate},             // int4, uint4
           {23, 23, cast_dtypes(23), saturate},             // float4e2m1
-          {24, 24, cast_dtypes(24), saturate},             // float8e8m0
-          {25, kOpsetOpen, cast_dtypes(25), round_mode}};  // int2, uint2, round_mode
+          {24, 24, cast_dtypes(24), round_mode},           // float8e8m0, round_mode
+          {25, kOpsetOpen, cast_dtypes(25), round_mode}};  // int2, uint2
 }
 
 // ---- 2. attributes ----
@@ -112,7 +113,7 @@ struct CastParams {
         ctx.fail(cat("attribute 'saturate' must be 0 or 1, got ", saturate));
       p.options.narrowing.saturate = saturate == 1;
     }
-    if (opset >= 25) {
+    if (opset >= 24) {
       const std::string mode = attrs.get_string("round_mode", "up");
       if (mode == "up")
         p.options.narrowing.e8m0 = E8M0Rounding::Up;

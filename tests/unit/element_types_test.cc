@@ -188,6 +188,25 @@ TEST(ElementTypes, CastWrapsIntegersAndSaturatesFloat8) {
                        "cannot cast to int4 at opset 19"));
 }
 
+TEST(ElementTypes, CastRoundModeForFloat8E8M0) {
+  auto e8m0 = [](const char* mode) {
+    OpTester t("Cast", 25);
+    t.input("x", Tensor::from_vector<float>({2}, {1.9f, 3.0f}))
+        .attr("to", static_cast<int64_t>(DType::Float8E8M0))
+        .attr("round_mode", mode)
+        .output("y");
+    const Tensor y = t.run()[0];
+    const uint8_t* c = static_cast<const uint8_t*>(y.raw());
+    return std::vector<uint8_t>(c, c + 2);
+  };
+  // 1.9 = 1.9 * 2^0 and 3 = 1.5 * 2^1: down keeps the exponent (127, 128), up adds one
+  // (128, 129), nearest adds one from 1.5 on, the tie included.
+  EXPECT_EQ(e8m0("down"), (std::vector<uint8_t>{127, 128}));
+  EXPECT_EQ(e8m0("up"), (std::vector<uint8_t>{128, 129}));
+  EXPECT_EQ(e8m0("nearest"), (std::vector<uint8_t>{128, 129}));
+  EXPECT_TRUE(mentions(error_of([&] { e8m0("sideways"); }), "must be up, down or nearest"));
+}
+
 // ---- loading ----
 
 TEST(ElementTypes, LoaderReadsPackedRawAndInt32Data) {
