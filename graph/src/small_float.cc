@@ -125,10 +125,12 @@ uint8_t encode(const Format& f, float x, bool saturate) {
   const double a = std::fabs(static_cast<double>(x));
   int64_t code = 0;
   if (a != 0) {
-    // a lies in [2^e, 2^(e+1)), where the format's numbers are 2^(e - M) apart; below the
-    // smallest normal they are 2^(emin - M) apart. Count the steps, rounding half to even
-    // (nearbyint in the default rounding mode): the count is the code's magnitude bits
-    // past the binade's first code, and a count of 2^(M+1) correctly carries into the next.
+    // a lies in [2^e, 2^(e+1)), where the format's numbers are 2^(e - M) apart (below the
+    // smallest normal, e is held at emin: the subnormals share its spacing). Count the
+    // steps of that spacing in a, rounding half to even (nearbyint, default rounding mode).
+    // A normal number's code is its exponent field e - emin + 1 above its mantissa
+    // steps - 2^M, that is (e - emin) << M plus steps; with e = emin the same sum is the
+    // subnormal code, and a count that rounds up to 2^(M+1) carries into the next binade.
     int e;
     std::frexp(a, &e);
     e = std::max(e - 1, f.min_exponent());
