@@ -22,6 +22,8 @@ void register_nn(Registry& registry) {
   register_max_unpool(registry);
   register_attention(registry);
   register_rotary_embedding(registry);
+  register_group_norm(registry);
+  register_lp_norm(registry);
 }
 
 }  // namespace onyx

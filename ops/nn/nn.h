@@ -25,5 +25,7 @@ void register_max_unpool(Registry& registry);  // max_unpool.cc: MaxUnpool
 void register_fused_attention(Registry& registry);
 void register_attention(Registry& registry);         // attention.cc: Attention
 void register_rotary_embedding(Registry& registry);  // rotary_embedding.cc: RotaryEmbedding
+void register_group_norm(Registry& registry);        // group_norm.cc: GroupNormalization
+void register_lp_norm(Registry& registry);           // lp_norm.cc: LpNormalization
 
 }  // namespace onyx
