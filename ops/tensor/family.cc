@@ -24,6 +24,8 @@ void register_tensor(Registry& registry) {
   register_tile(registry);
   register_pad(registry);
   register_depth_space(registry);
+  register_center_crop_pad(registry);
+  register_tensor_scatter(registry);
 }
 
 }  // namespace onyx

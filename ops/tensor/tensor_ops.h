@@ -30,6 +30,8 @@ void register_expand(Registry& registry);
 void register_tile(Registry& registry);
 void register_pad(Registry& registry);
 void register_depth_space(Registry& registry);  // DepthToSpace, SpaceToDepth
+void register_center_crop_pad(Registry& registry);
+void register_tensor_scatter(Registry& registry);
 
 // ONNX's all_tensor_types as far as Onyx stores them; the `13` list adds bfloat16.
 }  // namespace onyx
