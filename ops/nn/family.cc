@@ -24,6 +24,7 @@ void register_nn(Registry& registry) {
   register_rotary_embedding(registry);
   register_group_norm(registry);
   register_lp_norm(registry);
+  register_deform_conv(registry);
 }
 
 }  // namespace onyx

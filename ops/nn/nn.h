@@ -27,5 +27,6 @@ void register_attention(Registry& registry);         // attention.cc: Attention
 void register_rotary_embedding(Registry& registry);  // rotary_embedding.cc: RotaryEmbedding
 void register_group_norm(Registry& registry);        // group_norm.cc: GroupNormalization
 void register_lp_norm(Registry& registry);           // lp_norm.cc: LpNormalization
+void register_deform_conv(Registry& registry);       // deform_conv.cc: DeformConv
 
 }  // namespace onyx
