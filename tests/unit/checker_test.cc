@@ -58,6 +58,23 @@ TEST(Checker, IrVersionRequired) {
   EXPECT_EQ(check_error(m), "model: ir_version is missing");
 }
 
+TEST(Checker, VersionsNewerThanThisRuntimeAreRefusedByNumber) {
+  Model m = valid_model();
+  m.ir_version = 99;
+  std::string e = check_error(m);
+  EXPECT_NE(e.find("IR version 99"), std::string::npos) << e;
+  m = valid_model();
+  m.opset_imports = {{"ai.onnx", 9999}};
+  e = check_error(m);
+  EXPECT_NE(e.find("opset 9999"), std::string::npos) << e;
+  EXPECT_NE(e.find("'ai.onnx'"), std::string::npos) << e;
+  // The newest known versions still load; other domains keep their own numbering.
+  m = valid_model();
+  m.ir_version = kNewestIrVersion;
+  m.opset_imports = {{"", kNewestDefaultOpset}, {"com.example", 9999}};
+  EXPECT_EQ(check_error(m), "(no error)");
+}
+
 TEST(Checker, UndefinedInput) {
   Model m = valid_model();
   add_ir_node(m.graph, "Conv", {"z", "w"}, {"c"}, "conv1");

@@ -15,6 +15,12 @@ namespace onyx {
 using AttrTypeLookup = std::function<AttrType(const std::string& domain, const std::string& op,
                                               int opset, const std::string& attr)>;
 
+// The newest versions this build implements (ONNX 1.22). A model that imports a newer
+// default-domain opset, or declares a newer IR version, is refused by name: its operators
+// may mean something these kernels do not compute.
+constexpr int64_t kNewestIrVersion = 13;
+constexpr int64_t kNewestDefaultOpset = 27;
+
 struct CheckOptions {
   AttrTypeLookup attr_types;  // may be empty
   int max_subgraph_depth = 64;
