@@ -25,6 +25,7 @@ void register_nn(Registry& registry) {
   register_group_norm(registry);
   register_lp_norm(registry);
   register_deform_conv(registry);
+  register_linear_attention(registry);
   register_causal_conv_with_state(registry);
 }
 

@@ -28,6 +28,8 @@ void register_rotary_embedding(Registry& registry);  // rotary_embedding.cc: Rot
 void register_group_norm(Registry& registry);        // group_norm.cc: GroupNormalization
 void register_lp_norm(Registry& registry);           // lp_norm.cc: LpNormalization
 void register_deform_conv(Registry& registry);       // deform_conv.cc: DeformConv
+// linear_attention.cc: LinearAttention
+void register_linear_attention(Registry& registry);
 // causal_conv_with_state.cc: CausalConvWithState
 void register_causal_conv_with_state(Registry& registry);
 
