@@ -94,7 +94,7 @@ class LinearAttentionKernel final : public Kernel {
     if (past && past->shape() != state_shape)
       ctx.fail(cat("past_state must be [", batch, ", ", hkv, ", ", dk, ", ", dv, "], got ",
                    past->describe()));
-    // A gate's last dim: the widths it may have, and how far one step moves along it.
+    // A gate input [B, T, W] with W one of `widths`; nullptr when omitted.
     auto gate = [&](Input i, const char* name, std::vector<int64_t> widths) -> const Tensor* {
       if (!given(i)) return nullptr;
       const Tensor& g = ctx.input(i);
