@@ -5,6 +5,7 @@ set -euo pipefail
 packages=(build-essential cmake pkg-config
           libprotobuf-dev protobuf-compiler libonnx-dev
           libopenblas-dev libtbb-dev libgtest-dev libgmock-dev libbenchmark-dev
+          libre2-dev
           libonnx-testdata)
 missing=()
 for p in "${packages[@]}"; do

@@ -1,4 +1,5 @@
-// The text family: string processing: StringNormalizer, TfIdfVectorizer.
+// The text family: string processing: StringNormalizer, TfIdfVectorizer, StringConcat,
+// StringSplit, RegexFullMatch.
 #include "common/families.h"
 #include "text/text_ops.h"
 
@@ -7,6 +8,9 @@ namespace onyx {
 void register_text(Registry& registry) {
   register_string_normalizer(registry);
   register_tfidf_vectorizer(registry);
+  register_string_concat(registry);
+  register_string_split(registry);
+  register_regex_full_match(registry);
 }
 
 }  // namespace onyx
