@@ -6,7 +6,8 @@ packages=(build-essential cmake pkg-config
           libprotobuf-dev protobuf-compiler libonnx-dev
           libopenblas-dev libtbb-dev libgtest-dev libgmock-dev libbenchmark-dev
           libre2-dev
-          libonnx-testdata)
+          libonnx-testdata
+          libjpeg62-turbo-dev libpng-dev libtiff-dev libwebp-dev libopenjp2-7-dev)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

@@ -1,5 +1,5 @@
 // The image family: resampling (Resize, Upsample, GridSample, AffineGrid), RoiAlign,
-// NonMaxSuppression and Col2Im.
+// NonMaxSuppression, Col2Im and ImageDecoder.
 #include "common/families.h"
 #include "image/image_ops.h"
 
@@ -12,6 +12,7 @@ void register_image(Registry& registry) {
   register_nms(registry);
   register_col2im(registry);
   register_affine_grid(registry);
+  register_image_decoder(registry);
 }
 
 }  // namespace onyx

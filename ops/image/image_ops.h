@@ -12,4 +12,7 @@ void register_nms(Registry& registry);          // nms.cc: NonMaxSuppression
 void register_col2im(Registry& registry);       // col2im.cc: Col2Im
 void register_affine_grid(Registry& registry);  // affine_grid.cc: AffineGrid
 
+// image_decoder.cc: ImageDecoder (codecs in image/decode/)
+void register_image_decoder(Registry& registry);
+
 }  // namespace onyx
