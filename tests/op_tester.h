@@ -6,6 +6,8 @@
 //   Tensor y = t.run()[0];
 #pragma once
 
+#include <gtest/gtest.h>
+
 #include <functional>
 #include <limits>
 #include <map>
@@ -39,6 +41,15 @@ inline Tensor floats(Shape shape, std::vector<float> values) {
 }
 inline Tensor ints(Shape shape, std::vector<int64_t> values) {
   return Tensor::from_vector<int64_t>(std::move(shape), values);
+}
+
+// t has `shape` and holds `want`, each value within `tol`.
+inline void expect_near(const Tensor& t, const Shape& shape, const std::vector<float>& want,
+                        double tol = 1e-5) {
+  ASSERT_EQ(t.shape(), shape);
+  const std::vector<float> got = t.to_vector<float>();
+  ASSERT_EQ(got.size(), want.size());
+  for (size_t i = 0; i < want.size(); ++i) EXPECT_NEAR(got[i], want[i], tol) << "at " << i;
 }
 
 class OpTester {

@@ -15,18 +15,12 @@ namespace {
 
 using testing::error_of;
 using testing::expect_fast_matches_reference;
+using testing::expect_near;
 using testing::floats;
 using testing::ints;
 using testing::OpTester;
 
 const float kLn3 = std::log(3.0f);
-
-void expect_near(const Tensor& got, const Shape& shape, const std::vector<float>& want) {
-  ASSERT_EQ(got.shape(), shape);
-  std::vector<float> v = got.to_vector<float>();
-  ASSERT_EQ(v.size(), want.size());
-  for (size_t i = 0; i < v.size(); ++i) EXPECT_NEAR(v[i], want[i], 1e-5) << "at " << i;
-}
 
 Tensor bools(Shape shape, std::vector<bool> values) {
   Tensor t(DType::Bool, std::move(shape));

@@ -14,14 +14,8 @@ namespace {
 using testing::error_of;
 using testing::floats;
 
+using testing::expect_near;
 using testing::OpTester;
-
-void expect_near(const Tensor& got, const Shape& shape, const std::vector<float>& want) {
-  ASSERT_EQ(got.shape(), shape);
-  std::vector<float> v = got.to_vector<float>();
-  ASSERT_EQ(v.size(), want.size());
-  for (size_t i = 0; i < v.size(); ++i) EXPECT_NEAR(v[i], want[i], 1e-5) << "at " << i;
-}
 
 TEST(ConvTransposeLoss, OutputPadding) {
   // X = [1 2], W = [1 1], stride 2, output_padding 1: full = 2 * 1 + 1 + 2 = 5.

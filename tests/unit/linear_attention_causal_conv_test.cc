@@ -14,15 +14,9 @@ namespace onyx {
 namespace {
 
 using testing::error_of;
+using testing::expect_near;
 using testing::floats;
 using testing::OpTester;
-
-void expect_near(const Tensor& got, const Shape& shape, const std::vector<float>& want) {
-  ASSERT_EQ(got.shape(), shape);
-  std::vector<float> v = got.to_vector<float>();
-  ASSERT_EQ(v.size(), want.size());
-  for (size_t i = 0; i < v.size(); ++i) EXPECT_NEAR(v[i], want[i], 1e-5) << "at " << i;
-}
 
 // Attribute errors surface when the session builds the kernel, whose label names the
 // opset too; shape errors surface at run time, whose label names node and op.

@@ -13,16 +13,10 @@ namespace onyx {
 namespace {
 
 using testing::error_of;
+using testing::expect_near;
 using testing::floats;
 using testing::ints;
 using testing::OpTester;
-
-void expect_near(const Tensor& t, const Shape& shape, const std::vector<float>& want) {
-  ASSERT_EQ(t.shape(), shape);
-  std::vector<float> got = t.to_vector<float>();
-  ASSERT_EQ(got.size(), want.size());
-  for (size_t i = 0; i < want.size(); ++i) EXPECT_NEAR(got[i], want[i], 1e-5) << "at " << i;
-}
 
 // The error of running `t` mentions both the op and `text`.
 void expect_error(const OpTester& t, const std::string& op, const std::string& text) {

@@ -14,14 +14,8 @@ namespace {
 using testing::error_of;
 using testing::floats;
 
+using testing::expect_near;
 using testing::OpTester;
-
-void expect_near(const Tensor& got, const Shape& shape, const std::vector<float>& want) {
-  ASSERT_EQ(got.shape(), shape);
-  std::vector<float> v = got.to_vector<float>();
-  ASSERT_EQ(v.size(), want.size());
-  for (size_t i = 0; i < v.size(); ++i) EXPECT_NEAR(v[i], want[i], 1e-5) << "at " << i;
-}
 
 // The type inference gives output 0 of `t` when input 0 is declared as `x_type`.
 std::string inferred_output(const OpTester& t, const TypeInfo& x_type) {
