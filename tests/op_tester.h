@@ -43,6 +43,11 @@ inline Tensor ints(Shape shape, std::vector<int64_t> values) {
   return Tensor::from_vector<int64_t>(std::move(shape), values);
 }
 
+// Whether an error message names `part` (an op, an attribute, a reason).
+inline bool mentions(const std::string& message, const std::string& part) {
+  return message.find(part) != std::string::npos;
+}
+
 // t has `shape` and holds `want`, each value within `tol`.
 inline void expect_near(const Tensor& t, const Shape& shape, const std::vector<float>& want,
                         double tol = 1e-5) {

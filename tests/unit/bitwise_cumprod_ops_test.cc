@@ -17,11 +17,8 @@ namespace {
 using testing::error_of;
 using testing::floats;
 using testing::ints;
+using testing::mentions;
 using testing::OpTester;
-
-bool mentions(const std::string& error, const std::string& what) {
-  return error.find(what) != std::string::npos;
-}
 
 template <class T>
 Tensor of(Shape shape, std::vector<T> values) {

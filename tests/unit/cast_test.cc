@@ -17,11 +17,8 @@ namespace onyx {
 namespace {
 
 using testing::error_of;
+using testing::mentions;
 using testing::OpTester;
-
-bool mentions(const std::string& error, const std::string& part) {
-  return error.find(part) != std::string::npos;
-}
 
 Tensor cast(const Tensor& x, DType to, int64_t opset = 13) {
   OpTester t("Cast", opset);

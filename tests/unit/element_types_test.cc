@@ -19,16 +19,13 @@ namespace onyx {
 namespace {
 
 using testing::error_of;
+using testing::mentions;
 using testing::OpTester;
 
 constexpr float kInf = std::numeric_limits<float>::infinity();
 
 uint8_t enc(DType t, float x, bool saturate = true) { return small_float_encode(t, x, saturate); }
 float dec(DType t, uint8_t code) { return small_float_decode(t, code); }
-
-bool mentions(const std::string& error, const std::string& part) {
-  return error.find(part) != std::string::npos;
-}
 
 // ---- float8 ----
 

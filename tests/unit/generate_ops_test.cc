@@ -16,12 +16,9 @@ namespace {
 using testing::error_of;
 using testing::floats;
 using testing::ints;
+using testing::mentions;
 
 using testing::OpTester;
-
-bool mentions(const std::string& error, const std::string& what) {
-  return error.find(what) != std::string::npos;
-}
 
 template <class T>
 Tensor range(T start, T limit, T delta) {

@@ -14,12 +14,9 @@ namespace {
 
 using testing::error_of;
 using testing::floats;
+using testing::mentions;
 
 using testing::OpTester;
-
-bool mentions(const std::string& error, const std::string& what) {
-  return error.find(what) != std::string::npos;
-}
 
 Tensor einsum(const std::string& equation, const std::vector<Tensor>& inputs) {
   OpTester t("Einsum", 12);

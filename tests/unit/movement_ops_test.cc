@@ -19,6 +19,7 @@ namespace {
 using testing::error_of;
 using testing::floats;
 using testing::ints;
+using testing::mentions;
 
 using testing::OpTester;
 
@@ -29,10 +30,6 @@ Tensor iota(Shape shape) {
   Tensor t(DType::Float, std::move(shape));
   for (int64_t i = 0; i < t.numel(); ++i) t.data<float>()[i] = static_cast<float>(i);
   return t;
-}
-
-bool mentions(const std::string& error, const std::string& part) {
-  return error.find(part) != std::string::npos;
 }
 
 // The inferred type of output 0 when input 0 is declared with `dims` instead.

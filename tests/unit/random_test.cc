@@ -17,13 +17,10 @@ namespace {
 
 using testing::error_of;
 using testing::floats;
+using testing::mentions;
 using testing::OpTester;
 
 constexpr int64_t kSamples = 100000;
-
-bool mentions(const std::string& text, const std::string& part) {
-  return text.find(part) != std::string::npos;
-}
 
 struct Moments {
   double mean = 0, variance = 0;

@@ -14,15 +14,12 @@ namespace {
 using testing::error_of;
 using testing::floats;
 using testing::ints;
+using testing::mentions;
 
 using testing::OpTester;
 
 Tensor bools(std::vector<bool> values) {
   return Tensor::from_vector<bool>({static_cast<int64_t>(values.size())}, values);
-}
-
-bool mentions(const std::string& error, const std::string& what) {
-  return error.find(what) != std::string::npos;
 }
 
 TEST(Compress, ShortConditionAndErrors) {

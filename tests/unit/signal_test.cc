@@ -17,11 +17,8 @@ namespace {
 
 using testing::error_of;
 using testing::floats;
+using testing::mentions;
 using testing::OpTester;
-
-bool mentions(const std::string& text, const std::string& part) {
-  return text.find(part) != std::string::npos;
-}
 
 void expect_near(const Tensor& got, const Shape& shape, const std::vector<float>& want,
                  double tol = 1e-6) {

@@ -13,6 +13,7 @@ namespace onyx {
 namespace {
 
 using testing::error_of;
+using testing::mentions;
 using testing::OpTester;
 
 using Strings = std::vector<std::string>;
@@ -21,10 +22,6 @@ using Ints = std::vector<int64_t>;
 
 Tensor strings(Shape shape, Strings values) {
   return Tensor::from_vector<std::string>(std::move(shape), values);
-}
-
-bool mentions(const std::string& error, const std::string& what) {
-  return error.find(what) != std::string::npos;
 }
 
 // ---- StringConcat ----

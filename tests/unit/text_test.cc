@@ -20,6 +20,7 @@ namespace {
 using testing::error_of;
 using testing::floats;
 using testing::ints;
+using testing::mentions;
 using testing::OpTester;
 
 using Strings = std::vector<std::string>;
@@ -33,10 +34,6 @@ Tensor strings(Strings values) {
 }
 Tensor bools(Shape shape, std::vector<bool> values) {
   return Tensor::from_vector<bool>(std::move(shape), values);
-}
-
-bool mentions(const std::string& error, const std::string& what) {
-  return error.find(what) != std::string::npos;
 }
 
 // A one-node model built the way OpTester builds one, but taking any attribute: OpTester has
