@@ -159,40 +159,32 @@ inline std::optional<std::vector<int64_t>> perm_of(const GraphEdit& edit, const 
 }
 
 // Attributes for the nodes a pass writes.
-inline Attribute int_attribute(std::string name, int64_t value) {
+// An attribute `name` of `type`, whose value `set` writes.
+template <class Set>
+Attribute attribute_of(std::string name, AttrType type, Set set) {
   Attribute a;
   a.name = std::move(name);
-  a.type = AttrType::Int;
-  a.i = value;
+  a.type = type;
+  set(a);
   return a;
+}
+inline Attribute int_attribute(std::string name, int64_t value) {
+  return attribute_of(std::move(name), AttrType::Int, [&](Attribute& a) { a.i = value; });
 }
 inline Attribute float_attribute(std::string name, float value) {
-  Attribute a;
-  a.name = std::move(name);
-  a.type = AttrType::Float;
-  a.f = value;
-  return a;
+  return attribute_of(std::move(name), AttrType::Float, [&](Attribute& a) { a.f = value; });
 }
 inline Attribute string_attribute(std::string name, std::string value) {
-  Attribute a;
-  a.name = std::move(name);
-  a.type = AttrType::String;
-  a.s = std::move(value);
-  return a;
+  return attribute_of(std::move(name), AttrType::String,
+                      [&](Attribute& a) { a.s = std::move(value); });
 }
 inline Attribute floats_attribute(std::string name, std::vector<float> values) {
-  Attribute a;
-  a.name = std::move(name);
-  a.type = AttrType::Floats;
-  a.floats = std::move(values);
-  return a;
+  return attribute_of(std::move(name), AttrType::Floats,
+                      [&](Attribute& a) { a.floats = std::move(values); });
 }
 inline Attribute ints_attribute(std::string name, std::vector<int64_t> values) {
-  Attribute a;
-  a.name = std::move(name);
-  a.type = AttrType::Ints;
-  a.ints = std::move(values);
-  return a;
+  return attribute_of(std::move(name), AttrType::Ints,
+                      [&](Attribute& a) { a.ints = std::move(values); });
 }
 
 // The Add that alone reads `v` next to a non-negative scalar constant of rank at most
