@@ -37,12 +37,13 @@ size_t page_size() {
   return size;
 }
 
-// Storage for a weight copied at load: a bulk block (kernels/bulk_memory.h), so that
-// freeing the weight once a kernel has packed it gives the memory back to the system.
+// Storage for a weight copied at load: a weight block (kernels/bulk_memory.h), from a
+// huge-page slab when small, which goes back to the system once the kernels that pack
+// its weights have freed them.
 std::shared_ptr<void> weight_storage(size_t bytes) {
   try {
-    void* p = kernels::bulk_allocate(bytes);
-    return std::shared_ptr<void>(p, [bytes](void* q) { kernels::bulk_free(q, bytes); });
+    void* p = kernels::weight_allocate(bytes);
+    return std::shared_ptr<void>(p, [bytes](void* q) { kernels::weight_free(q, bytes); });
   } catch (const std::bad_alloc&) {
     fail("out of memory copying a ", bytes, "-byte weight");
   }

@@ -3,8 +3,10 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <cstdlib>
+#include <mutex>
 #include <new>
 
 namespace onyx::kernels {
@@ -20,6 +22,27 @@ size_t page_size() {
 }
 
 size_t whole_pages(size_t bytes) { return (bytes + page_size() - 1) / page_size() * page_size(); }
+
+// Packed-weight slabs: a slab is one 2 MiB bulk block (so huge-page aligned); its
+// bookkeeping lies in its first 64 bytes, and a block finds its slab by rounding its
+// address down to 2 MiB.
+constexpr size_t kSlabBytes = kHugePage;
+constexpr size_t kSlabHeader = 64;
+constexpr size_t kSlabBlockLimit = size_t{512} << 10;  // a quarter slab wastes little at the end
+
+struct SlabHeader {
+  size_t used;  // bytes handed out, the header included
+  size_t live;  // blocks not yet freed
+};
+
+std::mutex slab_mutex;
+SlabHeader* open_slab = nullptr;  // the slab new blocks come from
+
+size_t slab_block_size(size_t bytes) { return std::max<size_t>(64, (bytes + 63) / 64 * 64); }
+
+SlabHeader* slab_of(void* p) {
+  return reinterpret_cast<SlabHeader*>(reinterpret_cast<uintptr_t>(p) & ~(kSlabBytes - 1));
+}
 
 }  // namespace
 
@@ -52,6 +75,31 @@ void bulk_free(void* p, size_t bytes) noexcept {
     std::free(p);
   else
     ::munmap(p, whole_pages(bytes));
+}
+
+void* weight_allocate(size_t bytes) {
+  const size_t size = slab_block_size(bytes);
+  if (size > kSlabBlockLimit) return bulk_allocate(bytes);
+  std::lock_guard<std::mutex> lock(slab_mutex);
+  if (!open_slab || open_slab->used + size > kSlabBytes) {
+    // The full slab stays until its last block is freed.
+    open_slab = static_cast<SlabHeader*>(bulk_allocate(kSlabBytes));
+    *open_slab = SlabHeader{kSlabHeader, 0};
+  }
+  char* p = reinterpret_cast<char*>(open_slab) + open_slab->used;
+  open_slab->used += size;
+  ++open_slab->live;
+  return p;
+}
+
+void weight_free(void* p, size_t bytes) noexcept {
+  if (!p) return;
+  if (slab_block_size(bytes) > kSlabBlockLimit) return bulk_free(p, bytes);
+  std::lock_guard<std::mutex> lock(slab_mutex);
+  SlabHeader* slab = slab_of(p);
+  if (--slab->live > 0) return;
+  if (slab == open_slab) open_slab = nullptr;
+  bulk_free(slab, kSlabBytes);
 }
 
 }  // namespace onyx::kernels

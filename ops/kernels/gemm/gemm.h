@@ -103,7 +103,7 @@ class PackedPanels final : public PanelSource {
  private:
   // Sizes the panels for lines x depth, leaving them unwritten.
   void size_for(int64_t lines, int64_t depth, int panel);
-  std::vector<float, BulkAllocator<float>> data_;  // every element packed
+  std::vector<float, WeightAllocator<float>> data_;  // every element packed
   int64_t lines_ = 0, depth_ = 0, padded_ = 0;
   int64_t block_ = 1;  // gemm_k_block(depth_)
   int panel_ = 0;
