@@ -1,7 +1,6 @@
 #include "onyx/ir.h"
 
 #include <set>
-#include <sstream>
 
 namespace onyx {
 
@@ -118,11 +117,10 @@ const Attribute* Node::find_attr(const std::string& attr_name) const {
 }
 
 std::string Node::label(int index) const {
-  std::ostringstream out;
-  out << "node '" << name << "' (#" << index << ", ";
-  if (!is_default_domain()) out << domain << "::";
-  out << op_type << ")";
-  return out.str();
+  // Built for every node at session creation: plain appends, no stream.
+  std::string out = "node '" + name + "' (#" + std::to_string(index) + ", ";
+  if (!is_default_domain()) out += domain + "::";
+  return out + op_type + ")";
 }
 
 int Graph::find(const std::string& value_name) const {

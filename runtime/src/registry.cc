@@ -1,7 +1,6 @@
 #include "onyx/registry.h"
 
 #include <algorithm>
-#include <sstream>
 
 namespace onyx {
 namespace {
@@ -33,16 +32,21 @@ const KernelDef* Registry::find(const std::string& domain, const std::string& op
   return nullptr;
 }
 
+namespace {
+
+// The message is built only on failure: resolve runs for every node of every session.
+[[noreturn]] void refuse(const Node& node, const std::string& label, const std::string& details,
+                         const char* reason) {
+  fail(label, ": no kernel for ", node.op_type, " (domain ", domain_label(node.domain), ", opset ",
+       node.opset, details, "): ", reason);
+}
+
+}  // namespace
+
 const KernelDef& Registry::resolve(const Node& node, const std::vector<DType>& input_dtypes,
                                    const std::string& label) const {
   auto it = defs_.find(key(node.domain, node.op_type));
-  std::ostringstream why;
-  why << label << ": no kernel for " << node.op_type << " (domain " << domain_label(node.domain)
-      << ", opset " << node.opset;
-  if (it == defs_.end()) {
-    why << "): operator not supported";
-    throw Error(why.str());
-  }
+  if (it == defs_.end()) refuse(node, label, "", "operator not supported");
   bool version_found = false;
   for (const KernelDef& def : it->second) {
     if (def.since_version > node.opset || node.opset > def.until_version) continue;
@@ -54,15 +58,11 @@ const KernelDef& Registry::resolve(const Node& node, const std::vector<DType>& i
     if (dt == DType::Undefined) return def;
     if (std::find(def.dtypes.begin(), def.dtypes.end(), dt) != def.dtypes.end()) return def;
   }
-  if (!version_found) {
-    why << "): this opset version is not supported";
-    throw Error(why.str());
-  }
-  why << ", input dtypes";
+  if (!version_found) refuse(node, label, "", "this opset version is not supported");
+  std::string dtypes = ", input dtypes";
   for (size_t i = 0; i < input_dtypes.size(); ++i)
-    why << (i ? ", " : " ") << dtype_name(input_dtypes[i]);
-  why << "): dtype not supported";
-  throw Error(why.str());
+    dtypes.append(i ? ", " : " ").append(dtype_name(input_dtypes[i]));
+  refuse(node, label, dtypes, "dtype not supported");
 }
 
 AttrType Registry::attr_type(const std::string& domain, const std::string& op_type, int opset,
