@@ -46,13 +46,13 @@ std::vector<OpVersion> cast_versions() {
       {"to", AttrType::Int}, {"saturate", AttrType::Int}, {"round_mode", AttrType::String}};
   return {{1, 5, cast_dtypes(1), {{"to", AttrType::String}}},
           {6, 8, cast_dtypes(6), to},
-          {9, 12, cast_dtypes(9), to},                     // string
-          {13, 18, cast_dtypes(13), to},                   // bfloat16
-          {19, 20, cast_dtypes(19), saturate},             // float8 types and saturate
-          {21, 22, cast_dtypes(21), saturate},             // int4, uint4
-          {23, 23, cast_dtypes(23), saturate},             // float4e2m1
-          {24, 24, cast_dtypes(24), round_mode},           // float8e8m0, round_mode
-          {25, kOpsetOpen, cast_dtypes(25), round_mode}};  // int2, uint2
+          {9, 12, cast_dtypes(9), to},             // string
+          {13, 18, cast_dtypes(13), to},           // bfloat16
+          {19, 20, cast_dtypes(19), saturate},     // float8 types and saturate
+          {21, 22, cast_dtypes(21), saturate},     // int4, uint4
+          {23, 23, cast_dtypes(23), saturate},     // float4e2m1
+          {24, 24, cast_dtypes(24), round_mode},   // float8e8m0, round_mode
+          {25, 27, cast_dtypes(25), round_mode}};  // int2, uint2; Cast-28 is not implemented
 }
 
 std::vector<OpVersion> cast_like_versions() {

@@ -220,7 +220,7 @@ using AttrMap = std::map<std::string, AttrType>;
 
 }  // namespace
 
-// ---- registration: version histories (Changelog.md to opset 21; Mish-22, Swish-24) ----
+// ---- registration: version histories (Changelog.md to opset 21; Mish-22, Swish-24, Celu-28) ----
 
 void register_activations(Registry& registry) {
   const std::vector<DType> f = float_dtypes();
@@ -236,7 +236,8 @@ void register_activations(Registry& registry) {
              {{1, 5, f, AttrMap{{"alpha", F}, legacy}}, {6, kOpsetOpen, f, AttrMap{{"alpha", F}}}});
   add<SeluFn>(registry, {{1, 5, f, AttrMap{{"alpha", F}, {"gamma", F}, legacy}},
                          {6, kOpsetOpen, f, AttrMap{{"alpha", F}, {"gamma", F}}}});
-  add<CeluFn>(registry, {{12, kOpsetOpen, {DType::Float}, AttrMap{{"alpha", F}}}});
+  add<CeluFn>(registry, {{12, 27, {DType::Float}, AttrMap{{"alpha", F}}},
+                         {28, kOpsetOpen, f_bf16, AttrMap{{"alpha", F}}}});  // all float types
   add<HardSigmoidFn>(registry, {{1, 5, f, AttrMap{{"alpha", F}, {"beta", F}, legacy}},
                                 {6, kOpsetOpen, f, AttrMap{{"alpha", F}, {"beta", F}}}});
   add<HardSwishFn>(registry, {{14, kOpsetOpen, f}});

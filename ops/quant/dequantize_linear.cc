@@ -135,7 +135,7 @@ void register_dequantize_linear(Registry& registry) {
                    {21, 22, dequantize_x_dtypes(21), v21},   // 16-bit and 4-bit x, blocks
                    {23, 23, dequantize_x_dtypes(23), v21},   // float4e2m1 x
                    {24, 24, dequantize_x_dtypes(24), v21},
-                   {25, kOpsetOpen, dequantize_x_dtypes(25), v21}},  // 2-bit x
+                   {25, 27, dequantize_x_dtypes(25), v21}},  // 2-bit x; not yet 28
                   make_kernel<DequantizeLinearKernel>(), infer_dequantize_linear);
 }
 

@@ -206,7 +206,7 @@ void register_quantize_linear(Registry& registry) {
                    {21, 22, quantize_x_dtypes(21), v21},  // 16-bit and 4-bit y, blocks
                    {23, 23, quantize_x_dtypes(23), v23},  // float4e2m1 y, precision
                    {24, 24, quantize_x_dtypes(24), v23},
-                   {25, kOpsetOpen, quantize_x_dtypes(25), v23}},  // 2-bit y
+                   {25, 27, quantize_x_dtypes(25), v23}},  // 2-bit y; not yet 28
                   make_kernel<QuantizeLinearKernel>(), infer_quantize_linear);
 }
 

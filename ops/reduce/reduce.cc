@@ -311,6 +311,11 @@ void add_reduce(Registry& registry) {
                 {11, 12, v1, by_attr},
                 {13, 17, v13, by_attr},
                 {18, kOpsetOpen, v13, by_input}};
+    if (std::is_same_v<Op, LogSumOp> || std::is_same_v<Op, LogSumExpOp>) {
+      // 28 drops the integer types: Log and Exp are defined on floats only.
+      versions.back().until = 27;
+      versions.push_back({28, kOpsetOpen, dtypes_of(FloatTypes{}), by_input});
+    }
   }
   add_op_versions(registry, Op::name, versions, make_kernel<ReduceKernel<Op>>(), infer_reduce<Op>);
 }

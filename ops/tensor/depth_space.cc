@@ -25,15 +25,12 @@ namespace {
 std::vector<OpVersion> depth_to_space_versions() {
   return {{1, 10, all_dtypes(), {{"blocksize", AttrType::Int}}},
           {11, 12, all_dtypes(), {{"blocksize", AttrType::Int}, {"mode", AttrType::String}}},
-          {13,
-           kOpsetOpen,
-           all_dtypes_13(),
-           {{"blocksize", AttrType::Int}, {"mode", AttrType::String}}}};
+          {13, 27, all_dtypes_13(), {{"blocksize", AttrType::Int}, {"mode", AttrType::String}}}};
 }
 
 std::vector<OpVersion> space_to_depth_versions() {
   return {{1, 12, all_dtypes(), {{"blocksize", AttrType::Int}}},
-          {13, kOpsetOpen, all_dtypes_13(), {{"blocksize", AttrType::Int}}}};
+          {13, 27, all_dtypes_13(), {{"blocksize", AttrType::Int}}}};
 }
 
 // ---- 2. attributes ----

@@ -75,6 +75,16 @@ TEST(Checker, VersionsNewerThanThisRuntimeAreRefusedByNumber) {
   EXPECT_EQ(check_error(m), "(no error)");
 }
 
+TEST(Checker, Opset28LoadsAndOpset29IsRefused) {
+  Model m = valid_model();
+  m.opset_imports = {{"", 28}};
+  EXPECT_EQ(check_error(m), "(no error)");
+  m.opset_imports = {{"", 29}};
+  const std::string e = check_error(m);
+  EXPECT_NE(e.find("opset 29"), std::string::npos) << e;
+  EXPECT_NE(e.find("newer than opset 28"), std::string::npos) << e;
+}
+
 TEST(Checker, UndefinedInput) {
   Model m = valid_model();
   add_ir_node(m.graph, "Conv", {"z", "w"}, {"c"}, "conv1");

@@ -15,11 +15,12 @@ namespace onyx {
 using AttrTypeLookup = std::function<AttrType(const std::string& domain, const std::string& op,
                                               int opset, const std::string& attr)>;
 
-// The newest versions this build implements (ONNX 1.22). A model that imports a newer
-// default-domain opset, or declares a newer IR version, is refused by name: its operators
-// may mean something these kernels do not compute.
+// The newest versions this build implements: IR 13 (ONNX 1.22) and default-domain opset
+// 28 (ONNX 1.23). A model that imports a newer default-domain opset, or declares a newer
+// IR version, is refused by name: its operators may mean something these kernels do not
+// compute. (Opset-28 versions not implemented yet are refused per node by the registry.)
 constexpr int64_t kNewestIrVersion = 13;
-constexpr int64_t kNewestDefaultOpset = 27;
+constexpr int64_t kNewestDefaultOpset = 28;
 
 struct CheckOptions {
   AttrTypeLookup attr_types;  // may be empty
