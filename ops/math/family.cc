@@ -18,6 +18,7 @@ void register_math(Registry& registry) {
   register_variadic(registry);
   register_activations(registry);
   register_gelu(registry);
+  register_swiglu(registry);
 }
 
 }  // namespace onyx

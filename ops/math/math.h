@@ -29,6 +29,7 @@ void register_variadic(Registry& registry);  // Max, Min, Mean, Sum
 // Shrink, Mish, Swish
 void register_activations(Registry& registry);
 void register_gelu(Registry& registry);  // Gelu, and the optimizer's ai.onyx Gelu
+void register_swiglu(Registry& registry);
 
 // Half-precision types are computed in float: convert, compute, convert back.
 template <class T>

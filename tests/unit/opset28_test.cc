@@ -1,8 +1,8 @@
-// One-node tests of the default domain's opset 28: Celu-28 (all float types),
+// One-node tests of the default domain's opset 28: SwiGLU (new), Celu-28 (all float types),
 // ReduceLogSum-28 and ReduceLogSumExp-28 (float types only), and the operators whose
 // opset-28 versions are not implemented yet, which must be refused by name instead of
 // running their opset-27 kernels. Expected values are worked out by hand from the spec
-// formulas in the comments.
+// formulas in the comments; sigmoid(ln 3) = 3 / (3 + 1) = 0.75 keeps them exact.
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -53,6 +53,102 @@ std::string session_error(const OpTester& t) {
     if (m.graph.value(id).type.kind == TypeInfo::Kind::Unknown)
       m.graph.value(id).type = TypeInfo::tensor(DType::Float);
   return error_of([&] { Session(builtin_registry(), m, SessionOptions{1, true}); });
+}
+
+Tensor swiglu(const Tensor& a, const Tensor& b, float alpha = 1.0f, bool with_alpha = false) {
+  OpTester t("SwiGLU", 28);
+  t.input("A", a).input("B", b);
+  if (with_alpha) t.attr("alpha", alpha);
+  t.output("Y");
+  return t.run()[0];
+}
+
+TEST(SwiGLU, DefaultAlphaIsSwishOfAGatingB) {
+  // Y = A * sigmoid(A) * B:
+  //   A = 0      -> 0 * 0.5 * 5                         = 0
+  //   A = ln 3   -> ln 3 * 0.75 * 2                     = 1.5 ln 3
+  //   A = -ln 3  -> -ln 3 * 0.25 * -4                   = ln 3
+  //   A = 2      -> 2 * sigmoid(2) * 0.5 = 1 / (1 + e^-2) = 0.8807971
+  Tensor y = swiglu(floats({2, 2}, {0, kLn3, -kLn3, 2}), floats({2, 2}, {5, 2, -4, 0.5f}));
+  EXPECT_EQ(y.dtype(), DType::Float);
+  expect_near(y, {2, 2}, {0, 1.5f * kLn3, kLn3, 0.8807971f});
+}
+
+TEST(SwiGLU, AlphaScalesOnlyTheSigmoid) {
+  // alpha 0.5 at A = 2 ln 3: sigmoid(ln 3) = 0.75, so Y = 2 ln 3 * 0.75 * B = 1.5 ln 3 * B.
+  expect_near(swiglu(floats({1}, {2 * kLn3}), floats({1}, {-2}), 0.5f, true), {1}, {-3 * kLn3});
+  // alpha 0: sigmoid(0) = 1/2 everywhere, Y = A * B / 2.
+  expect_near(swiglu(floats({2}, {4, -2}), floats({2}, {1, 3}), 0.0f, true), {2}, {2, -3});
+  // The default is 1, not 0.5: at A = ln 3 the two differ.
+  expect_near(swiglu(floats({1}, {kLn3}), floats({1}, {1})), {1}, {0.75f * kLn3});
+}
+
+TEST(SwiGLU, SaturatesWithoutNaN) {
+  // A -> -inf: exp(-A) overflows, Swish -> 0 (not inf * 0); A -> +inf: Swish -> A.
+  Tensor y = swiglu(floats({3}, {-1000, 1000, -100}), floats({3}, {7, 2, 1}));
+  const std::vector<float> v = y.to_vector<float>();
+  EXPECT_EQ(v[0], 0.0f);
+  EXPECT_EQ(v[1], 2000.0f);
+  EXPECT_NEAR(v[2], 0.0f, 1e-30);  // -100 / (1 + e^100)
+}
+
+TEST(SwiGLU, EveryFloatType) {
+  // A = 2, B = 3: 2 * 3 * sigmoid(2) = 6 * 0.8807971 = 5.2847824; A = -ln 3, B = 1: -0.25 ln 3.
+  const std::vector<float> a = {2, -kLn3}, b = {3, 1};
+  const std::vector<float> want = {5.2847824f, -0.25f * kLn3};
+  Tensor d = swiglu(of<double>({2}, a), of<double>({2}, b));
+  EXPECT_EQ(d.dtype(), DType::Double);
+  EXPECT_NEAR(d.data<double>()[0], 6.0 / (1.0 + std::exp(-2.0)), 1e-12);
+  // float16 keeps 11 significant bits, bfloat16 8: within 2^-10 and 2^-7 of |Y| (plus the
+  // rounding of the inputs themselves).
+  Tensor h = swiglu(of<float16_t>({2}, a), of<float16_t>({2}, b));
+  EXPECT_EQ(h.dtype(), DType::Float16);
+  expect_values_near(values_of<float16_t>(h), want, 5.3 / 1024 + 1e-3);
+  Tensor bf = swiglu(of<bfloat16_t>({2}, a), of<bfloat16_t>({2}, b));
+  EXPECT_EQ(bf.dtype(), DType::BFloat16);
+  expect_values_near(values_of<bfloat16_t>(bf), want, 5.3 / 128 + 1e-2);
+  // Integers are not among SwiGLU's types.
+  const std::string e = error_of([] {
+    swiglu(Tensor::from_vector<int32_t>({1}, {1}), Tensor::from_vector<int32_t>({1}, {1}));
+  });
+  EXPECT_TRUE(mentions(e, "SwiGLU") && mentions(e, "int32")) << e;
+}
+
+TEST(SwiGLU, EmptyInputGivesEmptyOutput) {
+  Tensor y = swiglu(floats({0, 4}, {}), floats({0, 4}, {}));
+  EXPECT_EQ(y.shape(), (Shape{0, 4}));
+  EXPECT_EQ(y.numel(), 0);
+}
+
+TEST(SwiGLU, ShapesMustMatchWithoutBroadcasting) {
+  // [2, 4] and [4] would broadcast under Mul; SwiGLU demands one shape.
+  std::string e = error_of([] {
+    swiglu(floats({2, 4}, std::vector<float>(8, 1)), floats({4}, {1, 1, 1, 1}));
+  });
+  EXPECT_TRUE(mentions(e, "SwiGLU") && mentions(e, "one shape")) << e;
+  // A size-1 dim is not stretched either; the message names both shapes.
+  e = error_of([] { swiglu(floats({2, 1}, {1, 2}), floats({2, 3}, {1, 2, 3, 4, 5, 6})); });
+  EXPECT_TRUE(mentions(e, "SwiGLU") && mentions(e, "[2, 1]") && mentions(e, "[2, 3]")) << e;
+  // A packed projection (gate and value in one tensor) is split upstream, never here.
+  e = error_of([] {
+    OpTester t("SwiGLU", 28);
+    t.input("AB", floats({1, 4}, {1, 2, 3, 4})).output("Y");
+    t.run();
+  });
+  EXPECT_TRUE(mentions(e, "SwiGLU")) << e;
+}
+
+TEST(SwiGLU, DtypesMustMatch) {
+  const std::string e = error_of([] { swiglu(floats({1}, {1}), of<double>({1}, {1})); });
+  EXPECT_TRUE(mentions(e, "SwiGLU") && mentions(e, "float") && mentions(e, "double")) << e;
+}
+
+TEST(SwiGLU, NotBeforeOpset28) {
+  OpTester t("SwiGLU", 27);
+  t.input("A", floats({1}, {1})).input("B", floats({1}, {1})).output("Y");
+  const std::string e = session_error(t);
+  EXPECT_TRUE(mentions(e, "SwiGLU") && mentions(e, "opset 27") && mentions(e, "not supported"))
+      << e;
 }
 
 TEST(Opset28, CeluTakesEveryFloatType) {
