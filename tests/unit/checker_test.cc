@@ -68,10 +68,15 @@ TEST(Checker, VersionsNewerThanThisRuntimeAreRefusedByNumber) {
   e = check_error(m);
   EXPECT_NE(e.find("opset 9999"), std::string::npos) << e;
   EXPECT_NE(e.find("'ai.onnx'"), std::string::npos) << e;
+  m = valid_model();
+  m.opset_imports = {{"", kNewestDefaultOpset}, {"ai.onnx.ml", kNewestMlOpset + 1}};
+  e = check_error(m);
+  EXPECT_NE(e.find("opset 6 of domain 'ai.onnx.ml'"), std::string::npos) << e;
   // The newest known versions still load; other domains keep their own numbering.
   m = valid_model();
   m.ir_version = kNewestIrVersion;
-  m.opset_imports = {{"", kNewestDefaultOpset}, {"com.example", 9999}};
+  m.opset_imports = {
+      {"", kNewestDefaultOpset}, {"ai.onnx.ml", kNewestMlOpset}, {"com.example", 9999}};
   EXPECT_EQ(check_error(m), "(no error)");
 }
 
