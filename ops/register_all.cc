@@ -23,6 +23,7 @@ void register_all(Registry& registry) {
   register_quant(registry);
   register_control(registry);
   register_sequence(registry);
+  register_ml(registry);
 }
 
 const Registry& builtin_registry() {

@@ -30,6 +30,8 @@ void register_quant(Registry& registry);     // ops/quant: Quantize/DequantizeLi
                                              // QLinearMatMul/Conv, MatMul/ConvInteger
 void register_control(Registry& registry);   // ops/control: If, Loop, Scan
 void register_sequence(Registry& registry);  // ops/sequence: Sequence*, Optional*
+void register_ml(Registry& registry);        // ops/ml: the ai.onnx.ml domain: LabelEncoder,
+                                             // TreeEnsemble, ...
 void register_all(Registry& registry);
 
 }  // namespace onyx

@@ -1,0 +1,15 @@
+// The ml family: the traditional machine-learning operators of the ai.onnx.ml domain
+// (scikit-learn, XGBoost and LightGBM exports). Operators whose inputs or outputs are
+// maps or sequences of maps (ZipMap, DictVectorizer, CastMap) are not here yet.
+#include "common/families.h"
+#include "ml/ml_ops.h"
+
+namespace onyx {
+
+void register_ml(Registry& registry) {
+  register_array_feature_extractor(registry);
+  register_binarizer(registry);
+  register_label_encoder(registry);
+}
+
+}  // namespace onyx
