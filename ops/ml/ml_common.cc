@@ -1,4 +1,9 @@
-// What the ml operators share: registration in the ai.onnx.ml domain.
+// What the ml operators share: registration in the ai.onnx.ml domain and the score
+// transforms (post_transform) of the regressors and classifiers.
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
 #include "ml/ml_ops.h"
 
 namespace onyx {
@@ -17,6 +22,74 @@ void add_ml_op(Registry& registry, const std::string& op_type,
     def.infer = infer;
     def.attr_types = v.attr_types;
     registry.add(std::move(def));
+  }
+}
+
+PostTransform post_transform_named(const std::string& name, const KernelInit& init) {
+  if (name == "NONE") return PostTransform::None;
+  if (name == "SOFTMAX") return PostTransform::Softmax;
+  if (name == "LOGISTIC") return PostTransform::Logistic;
+  if (name == "SOFTMAX_ZERO") return PostTransform::SoftmaxZero;
+  if (name == "PROBIT") return PostTransform::Probit;
+  init.fail("post_transform must be one of NONE, SOFTMAX, LOGISTIC, SOFTMAX_ZERO, PROBIT, got '" +
+            name + "'");
+}
+
+namespace {
+
+// The inverse of erf on (-1, 1): a rational first guess (M. Giles, "Approximating the
+// erfinv function", 2010) polished by two Newton steps on erf(x) - y in double.
+double erfinv(double y) {
+  if (std::isnan(y) || y < -1 || y > 1) return std::numeric_limits<double>::quiet_NaN();
+  if (y == 1) return std::numeric_limits<double>::infinity();
+  if (y == -1) return -std::numeric_limits<double>::infinity();
+  double w = -std::log((1 - y) * (1 + y)), p;
+  if (w < 5) {
+    w -= 2.5;
+    p = 2.81022636e-08;
+    for (double c : {3.43273939e-07, -3.5233877e-06, -4.39150654e-06, 0.00021858087, -0.00125372503,
+                     -0.00417768164, 0.246640727, 1.50140941})
+      p = c + p * w;
+  } else {
+    w = std::sqrt(w) - 3;
+    p = -0.000200214257;
+    for (double c : {0.000100950558, 0.00134934322, -0.00367342844, 0.00573950773, -0.0076224613,
+                     0.00943887047, 1.00167406, 2.83297682})
+      p = c + p * w;
+  }
+  double x = p * y;
+  const double two_over_sqrt_pi = 1.1283791670955126;
+  for (int i = 0; i < 2; ++i) x -= (std::erf(x) - y) / (two_over_sqrt_pi * std::exp(-x * x));
+  return x;
+}
+
+}  // namespace
+
+void apply_post_transform(PostTransform transform, double* scores, int64_t n) {
+  switch (transform) {
+    case PostTransform::None:
+      return;
+    case PostTransform::Logistic:
+      for (int64_t i = 0; i < n; ++i) scores[i] = 1 / (1 + std::exp(-scores[i]));
+      return;
+    case PostTransform::Probit:
+      for (int64_t i = 0; i < n; ++i) scores[i] = std::sqrt(2.0) * erfinv(2 * scores[i] - 1);
+      return;
+    case PostTransform::Softmax:
+    case PostTransform::SoftmaxZero: {
+      if (n == 0) return;
+      // SOFTMAX_ZERO leaves the zero scores out: they stay zero and add nothing to the sum.
+      const bool keep_zeros = transform == PostTransform::SoftmaxZero;
+      const double high = *std::max_element(scores, scores + n);
+      double sum = 0;
+      for (int64_t i = 0; i < n; ++i) {
+        scores[i] = keep_zeros && scores[i] == 0 ? 0 : std::exp(scores[i] - high);
+        sum += scores[i];
+      }
+      if (sum > 0)
+        for (int64_t i = 0; i < n; ++i) scores[i] /= sum;
+      return;
+    }
   }
 }
 

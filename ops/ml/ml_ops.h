@@ -17,6 +17,7 @@ constexpr const char* kMlDomain = "ai.onnx.ml";
 void register_array_feature_extractor(Registry& registry);  // array_feature_extractor.cc
 void register_binarizer(Registry& registry);                // binarizer.cc
 void register_label_encoder(Registry& registry);            // label_encoder.cc: versions 1, 2, 4
+void register_tree_ensemble(Registry& registry);            // tree_ensemble.cc: TreeEnsemble 5
 
 // tensor(float), tensor(double), tensor(int64), tensor(int32): the numeric inputs of most
 // ml operators.
@@ -26,5 +27,18 @@ using MlNumericTypes = type_list<float, double, int64_t, int32_t>;
 void add_ml_op(Registry& registry, const std::string& op_type,
                const std::vector<OpVersion>& versions, const KernelFactory& create,
                const ShapeRule& infer);
+
+// The score transforms of the ml regressors and classifiers, in the order of the
+// integer encoding TreeEnsemble (5) uses.
+enum class PostTransform { None = 0, Softmax = 1, Logistic = 2, SoftmaxZero = 3, Probit = 4 };
+
+// The transform named by a string attribute ("NONE", "SOFTMAX", ...); fails through `init`.
+PostTransform post_transform_named(const std::string& name, const KernelInit& init);
+// Applies `transform` to one row of n scores in place:
+//   SOFTMAX       exp(s - max) / sum
+//   LOGISTIC      1 / (1 + exp(-s))            per score
+//   SOFTMAX_ZERO  softmax over the non-zero scores; zeros stay zero
+//   PROBIT        sqrt(2) * erfinv(2 s - 1)    per score (the normal quantile of s)
+void apply_post_transform(PostTransform transform, double* scores, int64_t n);
 
 }  // namespace onyx
