@@ -11,6 +11,12 @@ void register_ml(Registry& registry) {
   register_binarizer(registry);
   register_label_encoder(registry);
   register_tree_ensemble(registry);
+  register_scaler(registry);
+  register_normalizer(registry);
+  register_imputer(registry);
+  register_linear_regressor(registry);
+  register_one_hot_encoder(registry);
+  register_feature_vectorizer(registry);
 }
 
 }  // namespace onyx

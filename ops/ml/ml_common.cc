@@ -25,6 +25,18 @@ void add_ml_op(Registry& registry, const std::string& op_type,
   }
 }
 
+RowsOf rows_of(const Tensor& x, const KernelContext& ctx) {
+  if (x.rank() == 1) return {1, x.dim(0)};
+  if (x.rank() == 2) return {x.dim(0), x.dim(1)};
+  ctx.fail("X must be [N, F] or [F], got " + x.describe());
+}
+
+Dim rows_dim(const TypeInfo& x) {
+  if (x.shape && x.shape->size() == 1) return Dim::known(1);
+  if (x.shape && x.shape->size() == 2) return (*x.shape)[0];
+  return Dim{};
+}
+
 PostTransform post_transform_named(const std::string& name, const KernelInit& init) {
   if (name == "NONE") return PostTransform::None;
   if (name == "SOFTMAX") return PostTransform::Softmax;

@@ -18,10 +18,24 @@ void register_array_feature_extractor(Registry& registry);  // array_feature_ext
 void register_binarizer(Registry& registry);                // binarizer.cc
 void register_label_encoder(Registry& registry);            // label_encoder.cc: versions 1, 2, 4
 void register_tree_ensemble(Registry& registry);            // tree_ensemble.cc: TreeEnsemble 5
+void register_scaler(Registry& registry);                   // scaler.cc
+void register_normalizer(Registry& registry);               // normalizer.cc
+void register_imputer(Registry& registry);                  // imputer.cc
+void register_linear_regressor(Registry& registry);         // linear_regressor.cc
+void register_one_hot_encoder(Registry& registry);          // one_hot_encoder.cc
+void register_feature_vectorizer(Registry& registry);       // feature_vectorizer.cc
 
 // tensor(float), tensor(double), tensor(int64), tensor(int32): the numeric inputs of most
 // ml operators.
 using MlNumericTypes = type_list<float, double, int64_t, int32_t>;
+
+// The rows and features of an input that must be [N, F] or [F] (one row); fails via ctx.
+struct RowsOf {
+  int64_t rows = 0, features = 0;
+};
+RowsOf rows_of(const Tensor& x, const KernelContext& ctx);
+// The shape rule's view of the same: [N, ?] for X [N, F] or [F] (N = 1), else unknown.
+Dim rows_dim(const TypeInfo& x);
 
 // Registers one KernelDef of the ai.onnx.ml domain per row of `versions`.
 void add_ml_op(Registry& registry, const std::string& op_type,

@@ -1,6 +1,7 @@
-// One-node tests of the ai.onnx.ml operators ArrayFeatureExtractor, Binarizer and
-// LabelEncoder (1, 2, 4): expected values worked out by hand from the spec, and malformed
-// nodes and inputs that must fail with a clear message.
+// One-node tests of the ai.onnx.ml operators ArrayFeatureExtractor, Binarizer,
+// LabelEncoder (1, 2, 4), Scaler, Normalizer, Imputer, LinearRegressor, OneHotEncoder and
+// FeatureVectorizer: expected values worked out by hand from the spec, and malformed nodes
+// and inputs that must fail with a clear message.
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -213,6 +214,193 @@ TEST(LabelEncoder, MalformedNodes) {
       .output("Y");
   e = error_of([&] { t.run(); });
   EXPECT_TRUE(mentions(e, "keys' type string")) << e;
+}
+
+// ---- Scaler ----
+
+TEST(Scaler, OffsetThenScalePerFeatureOrForAll) {
+  // (x - {1, 2}) * {2, 0.5} per column.
+  OpTester t("Scaler", 1, kMl);
+  t.input("X", floats({2, 2}, {1, 2, 3, 4}))
+      .attr("offset", std::vector<float>{1, 2})
+      .attr("scale", std::vector<float>{2, 0.5f})
+      .output("Y");
+  expect_near(t.run()[0], {2, 2}, {0, 0, 4, 1});
+  // One value applies to every feature; int64 in, float out: (x - 1) * 0.5.
+  OpTester i("Scaler", 1, kMl);
+  i.input("X", ints({3}, {1, 3, 5}))
+      .attr("offset", std::vector<float>{1})
+      .attr("scale", std::vector<float>{0.5f})
+      .output("Y");
+  Tensor y = i.run()[0];
+  EXPECT_EQ(y.dtype(), DType::Float);
+  expect_near(y, {3}, {0, 1, 2});
+}
+
+TEST(Scaler, LengthsThatDoNotFit) {
+  OpTester t("Scaler", 1, kMl);
+  t.input("X", floats({1, 2}, {1, 2}))
+      .attr("offset", std::vector<float>{1, 2})
+      .attr("scale", std::vector<float>{1})
+      .output("Y");
+  std::string e = error_of([&] { t.run(); });
+  EXPECT_TRUE(mentions(e, "same length")) << e;
+  OpTester f("Scaler", 1, kMl);
+  f.input("X", floats({1, 2}, {1, 2}))
+      .attr("offset", std::vector<float>{1, 2, 3})
+      .attr("scale", std::vector<float>{1, 2, 3})
+      .output("Y");
+  e = error_of([&] { f.run(); });
+  EXPECT_TRUE(mentions(e, "has 2 features")) << e;
+}
+
+// ---- Normalizer ----
+
+Tensor normalize(const char* norm, const Tensor& x) {
+  OpTester t("Normalizer", 1, kMl);
+  t.input("X", x).attr("norm", norm).output("Y");
+  return t.run()[0];
+}
+
+TEST(Normalizer, MaxL1AndL2RowByRow) {
+  // Row {1, -4, 2}: max |x| = 4, sum |x| = 7. A zero row is copied.
+  const Tensor x = floats({2, 3}, {1, -4, 2, 0, 0, 0});
+  expect_near(normalize("MAX", x), {2, 3}, {0.25f, -1, 0.5f, 0, 0, 0});
+  expect_near(normalize("L1", x), {2, 3}, {1.0f / 7, -4.0f / 7, 2.0f / 7, 0, 0, 0});
+  // {3, -4}: sqrt(9 + 16) = 5; a 1-D input is one row.
+  expect_near(normalize("L2", Tensor::from_vector<int32_t>({2}, {3, -4})), {2}, {0.6f, -0.8f});
+  const std::string e = error_of([&] { normalize("L3", x); });
+  EXPECT_TRUE(mentions(e, "norm must be MAX, L1 or L2")) << e;
+}
+
+// ---- Imputer ----
+
+TEST(Imputer, NaNsPerFeatureAndIntegersForAll) {
+  OpTester t("Imputer", 1, kMl);
+  t.input("X", floats({2, 2}, {kNaN, 1, 2, kNaN}))
+      .attr("imputed_value_floats", std::vector<float>{10, 20})
+      .attr("replaced_value_float", kNaN)
+      .output("Y");
+  expect_near(t.run()[0], {2, 2}, {10, 1, 2, 20});
+  // replaced_value_int64 defaults to 0.
+  OpTester i("Imputer", 1, kMl);
+  i.input("X", ints({3}, {0, 5, 0})).attr("imputed_value_int64s", std::vector<int64_t>{7});
+  i.output("Y");
+  EXPECT_EQ(i.run()[0].to_vector<int64_t>(), (std::vector<int64_t>{7, 5, 7}));
+}
+
+TEST(Imputer, AttributesOfTheWrongKindOrLength) {
+  OpTester t("Imputer", 1, kMl);
+  t.input("X", floats({1}, {0})).attr("imputed_value_int64s", std::vector<int64_t>{7});
+  t.output("Y");
+  std::string e = error_of([&] { t.run(); });
+  EXPECT_TRUE(mentions(e, "imputed_value_floats must be given")) << e;
+  OpTester f("Imputer", 1, kMl);
+  f.input("X", floats({1, 2}, {0, 0})).attr("imputed_value_floats", std::vector<float>{1, 2, 3});
+  f.output("Y");
+  e = error_of([&] { f.run(); });
+  EXPECT_TRUE(mentions(e, "there must be 1 or 2")) << e;
+}
+
+// ---- LinearRegressor ----
+
+TEST(LinearRegressor, TwoTargetsWithIntercepts) {
+  // Target 0: x0 + x1 + 0.5; target 1: 2 x0 - x1 - 1.
+  OpTester t("LinearRegressor", 1, kMl);
+  t.input("X", floats({2, 2}, {1, 2, 3, 4}))
+      .attr("coefficients", std::vector<float>{1, 1, 2, -1})
+      .attr("intercepts", std::vector<float>{0.5f, -1})
+      .attr("targets", int64_t{2})
+      .output("Y");
+  expect_near(t.run()[0], {2, 2}, {3.5f, -1, 7.5f, 1});
+}
+
+TEST(LinearRegressor, PostTransformAndMalformedCoefficients) {
+  // 1-D int32 input, one row: 2 * 1 - 3 = -1 -> LOGISTIC 1 / (1 + e) = 0.26894142.
+  OpTester t("LinearRegressor", 1, kMl);
+  t.input("X", Tensor::from_vector<int32_t>({1}, {2}))
+      .attr("coefficients", std::vector<float>{1})
+      .attr("intercepts", std::vector<float>{-3})
+      .attr("post_transform", "LOGISTIC")
+      .output("Y");
+  expect_near(t.run()[0], {1, 1}, {0.26894142f});
+  OpTester m("LinearRegressor", 1, kMl);
+  m.input("X", floats({1, 2}, {1, 2}))
+      .attr("coefficients", std::vector<float>{1, 2, 3})
+      .attr("targets", int64_t{2})
+      .output("Y");
+  std::string e = error_of([&] { m.run(); });
+  EXPECT_TRUE(mentions(e, "not a multiple of 2")) << e;
+  OpTester f("LinearRegressor", 1, kMl);
+  f.input("X", floats({1, 3}, {1, 2, 3})).attr("coefficients", std::vector<float>{1, 2});
+  f.output("Y");
+  e = error_of([&] { f.run(); });
+  EXPECT_TRUE(mentions(e, "has 3 features")) << e;
+}
+
+// ---- OneHotEncoder ----
+
+TEST(OneHotEncoder, IntegersStringsAndTruncatedFloats) {
+  OpTester t("OneHotEncoder", 1, kMl);
+  t.input("X", ints({2}, {3, 8})).attr("cats_int64s", std::vector<int64_t>{8, 3, 5}).output("Y");
+  expect_near(t.run()[0], {2, 3}, {0, 1, 0, 1, 0, 0});
+  OpTester s("OneHotEncoder", 1, kMl);
+  s.input("X", strings({1, 2}, {"b", "z"}))
+      .attr("cats_strings", std::vector<std::string>{"a", "b"})
+      .output("Y");
+  expect_near(s.run()[0], {1, 2, 2}, {0, 1, 0, 0});
+  // 3.7 casts to 3; NaN is no category.
+  OpTester f("OneHotEncoder", 1, kMl);
+  f.input("X", floats({2}, {3.7f, kNaN})).attr("cats_int64s", std::vector<int64_t>{3});
+  f.output("Y");
+  expect_near(f.run()[0], {2, 1}, {1, 0});
+}
+
+TEST(OneHotEncoder, UnknownCategoryWithoutZerosAndMissingCategories) {
+  OpTester t("OneHotEncoder", 1, kMl);
+  t.input("X", ints({2}, {3, 4}))
+      .attr("cats_int64s", std::vector<int64_t>{3})
+      .attr("zeros", int64_t{0})
+      .output("Y");
+  std::string e = error_of([&] { t.run(); });
+  EXPECT_TRUE(mentions(e, "element 1 of X is in no category")) << e;
+  OpTester n("OneHotEncoder", 1, kMl);
+  n.input("X", ints({1}, {3})).output("Y");
+  e = error_of([&] { n.run(); });
+  EXPECT_TRUE(mentions(e, "exactly one of cats_int64s and cats_strings")) << e;
+}
+
+// ---- FeatureVectorizer ----
+
+TEST(FeatureVectorizer, ConcatenatesPadsAndTruncates) {
+  // X1 [2, 2] fills 3 columns (one zero column), X2 [2, 1] one.
+  OpTester t("FeatureVectorizer", 1, kMl);
+  t.input("X1", floats({2, 2}, {1, 2, 3, 4}))
+      .input("X2", ints({2, 1}, {5, 6}))
+      .attr("inputdimensions", std::vector<int64_t>{3, 1})
+      .output("Y");
+  expect_near(t.run()[0], {2, 4}, {1, 2, 0, 5, 3, 4, 0, 6});
+  OpTester c("FeatureVectorizer", 1, kMl);
+  c.input("X1", floats({2, 2}, {1, 2, 3, 4}))
+      .input("X2", ints({2, 1}, {5, 6}))
+      .attr("inputdimensions", std::vector<int64_t>{1, 1})
+      .output("Y");
+  expect_near(c.run()[0], {2, 2}, {1, 5, 3, 6});
+}
+
+TEST(FeatureVectorizer, RowCountsAndDimensionsMustAgree) {
+  OpTester t("FeatureVectorizer", 1, kMl);
+  t.input("X1", floats({2, 1}, {1, 2}))
+      .input("X2", floats({3, 1}, {1, 2, 3}))
+      .attr("inputdimensions", std::vector<int64_t>{1, 1})
+      .output("Y");
+  std::string e = error_of([&] { t.run(); });
+  EXPECT_TRUE(mentions(e, "has 3 rows")) << e;
+  OpTester d("FeatureVectorizer", 1, kMl);
+  d.input("X1", floats({2, 1}, {1, 2})).attr("inputdimensions", std::vector<int64_t>{1, 1});
+  d.output("Y");
+  e = error_of([&] { d.run(); });
+  EXPECT_TRUE(mentions(e, "inputdimensions has 2 sizes for 1 inputs")) << e;
 }
 
 // ---- the checker knows the newest ai.onnx.ml opset ----
