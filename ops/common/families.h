@@ -31,7 +31,7 @@ void register_quant(Registry& registry);     // ops/quant: Quantize/DequantizeLi
 void register_control(Registry& registry);   // ops/control: If, Loop, Scan
 void register_sequence(Registry& registry);  // ops/sequence: Sequence*, Optional*
 void register_ml(Registry& registry);        // ops/ml: the ai.onnx.ml domain: LabelEncoder,
-                                             // TreeEnsemble, ...
+                                             // Scaler, TreeEnsemble, ...
 void register_all(Registry& registry);
 
 }  // namespace onyx

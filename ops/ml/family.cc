@@ -17,6 +17,7 @@ void register_ml(Registry& registry) {
   register_linear_regressor(registry);
   register_one_hot_encoder(registry);
   register_feature_vectorizer(registry);
+  register_tree_ensemble_regressor(registry);
 }
 
 }  // namespace onyx

@@ -24,6 +24,7 @@ void register_imputer(Registry& registry);                  // imputer.cc
 void register_linear_regressor(Registry& registry);         // linear_regressor.cc
 void register_one_hot_encoder(Registry& registry);          // one_hot_encoder.cc
 void register_feature_vectorizer(Registry& registry);       // feature_vectorizer.cc
+void register_tree_ensemble_regressor(Registry& registry);  // tree_ensemble_regressor.cc: 1, 3
 
 // tensor(float), tensor(double), tensor(int64), tensor(int32): the numeric inputs of most
 // ml operators.

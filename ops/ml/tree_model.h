@@ -49,6 +49,9 @@ struct TreeForest {
   std::vector<double> base_values;  // added after aggregation; empty: none
   // The score of a target no leaf voted for, under MIN and MAX (SUM and AVERAGE give 0).
   double unvoted_min = 0, unvoted_max = 0;
+  // Whether a NaN that is not tracked to the true branch compares as NaN does (true
+  // under BRANCH_NEQ, TreeEnsemble) or always takes the false branch (the older ops).
+  bool nan_compares = true;
 
   // Checks every reference and target id, and that no tree loops back on itself, so that
   // evaluation always ends at a leaf. Records the largest feature id read. Fails via init.
@@ -68,10 +71,10 @@ struct TreeForest {
 
 inline bool TreeForest::goes_true(const TreeNode& node, double v) const {
   // Missing values follow the node's choice; otherwise NaN compares false everywhere
-  // except BRANCH_NEQ (the reference: `x op split or (tracks_true and isnan(x))`).
+  // except BRANCH_NEQ (see nan_compares).
   if (std::isnan(v)) {
     if (node.missing_tracks_true) return true;
-    return node.mode == NodeMode::Neq;
+    return nan_compares && node.mode == NodeMode::Neq;
   }
   switch (node.mode) {
     case NodeMode::Leq:

@@ -1,6 +1,7 @@
-// TreeEnsemble (ai.onnx.ml, 5): small forests whose outputs are traced by hand through
-// the trees in the comments; every node mode, missing values, the aggregate functions,
-// the post transforms, and malformed forests that must fail with a clear message.
+// TreeEnsemble (ai.onnx.ml, 5) and TreeEnsembleRegressor (1, 3): small forests whose
+// outputs are traced by hand through the trees in the comments; every node mode, missing
+// values, the aggregate functions, the post transforms, and malformed forests that must
+// fail with a clear message.
 #include <gtest/gtest.h>
 
 #include <cfloat>
@@ -262,6 +263,127 @@ TEST(TreeEnsemble, InputsThatDoNotFitTheForest) {
   // Float splits take float rows only.
   e = two_level().error(Tensor::from_vector<double>({1, 2}, {0, 0}));
   EXPECT_TRUE(mentions(e, "same type")) << e;
+}
+
+// ---- TreeEnsembleRegressor ----
+
+// Tree 0: node 0 (x0 <= 1) -> node 1 / node 2; node 1 (x1 < 5) -> node 3 / node 4;
+// nodes 2, 3, 4 are leaves. Tree 1 is one leaf. Votes: node 3: target 0, 1; node 4:
+// target 1, 2; node 2: target 0, 4 and target 1, 0.5; tree 1: target 1, 10.
+struct Regressor {
+  std::vector<int64_t> tree_ids = {0, 0, 0, 0, 0, 1}, node_ids = {0, 1, 2, 3, 4, 0},
+                       features = {0, 1, 0, 0, 0, 0}, true_ids = {1, 3, 0, 0, 0, 0},
+                       false_ids = {2, 4, 0, 0, 0, 0};
+  std::vector<std::string> modes = {"BRANCH_LEQ", "BRANCH_LT", "LEAF", "LEAF", "LEAF", "LEAF"};
+  std::vector<float> values = {1, 5, 0, 0, 0, 0};
+  std::vector<int64_t> target_trees = {0, 0, 0, 0, 1}, target_nodes = {3, 4, 2, 2, 0},
+                       target_ids = {0, 1, 0, 1, 1};
+  std::vector<float> weights = {1, 2, 4, 0.5f, 10};
+  std::string aggregate = "SUM";
+
+  OpTester tester(int opset, const Tensor& x) const {
+    OpTester t("TreeEnsembleRegressor", opset, "ai.onnx.ml");
+    t.input("X", x)
+        .attr("nodes_treeids", tree_ids)
+        .attr("nodes_nodeids", node_ids)
+        .attr("nodes_featureids", features)
+        .attr("nodes_modes", modes)
+        .attr("nodes_values", values)
+        .attr("nodes_truenodeids", true_ids)
+        .attr("nodes_falsenodeids", false_ids)
+        .attr("target_treeids", target_trees)
+        .attr("target_nodeids", target_nodes)
+        .attr("target_ids", target_ids)
+        .attr("target_weights", weights)
+        .attr("n_targets", int64_t{2})
+        .attr("base_values", std::vector<float>{100, 200})
+        .attr("aggregate_function", aggregate)
+        .output("Y");
+    return t;
+  }
+};
+
+Tensor regress(int opset, const Tensor& x, const char* aggregate) {
+  Regressor r;
+  r.aggregate = aggregate;
+  return r.tester(opset, x).run()[0];
+}
+
+TEST(TreeEnsembleRegressor, TwoTreesSeveralVotesPerLeafAndBaseValues) {
+  // [0, 0]: leaf 3 and tree 1: {1, 10}. [1, 5]: leaf 4 and tree 1: {0, 12}.
+  // [2, 0]: leaf 2 and tree 1: {4, 10.5}. Then the base values {100, 200}.
+  const Tensor x = floats({3, 2}, {0, 0, 1, 5, 2, 0});
+  expect_near(regress(1, x, "SUM"), {3, 2}, {101, 210, 100, 212, 104, 210.5f});
+  // AVERAGE over the 2 trees, before the base values.
+  expect_near(regress(3, x, "AVERAGE"), {3, 2}, {100.5f, 205, 100, 206, 102, 205.25f});
+  // MAX: row 1 has one vote for target 1 (12 is a sum, so MAX gives 10) and none for
+  // target 0, which starts at the lowest float.
+  Tensor y = regress(1, x, "MAX");
+  EXPECT_FLOAT_EQ(y.data<float>()[3], 210);
+  EXPECT_EQ(y.data<float>()[2], -FLT_MAX + 100);
+  // int64 rows work alike.
+  expect_near(regress(1, testing::ints({1, 2}, {0, 0}), "SUM"), {1, 2}, {101, 210});
+}
+
+TEST(TreeEnsembleRegressor, AsTensorAttributesAndMissingValues) {
+  // Opset 3, double thresholds: x0 != 2 (BRANCH_NEQ) -> leaf 1 (weight 1) else leaf 2 (0).
+  // A NaN takes the false branch here (unlike TreeEnsemble 5), unless it tracks true.
+  for (int64_t tracks : {0, 1}) {
+    OpTester t("TreeEnsembleRegressor", 3, "ai.onnx.ml");
+    t.input("X", floats({3, 1}, {1, 2, kNaN}))
+        .attr("nodes_treeids", std::vector<int64_t>{0, 0, 0})
+        .attr("nodes_nodeids", std::vector<int64_t>{0, 1, 2})
+        .attr("nodes_featureids", std::vector<int64_t>{0, 0, 0})
+        .attr("nodes_modes", std::vector<std::string>{"BRANCH_NEQ", "LEAF", "LEAF"})
+        .attr("nodes_values_as_tensor", Tensor::from_vector<double>({3}, {2, 0, 0}))
+        .attr("nodes_truenodeids", std::vector<int64_t>{1, 0, 0})
+        .attr("nodes_falsenodeids", std::vector<int64_t>{2, 0, 0})
+        .attr("nodes_missing_value_tracks_true", std::vector<int64_t>{tracks, 0, 0})
+        .attr("target_treeids", std::vector<int64_t>{0, 0})
+        .attr("target_nodeids", std::vector<int64_t>{1, 2})
+        .attr("target_ids", std::vector<int64_t>{0, 0})
+        .attr("target_weights_as_tensor", Tensor::from_vector<double>({2}, {1, 0}))
+        .output("Y");
+    expect_near(t.run()[0], {3, 1}, {1, 0, static_cast<float>(tracks)});
+  }
+}
+
+TEST(TreeEnsembleRegressor, MalformedForests) {
+  const Tensor x = floats({1, 2}, {0, 0});
+  struct Case {
+    const char* name;
+    void (*edit)(Regressor&);
+    const char* says;
+  };
+  const Case cases[] = {
+      {"twice", [](Regressor& r) { r.node_ids[4] = 3; }, "node id 3 appears twice in tree 0"},
+      {"branch", [](Regressor& r) { r.true_ids[1] = 7; },
+       "names node 7 of tree 0, which does not exist"},
+      {"vote", [](Regressor& r) { r.target_nodes[3] = 1; }, "not a LEAF"},
+      {"target", [](Regressor& r) { r.target_ids[3] = 2; }, "out of range"},
+      {"mode", [](Regressor& r) { r.modes[1] = "BRANCH_XX"; }, "BRANCH_XX"},
+      {"aggregate", [](Regressor& r) { r.aggregate = "MEDIAN"; }, "aggregate_function"},
+      {"lengths", [](Regressor& r) { r.values = {1}; }, "nodes_values has 1 entries"},
+      {"loop", [](Regressor& r) { r.true_ids[1] = 0; }, "loops"},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.name);
+    Regressor r;
+    c.edit(r);
+    const std::string e = error_of([&] { r.tester(1, x).run(); });
+    EXPECT_TRUE(mentions(e, c.says)) << e;
+    EXPECT_TRUE(mentions(e, "TreeEnsembleRegressor")) << e;
+  }
+}
+
+TEST(TreeEnsembleRegressor, ServesOpsetsOneToFourOnly) {
+  // Deprecated at opset 5 of ai.onnx.ml, where TreeEnsemble replaces it.
+  const Registry& r = builtin_registry();
+  for (int opset : {1, 2, 3, 4})
+    EXPECT_NE(r.find("ai.onnx.ml", "TreeEnsembleRegressor", opset), nullptr) << opset;
+  EXPECT_EQ(r.find("ai.onnx.ml", "TreeEnsembleRegressor", 5), nullptr);
+  EXPECT_EQ(r.find("ai.onnx.ml", "TreeEnsemble", 4), nullptr);
+  EXPECT_NE(r.find("ai.onnx.ml", "TreeEnsemble", 5), nullptr);
 }
 
 }  // namespace
