@@ -10,6 +10,7 @@ void register_ml(Registry& registry) {
   register_array_feature_extractor(registry);
   register_binarizer(registry);
   register_label_encoder(registry);
+  register_category_mapper(registry);
   register_tree_ensemble(registry);
   register_scaler(registry);
   register_normalizer(registry);

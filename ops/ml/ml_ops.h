@@ -17,6 +17,7 @@ constexpr const char* kMlDomain = "ai.onnx.ml";
 void register_array_feature_extractor(Registry& registry);  // array_feature_extractor.cc
 void register_binarizer(Registry& registry);                // binarizer.cc
 void register_label_encoder(Registry& registry);            // label_encoder.cc: versions 1, 2, 4
+void register_category_mapper(Registry& registry);          // category_mapper.cc
 void register_tree_ensemble(Registry& registry);            // tree_ensemble.cc: TreeEnsemble 5
 void register_scaler(Registry& registry);                   // scaler.cc
 void register_normalizer(Registry& registry);               // normalizer.cc

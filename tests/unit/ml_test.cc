@@ -1,7 +1,7 @@
 // One-node tests of the ai.onnx.ml operators ArrayFeatureExtractor, Binarizer,
-// LabelEncoder (1, 2, 4), Scaler, Normalizer, Imputer, LinearRegressor, OneHotEncoder and
-// FeatureVectorizer: expected values worked out by hand from the spec, and malformed nodes
-// and inputs that must fail with a clear message.
+// LabelEncoder (1, 2, 4), CategoryMapper, Scaler, Normalizer, Imputer, LinearRegressor,
+// OneHotEncoder and FeatureVectorizer: expected values worked out by hand from the spec, and
+// malformed nodes and inputs that must fail with a clear message.
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -214,6 +214,37 @@ TEST(LabelEncoder, MalformedNodes) {
       .output("Y");
   e = error_of([&] { t.run(); });
   EXPECT_TRUE(mentions(e, "keys' type string")) << e;
+}
+
+// ---- CategoryMapper ----
+
+TEST(CategoryMapper, BothDirectionsWithDefaults) {
+  const std::vector<int64_t> ids = {10, 20, 30};
+  const std::vector<std::string> names = {"ten", "twenty", "ten"};
+  OpTester s("CategoryMapper", 1, kMl);
+  s.input("X", strings({2, 2}, {"ten", "twenty", "five", "ten"}))
+      .attr("cats_int64s", ids)
+      .attr("cats_strings", names)
+      .attr("default_int64", int64_t{-7})
+      .output("Y");
+  Tensor y = s.run()[0];
+  EXPECT_EQ(y.shape(), (Shape{2, 2}));
+  // "ten" is listed twice: its first pair, 10, counts.
+  EXPECT_EQ(y.to_vector<int64_t>(), (std::vector<int64_t>{10, 20, -7, 10}));
+  OpTester i("CategoryMapper", 1, kMl);
+  i.input("X", ints({3}, {30, 40, 20}))
+      .attr("cats_int64s", ids)
+      .attr("cats_strings", names)
+      .output("Y");
+  EXPECT_EQ(i.run()[0].to_vector<std::string>(),
+            (std::vector<std::string>{"ten", "_Unused", "twenty"}));
+  OpTester bad("CategoryMapper", 1, kMl);
+  bad.input("X", ints({1}, {1}))
+      .attr("cats_int64s", std::vector<int64_t>{1})
+      .attr("cats_strings", names)
+      .output("Y");
+  const std::string e = error_of([&] { bad.run(); });
+  EXPECT_TRUE(mentions(e, "same length")) << e;
 }
 
 // ---- Scaler ----
