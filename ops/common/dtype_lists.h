@@ -3,6 +3,7 @@
 #pragma once
 
 #include <algorithm>
+#include <utility>
 #include <vector>
 
 #include "onyx/dtype.h"
@@ -30,5 +31,36 @@ inline std::vector<DType> numeric_dtypes_no_bf16() { return without_bfloat16(num
 // all_tensor_types as far as Onyx stores them (13+), and before opset 13.
 inline std::vector<DType> all_dtypes_13() { return dtypes_of(AllTypes{}); }
 inline std::vector<DType> all_dtypes() { return without_bfloat16(all_dtypes_13()); }
+
+// The element types below 16 bits that the spec's later type lists add, each list named
+// by the IR version that introduced its newest types (the spec's all_tensor_types_irN):
+// IR 9 (opset 19) the four float8 types, IR 10 (opset 21) int4 and uint4, IR 11 (opset 23)
+// float4e2m1, IR 12 (opset 24) float8e8m0, IR 13 (opset 25) int2 and uint2.
+inline std::vector<DType> narrow_dtypes_ir(int ir) {
+  const std::pair<int, std::vector<DType>> added[] = {
+      {9, {DType::Float8E4M3FN, DType::Float8E4M3FNUZ, DType::Float8E5M2, DType::Float8E5M2FNUZ}},
+      {10, {DType::UInt4, DType::Int4}},
+      {11, {DType::Float4E2M1}},
+      {12, {DType::Float8E8M0}},
+      {13, {DType::UInt2, DType::Int2}}};
+  std::vector<DType> out;
+  for (const auto& [since, types] : added)
+    if (ir >= since) out.insert(out.end(), types.begin(), types.end());
+  return out;
+}
+// all_tensor_types_irN (N = 9 to 13): all_dtypes_13() and the narrow types up to IR N.
+inline std::vector<DType> all_dtypes_ir(int ir) {
+  return with_dtypes(all_dtypes_13(), narrow_dtypes_ir(ir));
+}
+// The IR whose types an operator widened at each of those opsets takes at `opset`
+// (Identity, Constant, If, Loop, Scan, ...): IR 9 at 19, ..., IR 13 from 25; 4 before 19.
+inline int all_types_ir_at(int opset) {
+  return opset >= 25   ? 13
+         : opset >= 24 ? 12
+         : opset >= 23 ? 11
+         : opset >= 21 ? 10
+         : opset >= 19 ? 9
+                       : 4;
+}
 
 }  // namespace onyx

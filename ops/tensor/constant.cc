@@ -4,6 +4,7 @@
 // the shape rule records it as a constant for the rules downstream.
 #include "common/shape_utils.h"
 #include "onyx/kernel.h"
+#include "onyx/narrow_tensor.h"
 #include "tensor/tensor_ops.h"
 
 namespace onyx {
@@ -23,7 +24,13 @@ std::vector<OpVersion> constant_versions() {
                 {"value_string", AttrType::String},
                 {"value_strings", AttrType::Strings}});
   versions.push_back({12, 12, {}, attrs});
-  versions.push_back({13, kOpsetOpen, {}, attrs});
+  versions.push_back({13, 18, {}, attrs});
+  // Each later version widens the value's types only (constant_value checks them).
+  versions.push_back({19, 20, {}, attrs});          // float8
+  versions.push_back({21, 22, {}, attrs});          // int4, uint4
+  versions.push_back({23, 23, {}, attrs});          // float4e2m1
+  versions.push_back({24, 24, {}, attrs});          // float8e8m0
+  versions.push_back({25, kOpsetOpen, {}, attrs});  // int2, uint2
   return versions;
 }
 
@@ -74,8 +81,13 @@ Tensor constant_value(const Node& node, int opset, const std::string& label, Ctx
     value = Tensor::from_vector<std::string>({static_cast<int64_t>(v.size())}, v);
   }
   // Opsets 1-8 list only float types, but the PyTorch exporter of that era wrote int64
-  // constants (Reshape targets) there too; any dtype is accepted.
+  // constants (Reshape targets) there too; any dtype is accepted, except the 8-, 4- and
+  // 2-bit types before the version that lists them.
   if (!value.defined()) ctx.fail(cat("attribute '", name, "' holds no tensor"));
+  if (dtype_is_narrow(value.dtype()) &&
+      !dtype_listed(narrow_dtypes_ir(all_types_ir_at(opset)), value.dtype()))
+    ctx.fail(
+        cat("a value of dtype ", dtype_name(value.dtype()), " is not allowed at opset ", opset));
   return value;
 }
 

@@ -1,5 +1,6 @@
-// Identity: the output is the input, shared (no copy). Opsets 14 and 16 only widen the
-// accepted types to sequences and optionals, so one kernel serves every version.
+// Identity: the output is the input, shared (no copy). Later versions only widen the
+// accepted types (14 sequences, 16 optionals, 19 to 25 the 8-, 4- and 2-bit types), so
+// one kernel serves every version.
 #include "common/shape_utils.h"
 #include "onyx/kernel.h"
 #include "tensor/tensor_ops.h"
@@ -10,7 +11,15 @@ namespace {
 // ---- 1. registration ----
 
 std::vector<OpVersion> identity_versions() {
-  return {{1, 12, all_dtypes()}, {13, kOpsetOpen, all_dtypes_13()}};
+  return {{1, 12, all_dtypes()},
+          {13, 13, all_dtypes_13()},
+          {14, 15, all_dtypes_13()},  // sequences
+          {16, 18, all_dtypes_13()},  // optionals
+          {19, 20, all_dtypes_ir(9)},
+          {21, 22, all_dtypes_ir(10)},
+          {23, 23, all_dtypes_ir(11)},
+          {24, 24, all_dtypes_ir(12)},
+          {25, kOpsetOpen, all_dtypes_ir(13)}};
 }
 
 // ---- 2. attributes: none ----

@@ -19,10 +19,16 @@ namespace {
 // ---- 1. registration ----
 
 std::vector<OpVersion> reshape_versions() {
+  const std::map<std::string, AttrType> allowzero = {{"allowzero", AttrType::Int}};
   return {{1, 4, float_dtypes(), {{"shape", AttrType::Ints}, {"consumed_inputs", AttrType::Ints}}},
           {5, 12, all_dtypes()},
           {13, 13, all_dtypes_13()},
-          {14, kOpsetOpen, all_dtypes_13(), {{"allowzero", AttrType::Int}}}};
+          {14, 18, all_dtypes_13(), allowzero},
+          {19, 20, all_dtypes_ir(9), allowzero},            // float8
+          {21, 22, all_dtypes_ir(10), allowzero},           // int4, uint4
+          {23, 23, all_dtypes_ir(11), allowzero},           // float4e2m1
+          {24, 24, all_dtypes_ir(12), allowzero},           // float8e8m0
+          {25, kOpsetOpen, all_dtypes_ir(13), allowzero}};  // int2, uint2
 }
 
 std::vector<OpVersion> flatten_versions() {
@@ -30,7 +36,11 @@ std::vector<OpVersion> flatten_versions() {
   return {{1, 8, float_dtypes(), axis},
           {9, 10, all_dtypes(), axis},
           {11, 12, all_dtypes(), axis},  // negative axes
-          {13, kOpsetOpen, all_dtypes_13(), axis}};
+          {13, 20, all_dtypes_13(), axis},
+          {21, 22, all_dtypes_ir(10), axis},           // float8, int4, uint4
+          {23, 23, all_dtypes_ir(11), axis},           // float4e2m1
+          {24, 24, all_dtypes_ir(12), axis},           // float8e8m0
+          {25, kOpsetOpen, all_dtypes_ir(13), axis}};  // int2, uint2
 }
 
 // ---- 2. attributes ----

@@ -15,9 +15,15 @@ namespace {
 // ---- 1. registration ----
 
 std::vector<OpVersion> shape_versions() {
+  const std::map<std::string, AttrType> slice = {{"start", AttrType::Int}, {"end", AttrType::Int}};
   return {{1, 12, all_dtypes()},
           {13, 14, all_dtypes_13()},
-          {15, kOpsetOpen, all_dtypes_13(), {{"start", AttrType::Int}, {"end", AttrType::Int}}}};
+          {15, 18, all_dtypes_13(), slice},
+          {19, 20, all_dtypes_ir(9), slice},            // float8
+          {21, 22, all_dtypes_ir(10), slice},           // int4, uint4
+          {23, 23, all_dtypes_ir(11), slice},           // float4e2m1
+          {24, 24, all_dtypes_ir(12), slice},           // float8e8m0
+          {25, kOpsetOpen, all_dtypes_ir(13), slice}};  // int2, uint2
 }
 
 // ---- 2. attributes ----

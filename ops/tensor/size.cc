@@ -1,6 +1,6 @@
 // Size: the input's element count as an int64 scalar. The shape rule records the value
 // whenever the input's dims are all known, so shape arithmetic downstream can fold.
-// (Size-19 and Size-21 only widen the input types to float8/int4, not stored here.)
+// Later versions only widen the input types (19 to 25: the 8-, 4- and 2-bit types).
 #include "common/shape_utils.h"
 #include "onyx/kernel.h"
 #include "tensor/tensor_ops.h"
@@ -11,7 +11,13 @@ namespace {
 // ---- 1. registration ----
 
 std::vector<OpVersion> size_versions() {
-  return {{1, 12, all_dtypes()}, {13, kOpsetOpen, all_dtypes_13()}};
+  return {{1, 12, all_dtypes()},
+          {13, 18, all_dtypes_13()},
+          {19, 20, all_dtypes_ir(9)},            // float8
+          {21, 22, all_dtypes_ir(10)},           // int4, uint4
+          {23, 23, all_dtypes_ir(11)},           // float4e2m1
+          {24, 24, all_dtypes_ir(12)},           // float8e8m0
+          {25, kOpsetOpen, all_dtypes_ir(13)}};  // int2, uint2
 }
 
 // ---- 2. attributes: none ----

@@ -17,9 +17,13 @@ namespace {
 
 std::vector<OpVersion> squeeze_versions() {
   const std::map<std::string, AttrType> axes = {{"axes", AttrType::Ints}};
-  return {{1, 10, all_dtypes(), axes},
-          {11, 12, all_dtypes(), axes},        // negative axes
-          {13, kOpsetOpen, all_dtypes_13()}};  // axes become input 1
+  return {{1, 10, all_dtypes(), axes},           // axes as an attribute
+          {11, 12, all_dtypes(), axes},          // negative axes
+          {13, 20, all_dtypes_13()},             // axes become input 1
+          {21, 22, all_dtypes_ir(10)},           // float8, int4, uint4
+          {23, 23, all_dtypes_ir(11)},           // float4e2m1
+          {24, 24, all_dtypes_ir(12)},           // float8e8m0
+          {25, kOpsetOpen, all_dtypes_ir(13)}};  // int2, uint2
 }
 
 // ---- 2. attributes (and the axes input) ----
