@@ -1,6 +1,7 @@
 // ConstantOfShape: a tensor of the shape held by the 1-D int64 input, every element equal
 // to the one-element `value` attribute (default: float 0). An empty shape gives a scalar;
 // the value's dtype is the output's.
+#include "common/element_access.h"
 #include "common/shape_utils.h"
 #include "generate/generate_ops.h"
 #include "onyx/kernel.h"
@@ -10,19 +11,20 @@ namespace {
 
 // ---- 1. registration ----
 
-// Value dtypes per version. Opset 20 adds bfloat16 and the float8 types, opset 21 int4 and
-// uint4; the float8 and 4-bit types have no storage in Onyx, so the loader refuses them.
+// Value dtypes per version: opset 20 adds bfloat16 and the float8 types, 21 int4 and
+// uint4, 23 float4e2m1, 24 float8e8m0, 25 int2 and uint2.
 std::vector<DType> value_dtypes(int opset) {
   std::vector<DType> out = gen::numeric_bool_dtypes();
-  if (opset >= 20) out.push_back(DType::BFloat16);
-  return out;
+  if (opset < 20) return out;
+  out.push_back(DType::BFloat16);
+  return with_dtypes(out, narrow_dtypes_ir(all_types_ir_at(opset)));
 }
 
 std::vector<OpVersion> constant_of_shape_versions() {
   const std::map<std::string, AttrType> attrs = {{"value", AttrType::Tensor}};
-  return {{9, 19, {DType::Int64}, attrs},
-          {20, 20, {DType::Int64}, attrs},
-          {21, kOpsetOpen, {DType::Int64}, attrs}};
+  return {{9, 19, {DType::Int64}, attrs},  {20, 20, {DType::Int64}, attrs},
+          {21, 22, {DType::Int64}, attrs}, {23, 23, {DType::Int64}, attrs},
+          {24, 24, {DType::Int64}, attrs}, {25, kOpsetOpen, {DType::Int64}, attrs}};
 }
 
 // ---- 2. attributes: the fill value ----
@@ -52,14 +54,14 @@ Shape target_shape(const Tensor& shape, Ctx& ctx) {
   return out;
 }
 
-// A tensor of `shape` with every element a copy of `value`'s one element.
+// A tensor of `shape` with every element a copy of `value`'s one element (packed types
+// code by code, the padding bits past the last element left zero).
 Tensor filled(const Tensor& value, const Shape& shape) {
   Tensor out(value.dtype(), shape);
-  dispatch_by_size(value.dtype(), "ConstantOfShape", [&](auto tag) {
-    using U = typename decltype(tag)::type;
-    const U v = *static_cast<const U*>(value.raw());
-    U* dst = static_cast<U*>(out.raw());
-    for (int64_t i = 0; i < out.numel(); ++i) dst[i] = v;
+  dispatch_by_storage(value.dtype(), "ConstantOfShape", [&](auto tag) {
+    using E = ElementAccess<typename decltype(tag)::type>;
+    const auto v = E::get(value.raw(), 0);
+    for (int64_t i = 0; i < out.numel(); ++i) E::set(out.raw(), i, v);
   });
   return out;
 }

@@ -9,8 +9,14 @@
 // periodically, as on a torus). Like numpy.pad, reflect and wrap repeat as often as a
 // long pad needs. Negative pads crop first; the other end is then padded from the
 // cropped data. Padding an empty axis is only possible in constant mode.
+//
+// Elements move by their storage (packed 4- and 2-bit elements by their codes). The
+// default fill "0, empty string or False" is the all-zero code for every type, which is
+// 0 for the float8, float4e2m1 and sub-byte integer types; float8e8m0 has no zero, and its
+// code 0 (2^-127) is what Cast gives for 0 there too.
 #include <algorithm>
 
+#include "common/element_access.h"
 #include "common/shape_utils.h"
 #include "onyx/kernel.h"
 #include "tensor/movement.h"
@@ -40,8 +46,12 @@ std::vector<OpVersion> pad_versions() {
            {{"pads", AttrType::Ints}, {"mode", AttrType::String}, {"value", AttrType::Float}}},
           {11, 12, numeric_dtypes_11(), mode},  // pads and constant_value become inputs
           {13, 17, all_dtypes_13(), mode},
-          {18, 18, all_dtypes_13(), mode},           // axes input
-          {19, kOpsetOpen, all_dtypes_13(), mode}};  // wrap mode
+          {18, 18, all_dtypes_13(), mode},             // axes input
+          {19, 20, all_dtypes_13(), mode},             // wrap mode
+          {21, 22, all_dtypes_ir(10), mode},           // float8, int4, uint4
+          {23, 23, all_dtypes_ir(11), mode},           // float4e2m1
+          {24, 24, all_dtypes_ir(12), mode},           // float8e8m0
+          {25, kOpsetOpen, all_dtypes_ir(13), mode}};  // int2, uint2
 }
 
 // ---- 2. attributes ----
@@ -188,13 +198,13 @@ void pad_into(const Tensor& in, const std::vector<std::vector<int64_t>>& maps, c
   const std::vector<int64_t> scalar_map = {0};
   const std::vector<int64_t>& last = rank ? maps[rank - 1] : scalar_map;
   int64_t row = static_cast<int64_t>(last.size());
-  dispatch_by_size(in.dtype(), "Pad", [&](auto tag) {
-    using T = typename decltype(tag)::type;
-    const T* src = static_cast<const T*>(in.raw());
-    const T value = *static_cast<const T*>(fill.raw());
-    T* dst = static_cast<T*>(out.raw());
+  dispatch_by_storage(in.dtype(), "Pad", [&](auto tag) {
+    using E = ElementAccess<typename decltype(tag)::type>;
+    const void* src = in.raw();
+    const auto value = E::get(fill.raw(), 0);
+    void* dst = out.raw();
     std::vector<int64_t> index(rank ? rank - 1 : 0, 0);
-    for (int64_t r = 0, rows = out.numel() / row; r < rows; ++r, dst += row) {
+    for (int64_t r = 0, rows = out.numel() / row, at = 0; r < rows; ++r, at += row) {
       int64_t base = 0;
       bool filled = false;
       for (size_t d = 0; d < index.size(); ++d) {
@@ -204,7 +214,8 @@ void pad_into(const Tensor& in, const std::vector<std::vector<int64_t>>& maps, c
       }
       for (int64_t i = 0; i < row; ++i) {
         int64_t s = last[static_cast<size_t>(i)];
-        dst[i] = filled || s < 0 ? value : src[base + s * (rank ? strides[rank - 1] : 0)];
+        E::set(dst, at + i,
+               filled || s < 0 ? value : E::get(src, base + s * (rank ? strides[rank - 1] : 0)));
       }
       for (size_t d = index.size(); d-- > 0;) {
         if (++index[d] < static_cast<int64_t>(maps[d].size())) break;

@@ -1,10 +1,12 @@
 // Transpose: output dim i is input dim perm[i]; perm defaults to reversing the dims.
-// Data movement only, so one copy loop serves every dtype of the same width: the
-// reference walks the output element by element; the fast path (kernels::permute) copies
-// rows or cache-sized tiles.
+// Data movement only, so one copy loop serves every dtype of the same storage: the
+// reference walks the output element by element (packed 4- and 2-bit elements by their
+// codes, as element i of a packed buffer is not byte i); the fast path (kernels::permute)
+// copies rows or cache-sized tiles of whole-byte elements.
 #include <algorithm>
 #include <optional>
 
+#include "common/element_access.h"
 #include "common/parallel.h"
 #include "common/shape_utils.h"
 #include "kernels/layout/permute.h"
@@ -18,7 +20,12 @@ namespace {
 
 std::vector<OpVersion> transpose_versions() {
   const std::map<std::string, AttrType> perm = {{"perm", AttrType::Ints}};
-  return {{1, 12, all_dtypes(), perm}, {13, kOpsetOpen, all_dtypes_13(), perm}};
+  return {{1, 12, all_dtypes(), perm},
+          {13, 20, all_dtypes_13(), perm},
+          {21, 22, all_dtypes_ir(10), perm},           // float8, int4, uint4
+          {23, 23, all_dtypes_ir(11), perm},           // float4e2m1
+          {24, 24, all_dtypes_ir(12), perm},           // float8e8m0
+          {25, kOpsetOpen, all_dtypes_ir(13), perm}};  // int2, uint2
 }
 
 // ---- 2. attributes ----
@@ -70,9 +77,12 @@ void infer_transpose(InferContext& ctx) {
 
 // ---- 4. compute ----
 
-// Writes `in` permuted by `perm` to `out`, walking the output in row-major order.
-template <class T>
-void transpose_copy(const T* in, const Shape& in_shape, const std::vector<int64_t>& perm, T* out) {
+// Writes `in` permuted by `perm` to `out`, walking the output in row-major order; the
+// elements are U, read and written through ElementAccess<U>.
+template <class U>
+void transpose_copy(const void* in, const Shape& in_shape, const std::vector<int64_t>& perm,
+                    void* out) {
+  using E = ElementAccess<U>;
   std::vector<int64_t> in_strides = strides_of(in_shape);
   Shape dims;                    // output dims, size-1 dims dropped
   std::vector<int64_t> strides;  // the input stride of each
@@ -84,17 +94,16 @@ void transpose_copy(const T* in, const Shape& in_shape, const std::vector<int64_
     strides.push_back(in_strides[static_cast<size_t>(axis)]);
   }
   if (dims.empty()) {  // a single element
-    out[0] = in[0];
+    E::set(out, 0, E::get(in, 0));
     return;
   }
   const int64_t inner = dims.back(), inner_stride = strides.back();
   const size_t outer_rank = dims.size() - 1;
   std::vector<int64_t> index(outer_rank, 0);
   int64_t rows = checked_numel(dims) / inner;
-  int64_t offset = 0;
-  for (int64_t row = 0; row < rows; ++row, out += inner) {
-    const T* src = in + offset;
-    for (int64_t j = 0; j < inner; ++j) out[j] = src[j * inner_stride];
+  int64_t offset = 0;  // of the row's first element in the input
+  for (int64_t row = 0, at = 0; row < rows; ++row, at += inner) {
+    for (int64_t j = 0; j < inner; ++j) E::set(out, at + j, E::get(in, offset + j * inner_stride));
     for (size_t d = outer_rank; d-- > 0;) {  // advance the odometer
       offset += strides[d];
       if (++index[d] < dims[d]) break;
@@ -117,16 +126,15 @@ class TransposeKernel final : public Kernel {
     bool identity = true;
     for (size_t i = 0; i < perm.size(); ++i) identity &= perm[i] == static_cast<int64_t>(i);
     if (identity) return ctx.set_output(0, x);  // same layout: share the buffer
-    // Whole bytes per element (not strings, not packed 4-bit types).
+    // Whole bytes per element (not strings, not packed 4- and 2-bit types).
     const int bytes = x.dtype() == DType::String ? 0 : dtype_info(x.dtype()).bits / 8;
     if (fast_ && kernels::permute_serves(bytes)) {
       Tensor& y = ctx.allocate_uninitialized_output(0, x.dtype(), shape);
       return kernels::permute(x.raw(), y.raw(), bytes, x.shape(), perm, parallel_of(ctx.pool()));
     }
-    Tensor& y = ctx.allocate_output(0, x.dtype(), shape);
-    dispatch_by_size(x.dtype(), "Transpose", [&](auto tag) {
-      using T = typename decltype(tag)::type;
-      transpose_copy(static_cast<const T*>(x.raw()), x.shape(), perm, static_cast<T*>(y.raw()));
+    Tensor& y = ctx.allocate_output(0, x.dtype(), shape);  // zeroed: packed padding bits too
+    dispatch_by_storage(x.dtype(), "Transpose", [&](auto tag) {
+      transpose_copy<typename decltype(tag)::type>(x.raw(), x.shape(), perm, y.raw());
     });
   }
 

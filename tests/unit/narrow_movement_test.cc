@@ -59,6 +59,122 @@ void expect_refused(const OpTester& t, const std::string& op, int opset, DType d
   EXPECT_TRUE(mentions(message, dtype_name(dtype))) << message;
 }
 
+// ---- Transpose ----
+
+// int4 [[1, 2, 3], [4, 5, 6], [7, -1, -8]]: codes 1 2 3 4 5 6 7 F 8, so bytes 21 43 65 F7 and
+// 08 (the ninth element alone in the low nibble). Transposed: [[1, 4, 7], [2, 5, -1],
+// [3, 6, -8]], codes 1 4 7 2 5 F 3 6 8: bytes 41 27 F5 63 08.
+TEST(NarrowMovement, TransposeInt4MovesNibbles) {
+  const Tensor x = stored(DType::Int4, {3, 3}, {0x21, 0x43, 0x65, 0xF7, 0x08});
+  OpTester t("Transpose", 21);
+  t.input("x", x).output("y");
+  const Bytes want = {0x41, 0x27, 0xF5, 0x63, 0x08};
+  expect_stored(t.run()[0], DType::Int4, {3, 3}, want);
+  expect_stored(t.session(1, true).run(t.feeds())[0], DType::Int4, {3, 3}, want);
+}
+
+// uint2 of shape [1, 3, 2] with perm [2, 1, 0]: x[0][i][j] = codes 0 1 2 3 1 2 (i = 0:
+// 0 1, i = 1: 2 3, i = 2: 1 2), bytes 0b11_10_01_00 = 0xE4 and 0b10_01 = 0x09. The output
+// [2, 3, 1] holds x[0][i][j] at (j, i, 0): codes 0 2 1 | 1 3 2, bytes 0b01_01_10_00 = 0x58
+// and 0b10_11 = 0x0B.
+TEST(NarrowMovement, TransposeUInt2ThreeDims) {
+  const Tensor x = stored(DType::UInt2, {1, 3, 2}, {0xE4, 0x09});
+  OpTester t("Transpose", 25);
+  t.input("x", x).attr("perm", std::vector<int64_t>{2, 1, 0}).output("y");
+  expect_stored(t.run()[0], DType::UInt2, {2, 3, 1}, {0x58, 0x0B});
+}
+
+// float8e5m2 bytes move as bytes, through the fast (tiled) path and the reference alike.
+TEST(NarrowMovement, TransposeFloat8AsBytes) {
+  const Tensor x = stored(DType::Float8E5M2, {2, 3}, {0x3C, 0x38, 0x40, 0xBC, 0x7C, 0x01});
+  OpTester t("Transpose", 21);
+  t.input("x", x).output("y");
+  const Bytes want = {0x3C, 0xBC, 0x38, 0x7C, 0x40, 0x01};
+  expect_stored(t.run()[0], DType::Float8E5M2, {3, 2}, want);
+  expect_stored(t.session(1, true).run(t.feeds())[0], DType::Float8E5M2, {3, 2}, want);
+}
+
+// Transpose-13 lists neither float8 (added at 21) nor int4 (21); Transpose-21 lacks
+// float4e2m1 (23), Transpose-24 int2 (25).
+TEST(NarrowMovement, TransposeRefusesTypesBeforeTheirVersion) {
+  const std::pair<int, DType> cases[] = {{19, DType::Int4},
+                                         {20, DType::Float8E4M3FN},
+                                         {22, DType::Float4E2M1},
+                                         {23, DType::Float8E8M0},
+                                         {24, DType::Int2}};
+  for (const auto& [opset, dtype] : cases) {
+    SCOPED_TRACE(dtype_name(dtype));
+    OpTester t("Transpose", opset);
+    t.input("x", Tensor(dtype, {2, 3})).output("y");
+    expect_refused(t, "Transpose", opset, dtype);
+  }
+}
+
+// ---- Pad ----
+
+// uint2 [1, 2, 3, 0, 1]: byte 0b00_11_10_01 = 0x39, then 0x01. Pads [1, 2] with
+// constant_value 3: [3, 1, 2, 3, 0, 1, 3, 3], bytes 0b11_10_01_11 = 0xE7 and
+// 0b11_11_01_00 = 0xF4.
+TEST(NarrowMovement, PadUInt2WithAConstant) {
+  const Tensor x = stored(DType::UInt2, {5}, {0x39, 0x01});
+  OpTester t("Pad", 25);
+  t.input("x", x).constant("pads", ints({2}, {1, 2}));
+  t.constant("value", stored(DType::UInt2, {}, {0x03})).output("y");
+  expect_stored(t.run()[0], DType::UInt2, {8}, {0xE7, 0xF4});
+}
+
+// The default fill is 0; reflect mirrors about the border codes: pads [2, 1] give
+// [0, 0, 1, 2, 3, 0, 1, 0] (constant) and [3, 2, 1, 2, 3, 0, 1, 0] (reflect).
+TEST(NarrowMovement, PadUInt2DefaultAndReflect) {
+  const Tensor x = stored(DType::UInt2, {5}, {0x39, 0x01});
+  OpTester constant("Pad", 25);
+  constant.input("x", x).constant("pads", ints({2}, {2, 1})).output("y");
+  expect_stored(constant.run()[0], DType::UInt2, {8}, {0x90, 0x13});  // 00 00 01 10 | 11 00 01 00
+  OpTester reflect("Pad", 25);
+  reflect.input("x", x).constant("pads", ints({2}, {2, 1})).attr("mode", "reflect").output("y");
+  expect_stored(reflect.run()[0], DType::UInt2, {8}, {0x9B, 0x13});  // 11 10 01 10 | 11 00 01 00
+}
+
+// int4 [[1, -1, 2]] padded to [[-8, 1, -1, 2], [-8, -8, -8, -8]] by pads [0, 1, 1, 0]
+// and constant_value -8 (code 8): codes 8 1 F 2 8 8 8 8: bytes 18 2F 88 88. Then a crop:
+// pads [0, -1, 0, 0] keep [[-1, 2]], codes F 2: one byte 2F.
+TEST(NarrowMovement, PadInt4TwoDimsAndCrop) {
+  const Tensor x = stored(DType::Int4, {1, 3}, {0xF1, 0x02});
+  OpTester t("Pad", 21);
+  t.input("x", x).constant("pads", ints({4}, {0, 1, 1, 0}));
+  t.constant("value", stored(DType::Int4, {}, {0x08})).output("y");
+  expect_stored(t.run()[0], DType::Int4, {2, 4}, {0x18, 0x2F, 0x88, 0x88});
+  OpTester crop("Pad", 21);
+  crop.input("x", x).constant("pads", ints({4}, {0, -1, 0, 0})).output("y");
+  expect_stored(crop.run()[0], DType::Int4, {1, 2}, {0x2F});
+}
+
+// float8e4m3fn: the fill is given as its byte (0x38 = 1.0) and copied as it is.
+TEST(NarrowMovement, PadFloat8WithEdgeAndConstant) {
+  const Tensor x = stored(DType::Float8E4M3FN, {2}, {0x30, 0xC0});  // 0.5, -2
+  OpTester edge("Pad", 21);
+  edge.input("x", x).constant("pads", ints({2}, {1, 1})).attr("mode", "edge").output("y");
+  expect_stored(edge.run()[0], DType::Float8E4M3FN, {4}, {0x30, 0x30, 0xC0, 0xC0});
+  OpTester constant("Pad", 24);
+  constant.input("x", x).constant("pads", ints({2}, {0, 1}));
+  constant.constant("value", stored(DType::Float8E4M3FN, {}, {0x38})).output("y");
+  expect_stored(constant.run()[0], DType::Float8E4M3FN, {3}, {0x30, 0xC0, 0x38});
+}
+
+TEST(NarrowMovement, PadRefusesTypesBeforeTheirVersionAndAForeignFill) {
+  OpTester pad19("Pad", 19);  // Pad-19 added wrap, not float8: that came at 21
+  pad19.input("x", Tensor(DType::Float8E5M2, {2})).constant("pads", ints({2}, {1, 1}));
+  pad19.output("y");
+  expect_refused(pad19, "Pad", 19, DType::Float8E5M2);
+  OpTester pad24("Pad", 24);
+  pad24.input("x", Tensor(DType::UInt2, {2})).constant("pads", ints({2}, {1, 1})).output("y");
+  expect_refused(pad24, "Pad", 24, DType::UInt2);
+  OpTester foreign("Pad", 25);
+  foreign.input("x", Tensor(DType::UInt2, {2})).constant("pads", ints({2}, {1, 1}));
+  foreign.constant("value", Tensor::scalar<uint8_t>(3)).output("y");
+  EXPECT_TRUE(mentions(error_of([&] { foreign.run(); }), "constant_value must be one uint2"));
+}
+
 // ---- views: Reshape, Flatten, Squeeze, Unsqueeze, Identity ----
 
 // float4e2m1 [[1.0, 0.5, -6.0]]: codes 0010, 0001, 1111 (bias 1: 1.0 = 0.01.0, 0.5 the
@@ -120,6 +236,20 @@ TEST(NarrowMovement, ConstantHoldsInt4FromOpset21) {
 }
 
 // A value of int4 -3 (code D) over shape [3]: bytes DD 0D.
+TEST(NarrowMovement, ConstantOfShapeFillsPackedCodes) {
+  OpTester t("ConstantOfShape", 21);
+  t.constant("shape", ints({1}, {3})).attr("value", stored(DType::Int4, {1}, {0x0D})).output("y");
+  expect_stored(t.run()[0], DType::Int4, {3}, {0xDD, 0x0D});
+  OpTester uint2("ConstantOfShape", 25);  // 2 (code 10) five times: 10101010 and 10
+  uint2.input("shape", ints({2}, {1, 5})).attr("value", stored(DType::UInt2, {1}, {0x02}));
+  uint2.output("y");
+  expect_stored(uint2.run()[0], DType::UInt2, {1, 5}, {0xAA, 0x02});
+  OpTester old("ConstantOfShape", 20);  // float8 yes, int4 (21) no
+  old.constant("shape", ints({1}, {3})).attr("value", stored(DType::Int4, {1}, {0x0D}));
+  old.output("y");
+  EXPECT_TRUE(mentions(error_of([&] { old.run(); }), "int4"));
+}
+
 
 }  // namespace
 }  // namespace onyx
