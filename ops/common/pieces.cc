@@ -3,17 +3,27 @@
 #include <cstring>
 
 #include "common/shape_utils.h"
+#include "onyx/packed.h"
 
 namespace onyx {
 namespace {
 
-// Copies `count` elements between two tensors of one dtype (strings element-wise).
+// Copies `count` elements between two tensors of one dtype (strings element-wise, packed
+// 4- and 2-bit elements code by code: a piece may start inside a byte).
 void copy_elements(Tensor& dst, int64_t dst_at, const Tensor& src, int64_t src_at, int64_t count) {
   if (count <= 0) return;
   if (src.dtype() == DType::String) {
     const std::string* from = src.data<std::string>() + src_at;
     std::string* to = dst.data<std::string>() + dst_at;
     for (int64_t i = 0; i < count; ++i) to[i] = from[i];
+    return;
+  }
+  if (dtype_is_packed(src.dtype())) {
+    const int bits = dtype_info(src.dtype()).bits;
+    const auto* from = static_cast<const uint8_t*>(src.raw());
+    auto* to = static_cast<uint8_t*>(dst.raw());
+    for (int64_t i = 0; i < count; ++i)
+      packed_set(to, dst_at + i, bits, packed_get(from, src_at + i, bits));
     return;
   }
   const size_t width = dtype_storage_bytes(src.dtype(), 1);

@@ -1,6 +1,6 @@
 // Cutting tensors into pieces along an axis and joining pieces back: shared by the
 // control-flow and sequence operators (Scan slices, Loop stacks, SplitToSequence,
-// ConcatFromSequence). Pieces are copies; any dtype, strings included.
+// ConcatFromSequence). Pieces are copies; any dtype, strings and packed types included.
 #pragma once
 
 #include <vector>

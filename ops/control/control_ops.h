@@ -22,5 +22,9 @@ TypeInfo merge_branch_types(const TypeInfo& a, const TypeInfo& b);
 TypeInfo without_shape(const TypeInfo& type);
 // `type` with `dim` inserted at `axis` (a scan output gathers one slice per step).
 TypeInfo with_dim_at(const TypeInfo& type, int axis, Dim dim);
+// Refuses a node whose inputs or outputs (or their sequence or optional elements) have an
+// 8-, 4- or 2-bit element type that the node's version does not list: If, Loop and Scan
+// accept the types of all_tensor_types_irN, N growing with the opset (dtype_lists.h).
+void check_carried_dtypes(const KernelInit& init);
 
 }  // namespace onyx

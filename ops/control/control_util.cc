@@ -1,6 +1,8 @@
 // Helpers shared by If, Loop and Scan.
+#include "common/dtype_lists.h"
 #include "common/shape_utils.h"
 #include "control/control_ops.h"
+#include "onyx/narrow_tensor.h"
 
 namespace onyx {
 
@@ -45,6 +47,27 @@ TypeInfo with_dim_at(const TypeInfo& type, int axis, Dim dim) {
   }
   t.shape->insert(t.shape->begin() + axis, std::move(dim));
   return t;
+}
+
+namespace {
+
+DType element_dtype(const TypeInfo& type) {
+  return type.inner ? element_dtype(*type.inner) : type.elem;
+}
+
+}  // namespace
+
+void check_carried_dtypes(const KernelInit& init) {
+  const std::vector<DType> listed = narrow_dtypes_ir(all_types_ir_at(init.opset()));
+  auto check = [&](const TypeInfo& type, const char* kind, int i) {
+    const DType t = element_dtype(type);
+    if (dtype_is_narrow(t) && !dtype_listed(listed, t))
+      init.fail(cat(kind, " ", i, " has element type ", dtype_name(t), ", which ",
+                    init.node().op_type, " does not carry at opset ", init.opset()));
+  };
+  for (int i = 0; i < init.num_inputs(); ++i)
+    if (init.has_input(i)) check(init.input_type(i), "input", i);
+  for (int i = 0; i < init.num_outputs(); ++i) check(init.output_type(i), "output", i);
 }
 
 }  // namespace onyx

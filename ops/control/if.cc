@@ -1,6 +1,7 @@
 // If: runs then_branch or else_branch, chosen by a one-element bool tensor, and
-// returns that branch's outputs. Versions 11-21 only widen the output types
-// (sequences from 13, optionals from 16, newer dtypes later): one kernel serves all.
+// returns that branch's outputs. Versions 11-25 only widen the output types
+// (sequences from 13, optionals from 16, the 8-, 4- and 2-bit types from 19 to 25): one
+// kernel serves all.
 #include "common/shape_utils.h"
 #include "control/control_ops.h"
 #include "onyx/subgraph.h"
@@ -13,9 +14,11 @@ namespace {
 std::vector<OpVersion> if_versions() {
   const std::map<std::string, AttrType> attrs = {{"then_branch", AttrType::Graph},
                                                  {"else_branch", AttrType::Graph}};
-  return {{1, 10, {DType::Bool}, attrs},  {11, 12, {DType::Bool}, attrs},
-          {13, 15, {DType::Bool}, attrs}, {16, 18, {DType::Bool}, attrs},
-          {19, 20, {DType::Bool}, attrs}, {21, kOpsetOpen, {DType::Bool}, attrs}};
+  return {{1, 10, {DType::Bool}, attrs},         {11, 12, {DType::Bool}, attrs},
+          {13, 15, {DType::Bool}, attrs},        {16, 18, {DType::Bool}, attrs},
+          {19, 20, {DType::Bool}, attrs},        {21, 22, {DType::Bool}, attrs},
+          {23, 23, {DType::Bool}, attrs},        {24, 24, {DType::Bool}, attrs},
+          {25, kOpsetOpen, {DType::Bool}, attrs}};
 }
 
 // ---- 3. shape rule: what both branches declare ----
@@ -35,6 +38,7 @@ class IfKernel final : public Kernel {
  public:
   explicit IfKernel(const KernelInit& init)
       : then_(init.subgraph("then_branch")), else_(init.subgraph("else_branch")) {
+    check_carried_dtypes(init);
     for (const auto* branch : {then_.get(), else_.get()})
       if (branch->num_outputs() != init.num_outputs())
         init.fail(cat("the node has ", init.num_outputs(), " outputs but a branch has ",

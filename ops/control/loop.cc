@@ -23,7 +23,8 @@ namespace {
 std::vector<OpVersion> loop_versions() {
   const std::map<std::string, AttrType> attrs = {{"body", AttrType::Graph}};
   return {{1, 10, {}, attrs},  {11, 12, {}, attrs}, {13, 15, {}, attrs},
-          {16, 18, {}, attrs}, {19, 20, {}, attrs}, {21, kOpsetOpen, {}, attrs}};
+          {16, 18, {}, attrs}, {19, 20, {}, attrs}, {21, 22, {}, attrs},
+          {23, 23, {}, attrs}, {24, 24, {}, attrs}, {25, kOpsetOpen, {}, attrs}};
 }
 
 // ---- 3. shape rule: carried values keep their dtype (shapes may change per pass);
@@ -52,6 +53,7 @@ class LoopKernel final : public Kernel {
   explicit LoopKernel(const KernelInit& init) {
     carried_ = init.num_inputs() - 2;
     if (carried_ < 0) init.fail("Loop takes at least the inputs M and cond (either may be empty)");
+    check_carried_dtypes(init);
     // The body's iteration number and condition are scalars; carried values keep
     // their dtype but may change shape from pass to pass.
     std::vector<TypeInfo> hints = {TypeInfo::tensor(DType::Int64, std::vector<Dim>{}),

@@ -24,7 +24,8 @@ std::vector<OpVersion> scan_versions() {
                                                  {"scan_output_axes", AttrType::Ints},
                                                  {"scan_output_directions", AttrType::Ints}};
   return {{8, 8, {}, attrs},   {9, 10, {}, attrs},  {11, 15, {}, attrs},
-          {16, 18, {}, attrs}, {19, 20, {}, attrs}, {21, kOpsetOpen, {}, attrs}};
+          {16, 18, {}, attrs}, {19, 20, {}, attrs}, {21, 22, {}, attrs},
+          {23, 23, {}, attrs}, {24, 24, {}, attrs}, {25, kOpsetOpen, {}, attrs}};
 }
 
 // ---- 2. attributes ----
@@ -98,6 +99,7 @@ class ScanKernel final : public Kernel {
   explicit ScanKernel(const KernelInit& init)
       : a_(read_scan_attrs(init.node(), init.num_inputs(), init.num_outputs(),
                            [&](const std::string& m) { init.fail(m); })) {
+    check_carried_dtypes(init);
     body_ = init.subgraph("body");
     if (body_->num_inputs() != a_.states + a_.scan_inputs ||
         body_->num_outputs() != a_.states + a_.scan_outputs)

@@ -250,6 +250,108 @@ TEST(NarrowMovement, ConstantOfShapeFillsPackedCodes) {
   EXPECT_TRUE(mentions(error_of([&] { old.run(); }), "int4"));
 }
 
+// ---- control flow ----
+
+constexpr int32_t kInt4 = static_cast<int32_t>(DType::Int4);
+constexpr int32_t kInt2 = static_cast<int32_t>(DType::Int2);
+constexpr int32_t kInt64 = static_cast<int32_t>(DType::Int64);
+constexpr int32_t kBool = static_cast<int32_t>(DType::Bool);
+
+Session session_of(const onnx::ModelProto& m) {
+  return Session(builtin_registry(), load_model_from_bytes(test::bytes_of(m)), {1, true});
+}
+
+// Scan over int4 [1, -2, 3, -4, 5] (bytes E1 C3 05) backwards, the body passing each
+// element on: [5, -4, 3, -2, 1], codes 5 C 3 E 1: bytes C5 E3 01.
+onnx::ModelProto reverse_scan(int64_t opset) {
+  onnx::ModelProto m = test::model_at(opset);
+  auto* g = m.mutable_graph();
+  test::add_value(g->mutable_input(), "x", kInt4, {"5"});
+  test::add_value(g->mutable_output(), "y", kInt4, {"5"});
+  auto* scan = test::add_node(g, "Scan", {"x"}, {"y"}, "scan");
+  test::add_int_attr(scan, "num_scan_inputs", 1);
+  auto* dirs = scan->add_attribute();
+  dirs->set_name("scan_input_directions");
+  dirs->set_type(onnx::AttributeProto::INTS);
+  dirs->add_ints(1);
+  auto* body = test::add_graph_attr(scan, "body");
+  test::add_value(body->mutable_input(), "e", kInt4, {});
+  test::add_node(body, "Identity", {"e"}, {"e_out"});
+  test::add_value(body->mutable_output(), "e_out", kInt4, {});
+  return m;
+}
+
+TEST(NarrowMovement, ScanSlicesAndStacksInt4) {
+  Session s = session_of(reverse_scan(21));
+  auto out = s.run({{"x", stored(DType::Int4, {5}, {0xE1, 0xC3, 0x05})}});
+  expect_stored(out[0], DType::Int4, {5}, {0xC5, 0xE3, 0x01});
+  const std::string message = error_of([&] { session_of(reverse_scan(19)); });
+  EXPECT_TRUE(mentions(message, "int4")) << message;
+  EXPECT_TRUE(mentions(message, "opset 19")) << message;
+}
+
+// Loop twice over a carried int2 [1, -2, 0] (one byte 0b00_10_01), also collected as a
+// scan output: [[1, -2, 0], [1, -2, 0]], codes 1 2 0 1 | 2 0: bytes 0x49 and 0x02.
+onnx::ModelProto int2_loop(int64_t opset) {
+  onnx::ModelProto m = test::model_at(opset);
+  auto* g = m.mutable_graph();
+  test::add_value(g->mutable_input(), "x", kInt2, {"3"});
+  test::add_value(g->mutable_output(), "last", kInt2, {"3"});
+  test::add_value(g->mutable_output(), "all", kInt2, {"2", "3"});
+  auto* trips = g->add_initializer();
+  trips->set_name("M");
+  trips->set_data_type(kInt64);
+  trips->add_int64_data(2);
+  auto* loop = test::add_node(g, "Loop", {"M", "", "x"}, {"last", "all"}, "loop");
+  auto* body = test::add_graph_attr(loop, "body");
+  test::add_value(body->mutable_input(), "i", kInt64, {});
+  test::add_value(body->mutable_input(), "cond_in", kBool, {});
+  test::add_value(body->mutable_input(), "x_in", kInt2, {"3"});
+  test::add_node(body, "Identity", {"cond_in"}, {"cond_out"});
+  test::add_node(body, "Identity", {"x_in"}, {"x_out"});
+  test::add_node(body, "Identity", {"x_in"}, {"x_scan"});
+  test::add_value(body->mutable_output(), "cond_out", kBool, {});
+  test::add_value(body->mutable_output(), "x_out", kInt2, {"3"});
+  test::add_value(body->mutable_output(), "x_scan", kInt2, {"3"});
+  return m;
+}
+
+TEST(NarrowMovement, LoopCarriesAndStacksInt2) {
+  Session s = session_of(int2_loop(25));
+  auto out = s.run({{"x", stored(DType::Int2, {3}, {0x09})}});
+  expect_stored(out[0], DType::Int2, {3}, {0x09});
+  expect_stored(out[1], DType::Int2, {2, 3}, {0x49, 0x02});
+  const std::string message = error_of([&] { session_of(int2_loop(24)); });
+  EXPECT_TRUE(mentions(message, "int2")) << message;
+  EXPECT_TRUE(mentions(message, "opset 24")) << message;
+}
+
+// If returning an outer float8e4m3fn value: accepted from If-19, refused by If-16.
+onnx::ModelProto float8_if(int64_t opset) {
+  const int32_t f8 = static_cast<int32_t>(DType::Float8E4M3FN);
+  onnx::ModelProto m = test::model_at(opset);
+  auto* g = m.mutable_graph();
+  test::add_value(g->mutable_input(), "c", kBool, {});
+  test::add_value(g->mutable_input(), "x", f8, {"2"});
+  test::add_value(g->mutable_output(), "y", f8, {"2"});
+  auto* node = test::add_node(g, "If", {"c"}, {"y"}, "if");
+  for (const char* branch : {"then_branch", "else_branch"}) {
+    auto* b = test::add_graph_attr(node, branch);
+    test::add_node(b, "Identity", {"x"}, {"out"});
+    test::add_value(b->mutable_output(), "out", f8, {"2"});
+  }
+  return m;
+}
+
+TEST(NarrowMovement, IfReturnsFloat8FromOpset19) {
+  Session s = session_of(float8_if(19));
+  auto out = s.run(
+      {{"c", Tensor::scalar<bool>(true)}, {"x", stored(DType::Float8E4M3FN, {2}, {0x38, 0xB0})}});
+  expect_stored(out[0], DType::Float8E4M3FN, {2}, {0x38, 0xB0});
+  const std::string message = error_of([&] { session_of(float8_if(16)); });
+  EXPECT_TRUE(mentions(message, "float8e4m3fn")) << message;
+}
+
 
 }  // namespace
 }  // namespace onyx
