@@ -22,6 +22,8 @@
 #include <sstream>
 #include <type_traits>
 
+#include "onyx/narrow_tensor.h"
+
 namespace onyx {
 namespace {
 
@@ -74,12 +76,15 @@ std::string format_element(const T& v) {
 std::string tensor_to_string(const Tensor& t, const char* kind) {
   if (!t.defined()) return std::string("<") + kind + "undefined>";
   std::string out = std::string("<") + kind + t.describe();
-  if (t.numel() <= kMaxTensorValuesShown && dtype_in(AllTypes{}, t.dtype())) {
+  const bool narrow = dtype_is_narrow(t.dtype());
+  if (t.numel() <= kMaxTensorValuesShown && (narrow || dtype_in(AllTypes{}, t.dtype()))) {
+    // The 8-, 4- and 2-bit types show their values, read through their wide type.
+    const Tensor values = narrow ? widen(t) : t;
     out += " {";
-    dispatch<AllTypes>(t.dtype(), "print", [&](auto tag) {
+    dispatch<AllTypes>(values.dtype(), "print", [&](auto tag) {
       using T = typename decltype(tag)::type;
-      const T* p = t.data<T>();
-      for (int64_t i = 0; i < t.numel(); ++i) out += (i ? ", " : "") + format_element(p[i]);
+      const T* p = values.data<T>();
+      for (int64_t i = 0; i < values.numel(); ++i) out += (i ? ", " : "") + format_element(p[i]);
     });
     out += "}";
   }

@@ -1,8 +1,8 @@
 // The 8-, 4- and 2-bit element types through the operators that move them without
-// arithmetic (Reshape, Squeeze, ..., Transpose, Pad, If, Loop, Scan). Tensors are given by
-// their storage bytes, packed by hand in the comments (element i in byte i / n, the first
-// element in the low bits), and the outputs are compared byte for byte, the zero padding
-// of a half-used last byte included.
+// arithmetic (Reshape, Squeeze, ..., Transpose, Pad, If, Loop, Scan) and the printer.
+// Tensors are given by their storage bytes, packed by hand in the comments (element i
+// in byte i / n, the first element in the low bits), and the outputs are compared byte
+// for byte, the zero padding of a half-used last byte included.
 #include <gtest/gtest.h>
 
 #include <cstring>
@@ -10,6 +10,7 @@
 
 #include "onyx/loader.h"
 #include "onyx/onyx.h"
+#include "onyx/printer.h"
 #include "op_tester.h"
 #include "unit/graph_builders.h"
 
@@ -352,6 +353,17 @@ TEST(NarrowMovement, IfReturnsFloat8FromOpset19) {
   EXPECT_TRUE(mentions(message, "float8e4m3fn")) << message;
 }
 
+// ---- printer ----
+
+TEST(NarrowPrint, SmallNarrowTensorsShowTheirValues) {
+  Attribute a;
+  a.name = "value";
+  a.type = AttrType::Tensor;
+  a.t = stored(DType::Int4, {3}, {0xE1, 0x07});
+  EXPECT_EQ(attribute_to_string(a), "value = <int4[3] {1, -2, 7}>");
+  a.t = stored(DType::Float8E4M3FN, {2}, {0x38, 0xB0});  // 1.0, -0.5
+  EXPECT_EQ(attribute_to_string(a), "value = <float8e4m3fn[2] {1.0, -0.5}>");
+}
 
 }  // namespace
 }  // namespace onyx
