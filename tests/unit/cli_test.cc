@@ -9,6 +9,7 @@
 
 #include "graph_builders.h"
 #include "onyx/loader.h"
+#include "onyx/npy.h"
 #include "onyx/value_files.h"
 
 namespace onyx::test {
@@ -152,6 +153,37 @@ TEST(Cli, RunReadsAndWritesSequenceFiles) {
   RuntimeValue out = load_value_file(dir.file("out/output_0.pb"), seq_type);
   ASSERT_EQ(out.sequence().tensors.size(), 3u);
   EXPECT_EQ(out.sequence().tensors[2].to_vector<float>(), (std::vector<float>{4}));
+}
+
+// An int4 input read from .npy (its stand-in: int8 values, one per byte) and passed on by
+// Identity: written as .pb it is the packed int4 [1, -2, 7] (codes 1 E 7: bytes E1 07), as
+// .npy the same int8 values again. A value no int4 holds is a one-line error.
+TEST(Cli, RunReadsAndWritesInt4AsNpy) {
+  ScratchDir dir;
+  const int32_t int4 = static_cast<int32_t>(DType::Int4);
+  onnx::ModelProto m = model_at(21);
+  auto* g = m.mutable_graph();
+  add_value(g->mutable_input(), "x", int4, {"3"});
+  add_value(g->mutable_output(), "y", int4, {"3"});
+  add_node(g, "Identity", {"x"}, {"y"});
+  dir.write("m.onnx", bytes_of(m));
+  save_npy(Tensor::from_vector<int8_t>({3}, {1, -2, 7}), dir.file("x.npy"));
+  const std::string run = "run " + dir.file("m.onnx") + " --input x=" + dir.file("x.npy");
+  CliResult r = onyx_cli(run + " --output-dir " + dir.file("pb"), dir);
+  ASSERT_EQ(r.status, 0) << r.err;
+  Tensor packed = load_tensor_file(dir.file("pb/output_0.pb"));
+  ASSERT_EQ(packed.dtype(), DType::Int4);
+  const auto* bytes = static_cast<const uint8_t*>(packed.raw());
+  EXPECT_EQ(std::vector<uint8_t>(bytes, bytes + packed.nbytes()),
+            (std::vector<uint8_t>{0xE1, 0x07}));
+  r = onyx_cli(run + " --output-dir " + dir.file("npy") + " --output-format npy", dir);
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_EQ(load_npy(dir.file("npy/output_0.npy")).to_vector<int8_t>(),
+            (std::vector<int8_t>{1, -2, 7}));
+  save_npy(Tensor::from_vector<int8_t>({3}, {1, 9, 7}), dir.file("x.npy"));
+  expect_one_line_error(onyx_cli(run, dir), "outside int4");
+  EXPECT_EQ(onyx_cli(run + " --output-dir " + dir.file("o") + " --output-format csv", dir).status,
+            2);
 }
 
 }  // namespace

@@ -1,14 +1,15 @@
 // The 8-, 4- and 2-bit element types through the operators that move them without
-// arithmetic (Reshape, Squeeze, ..., Transpose, Pad, If, Loop, Scan) and the printer.
-// Tensors are given by their storage bytes, packed by hand in the comments (element i
-// in byte i / n, the first element in the low bits), and the outputs are compared byte
-// for byte, the zero padding of a half-used last byte included.
+// arithmetic (Transpose, Pad, Reshape, Squeeze, ..., If, Loop, Scan), through .npy files
+// and the printer. Tensors are given by their storage bytes, packed by hand in the
+// comments (element i in byte i / n, the first element in the low bits), and the outputs
+// are compared byte for byte, the zero padding of a half-used last byte included.
 #include <gtest/gtest.h>
 
 #include <cstring>
 #include <vector>
 
 #include "onyx/loader.h"
+#include "onyx/npy.h"
 #include "onyx/onyx.h"
 #include "onyx/printer.h"
 #include "op_tester.h"
@@ -351,6 +352,72 @@ TEST(NarrowMovement, IfReturnsFloat8FromOpset19) {
   expect_stored(out[0], DType::Float8E4M3FN, {2}, {0x38, 0xB0});
   const std::string message = error_of([&] { session_of(float8_if(16)); });
   EXPECT_TRUE(mentions(message, "float8e4m3fn")) << message;
+}
+
+// ---- .npy ----
+
+// The stand-ins of onyx/npy.h: int4 [1, -2, 7] is int8 [1, -2, 7]; uint2 [3, 0, 1, 2, 3]
+// uint8 [3, 0, 1, 2, 3]; float4e2m1 codes 2 1 F uint8 [2, 1, 15]; float8 bytes as uint8.
+TEST(NarrowNpy, StandInsRoundTrip) {
+  struct Case {
+    Tensor t;
+    DType as;
+    Bytes array;  // the stand-in's bytes
+  };
+  const Case cases[] = {
+      {stored(DType::Int4, {3}, {0xE1, 0x07}), DType::Int8, {0x01, 0xFE, 0x07}},
+      {stored(DType::UInt2, {5}, {0x93, 0x03}), DType::UInt8, {3, 0, 1, 2, 3}},
+      {stored(DType::Float4E2M1, {1, 3}, {0x12, 0x0F}), DType::UInt8, {2, 1, 15}},
+      {stored(DType::Int2, {2, 1}, {0x0E}), DType::Int8, {0xFE, 0xFF}},  // -2, -1
+      {stored(DType::Float8E5M2FNUZ, {2}, {0x80, 0x40}), DType::UInt8, {0x80, 0x40}},
+      {stored(DType::Float8E8M0, {1}, {0x7F}), DType::UInt8, {0x7F}},
+      {stored(DType::BFloat16, {1}, {0x80, 0x3F}), DType::UInt16, {0x80, 0x3F}}};
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.t.describe());
+    const Tensor array = to_npy_array(c.t);
+    expect_stored(array, c.as, c.t.shape(), c.array);
+    const Tensor back = parse_npy(npy_bytes(c.t), "test");
+    expect_stored(back, c.as, c.t.shape(), c.array);
+    expect_stored(from_npy_array(back, c.t.dtype(), "test"), c.t.dtype(), c.t.shape(),
+                  bytes_of(c.t));
+  }
+}
+
+// The file numpy writes for np.array([[1, -2, 7]], np.int8): magic, version 1.0, a
+// header padded to 64 bytes in all, then the data.
+TEST(NarrowNpy, FileLayoutIsNumpys) {
+  const std::string bytes = npy_bytes(stored(DType::Int4, {1, 3}, {0xE1, 0x07}));
+  std::string header = "{'descr': '|i1', 'fortran_order': False, 'shape': (1, 3), }";
+  ASSERT_EQ(header.size(), 59u);  // 10 + 59 + 1 (the newline): 58 spaces make 128
+  header += std::string(58, ' ') + "\n";
+  const std::string want = std::string("\x93NUMPY\x01\x00", 8) + char(header.size()) + '\0' +
+                           header + std::string("\x01\xFE\x07", 3);
+  EXPECT_EQ(bytes, want);
+  EXPECT_EQ(parse_npy(npy_bytes(Tensor::scalar<float>(2.5f)), "t").to_vector<float>(),
+            (std::vector<float>{2.5f}));
+  EXPECT_EQ(parse_npy(npy_bytes(ints({2}, {-1, 5})), "t").to_vector<int64_t>(),
+            (std::vector<int64_t>{-1, 5}));
+}
+
+TEST(NarrowNpy, ReadingChecksTheStandIn) {
+  const Tensor nine = Tensor::from_vector<int8_t>({2}, {1, 9});
+  EXPECT_TRUE(mentions(error_of([&] { from_npy_array(nine, DType::Int4, "x.npy"); }),
+                       "element 1 is 9, outside int4's [-8, 7]"));
+  const Tensor codes = Tensor::from_vector<uint8_t>({1}, {16});
+  EXPECT_TRUE(mentions(error_of([&] { from_npy_array(codes, DType::Float4E2M1, "x.npy"); }),
+                       "4-bit codes"));
+  const Tensor floats = Tensor::from_vector<float>({1}, {1.0f});
+  EXPECT_TRUE(mentions(error_of([&] { from_npy_array(floats, DType::Float8E4M3FN, "x.npy"); }),
+                       "a float8e4m3fn tensor is read from a .npy of uint8, not float"));
+  EXPECT_TRUE(mentions(error_of([&] { npy_bytes(Tensor::scalar<std::string>("a")); }),
+                       "cannot write a string tensor"));
+  std::string truncated = npy_bytes(Tensor::from_vector<int8_t>({3}, {1, 2, 3}));
+  truncated.pop_back();
+  EXPECT_TRUE(mentions(error_of([&] { parse_npy(truncated, "x.npy"); }), "needs 3"));
+  // A huge declared shape is refused before anything is allocated.
+  std::string huge = npy_bytes(Tensor::from_vector<int8_t>({1}, {1}));
+  huge.replace(huge.find("(1,)"), 4, "(99999999999999,)");
+  EXPECT_TRUE(mentions(error_of([&] { parse_npy(huge, "x.npy"); }), "needs 99999999999999"));
 }
 
 // ---- printer ----

@@ -38,10 +38,9 @@ class Args {
   std::multimap<std::string, std::string> values_;
 };
 
-// Input files: numpy .npy, or a .pb holding the message `declared` calls for
+// Input files: numpy .npy (onyx/npy.h), or a .pb holding the message `declared` calls for
 // (TensorProto, SequenceProto or OptionalProto).
 RuntimeValue load_input_file(const std::string& path, const TypeInfo& declared);
-Tensor load_npy(const std::string& path);
 // Inputs for `run`/`bench`: --input NAME=FILE, --inputs DIR (input_K.pb in graph
 // input order), else random values when `random` (symbolic dims from --dim or 1).
 std::map<std::string, RuntimeValue> gather_inputs(const Session& session, const Args& args,

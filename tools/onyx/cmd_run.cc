@@ -1,4 +1,5 @@
-// onyx run: one inference, outputs summarized and optionally written as .pb files.
+// onyx run: one inference, outputs summarized and optionally written as .pb files (or
+// tensors as .npy, see onyx/npy.h).
 #include <chrono>
 #include <filesystem>
 #include <fstream>
@@ -6,14 +7,18 @@
 #include <iostream>
 
 #include "cli.h"
+#include "onyx/npy.h"
 #include "onyx/value_files.h"
 
 namespace onyx::cli {
 
 int cmd_run(Args& args) {
-  args.parse({"input", "inputs", "output-dir", "threads", "optimization"},
+  args.parse({"input", "inputs", "output-dir", "output-format", "threads", "optimization"},
              {"random-inputs", "reference", "no-arena"});
   std::string path = args.one_positional("MODEL");
+  const std::string format = args.get("output-format").value_or("pb");
+  if (format != "pb" && format != "npy")
+    throw UsageError("--output-format is pb or npy, got '" + format + "'");
   const SessionOptions options = session_options(args, 0);
 
   auto t0 = std::chrono::steady_clock::now();
@@ -35,7 +40,13 @@ int cmd_run(Args& args) {
   if (auto dir = args.get("output-dir")) {
     std::filesystem::create_directories(*dir);
     for (size_t i = 0; i < outputs.size(); ++i) {
-      std::ofstream out(*dir + "/output_" + std::to_string(i) + ".pb", std::ios::binary);
+      const std::string stem = *dir + "/output_" + std::to_string(i);
+      // .npy holds tensors only: sequences and optionals stay .pb.
+      if (format == "npy" && outputs[i].is_tensor()) {
+        save_npy(outputs[i].tensor(), stem + ".npy");
+        continue;
+      }
+      std::ofstream out(stem + ".pb", std::ios::binary);
       out << serialize_value(outputs[i], session.outputs()[i].type, session.outputs()[i].name);
       if (!out) fail("cannot write to ", *dir);
     }

@@ -8,6 +8,7 @@
 
 #include "cli.h"
 #include "onyx/narrow_tensor.h"
+#include "onyx/npy.h"
 #include "onyx/value_files.h"
 
 namespace onyx::cli {
@@ -18,86 +19,12 @@ bool ends_with(const std::string& s, const std::string& suffix) {
          s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
 }
 
-DType npy_dtype(const std::string& descr, const std::string& path) {
-  static const std::map<std::string, DType> kinds = {
-      {"f4", DType::Float},  {"f8", DType::Double}, {"f2", DType::Float16}, {"i1", DType::Int8},
-      {"i2", DType::Int16},  {"i4", DType::Int32},  {"i8", DType::Int64},   {"u1", DType::UInt8},
-      {"u2", DType::UInt16}, {"u4", DType::UInt32}, {"u8", DType::UInt64},  {"b1", DType::Bool}};
-  if (descr.size() == 3 && (descr[0] == '<' || descr[0] == '|')) {
-    auto it = kinds.find(descr.substr(1));
-    if (it != kinds.end()) return it->second;
-  }
-  fail(path, ": unsupported .npy dtype '", descr, "' (little-endian numeric or bool only)");
-}
-
-// The value of `key` in the .npy header dict, e.g. 'descr': '<f4' -> <f4.
-std::string header_field(const std::string& header, const std::string& key,
-                         const std::string& path) {
-  size_t k = header.find("'" + key + "'");
-  if (k == std::string::npos) fail(path, ": .npy header has no '", key, "'");
-  size_t colon = header.find(':', k);
-  if (colon == std::string::npos) fail(path, ": malformed .npy header");
-  size_t start = header.find_first_not_of(" ", colon + 1);
-  if (start == std::string::npos) fail(path, ": malformed .npy header");
-  if (header[start] == '\'') {
-    size_t end = header.find('\'', start + 1);
-    if (end == std::string::npos) fail(path, ": malformed .npy header");
-    return header.substr(start + 1, end - start - 1);
-  }
-  if (header[start] == '(') {
-    size_t end = header.find(')', start);
-    if (end == std::string::npos) fail(path, ": malformed .npy header");
-    return header.substr(start + 1, end - start - 1);
-  }
-  size_t end = header.find_first_of(",}", start);
-  return header.substr(start, end - start);
-}
-
 }  // namespace
 
-Tensor load_npy(const std::string& path) {
-  std::string bytes = read_file_bytes(path);
-  if (bytes.size() < 10 || bytes.compare(0, 6, "\x93NUMPY") != 0) fail(path, ": not a .npy file");
-  int major = static_cast<unsigned char>(bytes[6]);
-  size_t header_len, offset;
-  if (major == 1) {
-    header_len = static_cast<unsigned char>(bytes[8]) | (static_cast<unsigned char>(bytes[9]) << 8);
-    offset = 10;
-  } else {
-    if (bytes.size() < 12) fail(path, ": truncated .npy header");
-    header_len = 0;
-    for (int i = 3; i >= 0; --i)
-      header_len = (header_len << 8) | static_cast<unsigned char>(bytes[8 + i]);
-    offset = 12;
-  }
-  if (offset + header_len > bytes.size()) fail(path, ": truncated .npy header");
-  std::string header = bytes.substr(offset, header_len);
-  DType dtype = npy_dtype(header_field(header, "descr", path), path);
-  if (header_field(header, "fortran_order", path) != "False")
-    fail(path, ": Fortran-ordered .npy arrays are not supported");
-  Shape shape;
-  std::stringstream dims(header_field(header, "shape", path));
-  std::string item;
-  while (std::getline(dims, item, ',')) {
-    item.erase(std::remove(item.begin(), item.end(), ' '), item.end());
-    if (item.empty()) continue;
-    try {
-      shape.push_back(std::stoll(item));
-    } catch (const std::exception&) {
-      fail(path, ": malformed .npy shape");
-    }
-  }
-  Tensor t(dtype, shape);
-  size_t data_offset = offset + header_len;
-  if (bytes.size() - data_offset != t.nbytes())
-    fail(path, ": .npy holds ", bytes.size() - data_offset, " data bytes, shape ",
-         shape_to_string(shape), " needs ", t.nbytes());
-  if (t.nbytes()) std::memcpy(t.raw(), bytes.data() + data_offset, t.nbytes());
-  return t;
-}
-
 RuntimeValue load_input_file(const std::string& path, const TypeInfo& declared) {
-  if (ends_with(path, ".npy")) return load_npy(path);
+  // A .npy holds the types numpy lacks (bfloat16, float8, int4, ...) as stand-ins that
+  // the input's declared type undoes (onyx/npy.h).
+  if (ends_with(path, ".npy")) return from_npy_array(load_npy(path), declared.elem, path);
   return load_value_file(path, declared);  // TensorProto, SequenceProto or OptionalProto
 }
 
@@ -105,6 +32,14 @@ Tensor random_tensor(const TypeInfo& type, const std::map<std::string, int64_t>&
                      uint64_t seed, const std::string& name) {
   if (!type.is_tensor()) fail("input '", name, "': random values only for tensor inputs");
   if (!type.shape) fail("input '", name, "' has unknown rank; give it with --input");
+  if (dtype_is_narrow(type.elem)) {  // float8, int4, ...: wide random values narrowed
+    TypeInfo wide = type;
+    wide.elem = widened_dtype(type.elem);
+    Tensor wide_values = random_tensor(wide, dims, seed, name);
+    Tensor t(type.elem, wide_values.shape());
+    narrow_into(wide_values, t);
+    return t;
+  }
   Shape shape;
   for (const Dim& d : *type.shape) {
     if (d.is_known()) {
