@@ -180,6 +180,12 @@ TEST(Cli, RunReadsAndWritesInt4AsNpy) {
   ASSERT_EQ(r.status, 0) << r.err;
   EXPECT_EQ(load_npy(dir.file("npy/output_0.npy")).to_vector<int8_t>(),
             (std::vector<int8_t>{1, -2, 7}));
+  // --random-inputs fills an int4 input too (random values of its wide type, narrowed).
+  r = onyx_cli("run " + dir.file("m.onnx") + " --random-inputs --output-dir " + dir.file("rnd") +
+                   " --output-format npy",
+               dir);
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_EQ(load_npy(dir.file("rnd/output_0.npy")).shape(), (Shape{3}));
   save_npy(Tensor::from_vector<int8_t>({3}, {1, 9, 7}), dir.file("x.npy"));
   expect_one_line_error(onyx_cli(run, dir), "outside int4");
   EXPECT_EQ(onyx_cli(run + " --output-dir " + dir.file("o") + " --output-format csv", dir).status,
