@@ -1,7 +1,6 @@
 // Where run/bench inputs come from: .pb and .npy files, test-data folders, or random.
 #include <algorithm>
 #include <cmath>
-#include <cstring>
 #include <filesystem>
 #include <random>
 #include <sstream>
