@@ -19,6 +19,7 @@ void register_ml(Registry& registry) {
   register_one_hot_encoder(registry);
   register_feature_vectorizer(registry);
   register_tree_ensemble_regressor(registry);
+  register_linear_classifier(registry);
 }
 
 }  // namespace onyx

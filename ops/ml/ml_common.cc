@@ -47,6 +47,38 @@ PostTransform post_transform_named(const std::string& name, const KernelInit& in
             name + "'");
 }
 
+ClassLabels ClassLabels::read(const Attrs& attrs, const std::string& ints_name,
+                              const KernelInit& init) {
+  ClassLabels labels;
+  labels.ints = attrs.get_ints(ints_name);
+  labels.strings = attrs.get_strings("classlabels_strings");
+  if (labels.ints.empty() == labels.strings.empty())
+    init.fail("exactly one of " + ints_name + " and classlabels_strings must name the classes");
+  labels.use_strings = !labels.strings.empty();
+  return labels;
+}
+
+Tensor& ClassLabels::allocate(KernelContext& ctx, int64_t rows) const {
+  // Strings need constructed elements; integers are all written.
+  if (use_strings) return ctx.allocate_output(0, DType::String, {rows});
+  return ctx.allocate_uninitialized_output(0, DType::Int64, {rows});
+}
+
+void ClassLabels::write(Tensor& y, int64_t row, int64_t index) const {
+  if (use_strings)
+    y.data<std::string>()[row] = strings[static_cast<size_t>(index)];
+  else
+    y.data<int64_t>()[row] = ints[static_cast<size_t>(index)];
+}
+
+void infer_classifier(InferContext& ctx, Dim score_columns) {
+  const Attribute* names = ctx.node().find_attr("classlabels_strings");
+  const DType labels = names && !names->strings.empty() ? DType::String : DType::Int64;
+  const Dim rows = rows_dim(ctx.input(0));
+  ctx.set_output(0, TypeInfo::tensor(labels, std::vector<Dim>{rows}));
+  ctx.set_output(1, TypeInfo::tensor(DType::Float, std::vector<Dim>{rows, score_columns}));
+}
+
 namespace {
 
 // The inverse of erf on (-1, 1): a rational first guess (M. Giles, "Approximating the

@@ -27,6 +27,11 @@ void register_one_hot_encoder(Registry& registry);          // one_hot_encoder.c
 void register_feature_vectorizer(Registry& registry);       // feature_vectorizer.cc
 void register_tree_ensemble_regressor(Registry& registry);  // tree_ensemble_regressor.cc: 1, 3
 
+// The classifiers and the SVMs.
+void register_linear_classifier(Registry& registry);         // linear_classifier.cc
+void register_tree_ensemble_classifier(Registry& registry);  // tree_ensemble_classifier.cc: 1, 3
+void register_svm(Registry& registry);                       // svm.cc: SVMRegressor, SVMClassifier
+
 // tensor(float), tensor(double), tensor(int64), tensor(int32): the numeric inputs of most
 // ml operators.
 using MlNumericTypes = type_list<float, double, int64_t, int32_t>;
@@ -56,5 +61,27 @@ PostTransform post_transform_named(const std::string& name, const KernelInit& in
 //   SOFTMAX_ZERO  softmax over the non-zero scores; zeros stay zero
 //   PROBIT        sqrt(2) * erfinv(2 s - 1)    per score (the normal quantile of s)
 void apply_post_transform(PostTransform transform, double* scores, int64_t n);
+
+// The class labels of a classifier: exactly one of classlabels_strings and the integer
+// list (`ints_name`: classlabels_ints or classlabels_int64s) names the classes, and the
+// labels output Y has that list's type.
+struct ClassLabels {
+  bool use_strings = false;
+  std::vector<int64_t> ints;
+  std::vector<std::string> strings;
+
+  // Fails through `init` unless exactly one of the two lists is given and non-empty.
+  static ClassLabels read(const Attrs& attrs, const std::string& ints_name, const KernelInit& init);
+  int64_t size() const { return static_cast<int64_t>(use_strings ? strings.size() : ints.size()); }
+  DType dtype() const { return use_strings ? DType::String : DType::Int64; }
+  // Output 0 as [rows] of the labels' type.
+  Tensor& allocate(KernelContext& ctx, int64_t rows) const;
+  // y[row] = the label of class `index` (in [0, size())).
+  void write(Tensor& y, int64_t row, int64_t index) const;
+};
+
+// The classifiers' shape rule: Y [N] of string or int64 (as the node's labels are
+// strings or not), Z float [N, score_columns].
+void infer_classifier(InferContext& ctx, Dim score_columns);
 
 }  // namespace onyx
