@@ -20,6 +20,7 @@ void register_ml(Registry& registry) {
   register_feature_vectorizer(registry);
   register_tree_ensemble_regressor(registry);
   register_linear_classifier(registry);
+  register_tree_ensemble_classifier(registry);
 }
 
 }  // namespace onyx

@@ -1,11 +1,13 @@
 // A tree ensemble held in flat arrays, built and validated once per node by the tree
-// operators (TreeEnsemble 5, TreeEnsembleRegressor 1 and 3) and evaluated row by row.
+// operators (TreeEnsemble 5, TreeEnsembleRegressor and TreeEnsembleClassifier 1 and 3)
+// and evaluated row by row.
 // This is the reference evaluator: it follows each tree from its root to a leaf.
 #pragma once
 
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <string>
 #include <vector>
 
 #include "ml/ml_ops.h"
@@ -68,6 +70,17 @@ struct TreeForest {
   bool goes_true(const TreeNode& node, double v) const;
   int64_t max_feature_ = -1;
 };
+
+// The older operators' encoding (TreeEnsembleRegressor, TreeEnsembleClassifier): every
+// node, leaves included, is a nodes_* tuple named by (tree id, node id); branches name node
+// ids of their own tree, and each tree starts at its first node in the list. The votes are
+// the tuples <votes_prefix>_treeids, _nodeids, _ids, _weights ("target" or "class"),
+// several per leaf allowed. Fills forest's nodes, leaves, roots and votes; the caller sets
+// the rest and validates. Fails via init.
+void read_node_tuples(const KernelInit& init, const std::string& votes_prefix, TreeForest& forest);
+// The float list attribute `name`, or from opset 3 its double (or float) tensor form
+// `name`_as_tensor; giving both is an error.
+std::vector<double> tree_reals(const Attrs& attrs, const std::string& name, const KernelInit& init);
 
 inline bool TreeForest::goes_true(const TreeNode& node, double v) const {
   // Missing values follow the node's choice; otherwise NaN compares false everywhere

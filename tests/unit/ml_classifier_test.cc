@@ -165,5 +165,215 @@ TEST(LinearClassifier, MalformedNodesAndInputs) {
   EXPECT_TRUE(mentions(e, "post_transform")) << e;
 }
 
+// ---- TreeEnsembleClassifier ----
+
+// Two stumps over three classes:
+//   tree 0: x0 <= 1 ? leaf 1 (class 0: 0.6, class 1: 0.4) : leaf 2 (class 2: 1)
+//   tree 1: x1 < 5  ? leaf 1 (class 1: 0.5)               : leaf 2 (class 0: 0.2, class 2: 0.3)
+struct ClassForest {
+  int opset = 1;
+  std::vector<int64_t> tree_ids = {0, 0, 0, 1, 1, 1}, node_ids = {0, 1, 2, 0, 1, 2};
+  std::vector<int64_t> features = {0, 0, 0, 1, 0, 0}, true_ids = {1, 0, 0, 1, 0, 0};
+  std::vector<int64_t> false_ids = {2, 0, 0, 2, 0, 0}, missing;
+  std::vector<std::string> modes = {"BRANCH_LEQ", "LEAF", "LEAF", "BRANCH_LT", "LEAF", "LEAF"};
+  std::vector<float> values = {1, 0, 0, 5, 0, 0};
+  std::vector<int64_t> class_trees = {0, 0, 0, 1, 1, 1}, class_nodes = {1, 1, 2, 1, 2, 2};
+  std::vector<int64_t> class_ids = {0, 1, 2, 1, 0, 2};
+  std::vector<float> weights = {0.6f, 0.4f, 1, 0.5f, 0.2f, 0.3f}, base_values;
+  std::vector<int64_t> label_ints;
+  std::vector<std::string> label_names = {"a", "b", "c"};
+  std::string transform = "NONE";
+
+  OpTester tester(const Tensor& x) const {
+    OpTester t("TreeEnsembleClassifier", opset, kMl);
+    t.input("X", x)
+        .attr("nodes_treeids", tree_ids)
+        .attr("nodes_nodeids", node_ids)
+        .attr("nodes_featureids", features)
+        .attr("nodes_modes", modes)
+        .attr("nodes_truenodeids", true_ids)
+        .attr("nodes_falsenodeids", false_ids)
+        .attr("nodes_values", values)
+        .attr("class_treeids", class_trees)
+        .attr("class_nodeids", class_nodes)
+        .attr("class_ids", class_ids)
+        .attr("class_weights", weights)
+        .attr("post_transform", transform);
+    if (!missing.empty()) t.attr("nodes_missing_value_tracks_true", missing);
+    if (!base_values.empty()) t.attr("base_values", base_values);
+    if (!label_ints.empty()) t.attr("classlabels_int64s", label_ints);
+    if (!label_names.empty()) t.attr("classlabels_strings", label_names);
+    t.output("Y").output("Z");
+    return t;
+  }
+  std::vector<Tensor> run(const Tensor& x) const { return tester(x).run(); }
+  std::string error(const Tensor& x) const {
+    return error_of([&] { tester(x).run(); });
+  }
+};
+
+// Rows (0, 0), (2, 7), (1, 5) reach the votes (0.6, 0.9, 0), (0.2, 0, 1.3), (0.8, 0.4, 0.3).
+Tensor three_rows() { return floats({3, 2}, {0, 0, 2, 7, 1, 5}); }
+
+TEST(TreeEnsembleClassifier, VotesSummedOverTreesWithStringLabels) {
+  ClassForest f;
+  std::vector<Tensor> out = f.run(three_rows());
+  EXPECT_EQ(names_of(out[0]), (std::vector<std::string>{"b", "c", "a"}));
+  expect_near(out[1], {3, 3}, {0.6f, 0.9f, 0, 0.2f, 0, 1.3f, 0.8f, 0.4f, 0.3f});
+  // Base values add per class: (0.7, 1.1, 0.3), (0.3, 0.2, 1.6), (0.9, 0.6, 0.6).
+  f.base_values = {0.1f, 0.2f, 0.3f};
+  out = f.run(three_rows());
+  EXPECT_EQ(names_of(out[0]), (std::vector<std::string>{"b", "c", "a"}));
+  expect_near(out[1], {3, 3}, {0.7f, 1.1f, 0.3f, 0.3f, 0.2f, 1.6f, 0.9f, 0.6f, 0.6f});
+  // One base value adds to every class.
+  f.base_values = {1};
+  expect_near(f.run(three_rows())[1], {3, 3}, {1.6f, 1.9f, 1, 1.2f, 1, 2.3f, 1.8f, 1.4f, 1.3f});
+}
+
+TEST(TreeEnsembleClassifier, IntegerLabelsPostTransformsAndMissingValues) {
+  ClassForest f;
+  f.label_names.clear();
+  f.label_ints = {5, 6, 7};
+  f.transform = "SOFTMAX";
+  std::vector<Tensor> out = f.run(Tensor::from_vector<int64_t>({3, 2}, {0, 0, 2, 7, 1, 5}));
+  EXPECT_EQ(labels_of(out[0]), (std::vector<int64_t>{6, 7, 5}));
+  // softmax(0.6, 0.9, 0), softmax(0.2, 0, 1.3), softmax(0.8, 0.4, 0.3).
+  expect_near(out[1], {3, 3},
+              {0.34498575f, 0.46568205f, 0.18933219f, 0.20734427f, 0.16975913f, 0.62289660f,
+               0.43920315f, 0.29440668f, 0.26639018f});
+  // SOFTMAX_ZERO leaves the zero of (0.2, 0, 1.3) out.
+  f.transform = "SOFTMAX_ZERO";
+  out = f.run(floats({1, 2}, {2, 7}));
+  expect_near(out[1], {1, 3}, {0.24973989f, 0, 0.75026011f});
+  // A NaN x0 takes tree 0's false branch, unless the node tracks missing values to true.
+  f.transform = "NONE";
+  const Tensor nan_row = floats({1, 2}, {testing::kNaN, 7});
+  expect_near(f.run(nan_row)[1], {1, 3}, {0.2f, 0, 1.3f});
+  f.missing = {1, 0, 0, 0, 0, 0};
+  out = f.run(nan_row);
+  EXPECT_EQ(labels_of(out[0]), (std::vector<int64_t>{5}));
+  expect_near(out[1], {1, 3}, {0.8f, 0.4f, 0.3f});
+}
+
+// One stump whose votes all go to class 0: x0 <= 0.5 ? -0.2 : 0.34134475, base 0.5, so the
+// rows 0 and 1 score s = 0.3 and 0.84134475 (= Phi(1)).
+ClassForest binary_forest(const std::string& transform) {
+  ClassForest f;
+  f.tree_ids = {0, 0, 0};
+  f.node_ids = {0, 1, 2};
+  f.features = {0, 0, 0};
+  f.true_ids = {1, 0, 0};
+  f.false_ids = {2, 0, 0};
+  f.modes = {"BRANCH_LEQ", "LEAF", "LEAF"};
+  f.values = {0.5f, 0, 0};
+  f.class_trees = {0, 0};
+  f.class_nodes = {1, 2};
+  f.class_ids = {0, 0};
+  f.weights = {-0.2f, 0.34134475f};
+  f.base_values = {0.5f};
+  f.label_names.clear();
+  f.label_ints = {0, 1};
+  f.transform = transform;
+  return f;
+}
+
+TEST(TreeEnsembleClassifier, BinaryWithOneVotedClass) {
+  const Tensor x = floats({2, 1}, {0, 1});
+  // NONE: (1 - s, s).
+  std::vector<Tensor> out = binary_forest("NONE").run(x);
+  EXPECT_EQ(labels_of(out[0]), (std::vector<int64_t>{0, 1}));
+  expect_near(out[1], {2, 2}, {0.7f, 0.3f, 0.15865525f, 0.84134475f});
+  // LOGISTIC: (sigmoid(-s), sigmoid(s)).
+  out = binary_forest("LOGISTIC").run(x);
+  EXPECT_EQ(labels_of(out[0]), (std::vector<int64_t>{1, 1}));
+  expect_near(out[1], {2, 2}, {0.42555748f, 0.57444252f, 0.30125164f, 0.69874836f});
+  // PROBIT: the normal quantiles of (1 - s, s).
+  out = binary_forest("PROBIT").run(x);
+  EXPECT_EQ(labels_of(out[0]), (std::vector<int64_t>{0, 1}));
+  expect_near(out[1], {2, 2}, {0.52440051f, -0.52440051f, -1, 1}, 1e-5);
+  // A single class, the label 1: Y is 1 when the second column wins, else 0.
+  ClassForest one = binary_forest("NONE");
+  one.label_ints = {1};
+  out = one.run(x);
+  EXPECT_EQ(labels_of(out[0]), (std::vector<int64_t>{0, 1}));
+  expect_near(out[1], {2, 2}, {0.7f, 0.3f, 0.15865525f, 0.84134475f});
+}
+
+TEST(TreeEnsembleClassifier, Opset3TensorAttributesInDouble) {
+  ClassForest f;
+  f.opset = 3;
+  const std::vector<double> values = {1, 0, 0, 5, 0, 0};
+  const std::vector<double> weights = {0.6, 0.4, 1, 0.5, 0.2, 0.3};
+  // The same forest with its thresholds and weights given as double tensors instead.
+  OpTester d("TreeEnsembleClassifier", 3, kMl);
+  d.input("X", Tensor::from_vector<double>({3, 2}, {0, 0, 2, 7, 1, 5}))
+      .attr("nodes_treeids", f.tree_ids)
+      .attr("nodes_nodeids", f.node_ids)
+      .attr("nodes_featureids", f.features)
+      .attr("nodes_modes", f.modes)
+      .attr("nodes_truenodeids", f.true_ids)
+      .attr("nodes_falsenodeids", f.false_ids)
+      .attr("nodes_values_as_tensor", Tensor::from_vector<double>({6}, values))
+      .attr("class_treeids", f.class_trees)
+      .attr("class_nodeids", f.class_nodes)
+      .attr("class_ids", f.class_ids)
+      .attr("class_weights_as_tensor", Tensor::from_vector<double>({6}, weights))
+      .attr("base_values_as_tensor", Tensor::from_vector<double>({3}, {0.1, 0.2, 0.3}))
+      .attr("classlabels_strings", f.label_names)
+      .output("Y")
+      .output("Z");
+  std::vector<Tensor> out = d.run();
+  EXPECT_EQ(names_of(out[0]), (std::vector<std::string>{"b", "c", "a"}));
+  expect_near(out[1], {3, 3}, {0.7f, 1.1f, 0.3f, 0.3f, 0.2f, 1.6f, 0.9f, 0.6f, 0.6f});
+  // Both forms of one attribute are an error.
+  d.attr("class_weights", f.weights);
+  const std::string e = error_of([&] { d.run(); });
+  EXPECT_TRUE(mentions(e, "give class_weights or class_weights_as_tensor")) << e;
+}
+
+TEST(TreeEnsembleClassifier, MalformedForestsAndInputs) {
+  struct Case {
+    const char* name;
+    void (*edit)(ClassForest&);
+    const char* expect;
+  };
+  const std::vector<Case> cases = {
+      {"class id", [](ClassForest& f) { f.class_ids[2] = 3; }, "target id 3"},
+      {"vote", [](ClassForest& f) { f.class_nodes[0] = 0; }, "not a LEAF"},
+      {"lengths", [](ClassForest& f) { f.class_ids.pop_back(); }, "must have the same length"},
+      {"labels",
+       [](ClassForest& f) {
+         f.label_ints = {1, 2, 3};
+       },
+       "exactly one of"},
+      {"no labels", [](ClassForest& f) { f.label_names.clear(); }, "exactly one of"},
+      {"base",
+       [](ClassForest& f) {
+         f.base_values = {1, 2};
+       },
+       "base_values has 2 values"},
+      {"one string", [](ClassForest& f) { f.label_names = {"a"}; }, "single class"},
+      {"branch", [](ClassForest& f) { f.true_ids[0] = 9; }, "does not exist"},
+      {"transform", [](ClassForest& f) { f.transform = "EXP"; }, "post_transform"},
+  };
+  for (const Case& c : cases) {
+    ClassForest f;
+    c.edit(f);
+    const std::string e = f.error(three_rows());
+    EXPECT_TRUE(mentions(e, c.expect)) << c.name << ": " << e;
+    EXPECT_TRUE(mentions(e, "TreeEnsembleClassifier")) << c.name << ": " << e;
+  }
+  // Tree 1 reads x1: one feature is too few.
+  const std::string e = ClassForest().error(floats({2, 1}, {0, 1}));
+  EXPECT_TRUE(mentions(e, "reads feature 1")) << e;
+}
+
+TEST(TreeEnsembleClassifier, ServesOpsetsOneToFourOnly) {
+  const Registry& r = builtin_registry();
+  for (int opset : {1, 2, 3, 4})
+    EXPECT_NE(r.find("ai.onnx.ml", "TreeEnsembleClassifier", opset), nullptr) << opset;
+  EXPECT_EQ(r.find("ai.onnx.ml", "TreeEnsembleClassifier", 5), nullptr);
+}
+
 }  // namespace
 }  // namespace onyx
