@@ -21,6 +21,7 @@ void register_ml(Registry& registry) {
   register_tree_ensemble_regressor(registry);
   register_linear_classifier(registry);
   register_tree_ensemble_classifier(registry);
+  register_svm(registry);
 }
 
 }  // namespace onyx

@@ -375,5 +375,265 @@ TEST(TreeEnsembleClassifier, ServesOpsetsOneToFourOnly) {
   EXPECT_EQ(r.find("ai.onnx.ml", "TreeEnsembleClassifier", 5), nullptr);
 }
 
+// ---- SVMRegressor ----
+
+// Support vectors (1, 0) and (0, 2) with coefficients 2 and -1, kernel_params gamma 0.5,
+// coef0 1, degree 2; the row x = (1, 1) has x . v = 1 and 2, |x - v|^2 = 1 and 2.
+OpTester svr(const std::string& kernel, float rho, int64_t one_class = 0) {
+  OpTester t("SVMRegressor", 1, kMl);
+  t.input("X", floats({1, 2}, {1, 1}))
+      .attr("n_supports", int64_t{2})
+      .attr("support_vectors", std::vector<float>{1, 0, 0, 2})
+      .attr("coefficients", std::vector<float>{2, -1})
+      .attr("kernel_params", std::vector<float>{0.5f, 1, 2})
+      .attr("kernel_type", kernel)
+      .attr("rho", std::vector<float>{rho})
+      .attr("one_class", one_class)
+      .output("Y");
+  return t;
+}
+
+TEST(SVMRegressor, EveryKernelType) {
+  // LINEAR: 2 * 1 - 2 + 0.25.
+  expect_near(svr("LINEAR", 0.25f).run()[0], {1, 1}, {0.25f});
+  // POLY: 2 * (0.5 + 1)^2 - (1 + 1)^2 + 0.25.
+  expect_near(svr("POLY", 0.25f).run()[0], {1, 1}, {0.75f});
+  // RBF: 2 e^-0.5 - e^-1 + 0.25.
+  expect_near(svr("RBF", 0.25f).run()[0], {1, 1}, {1.09518188f});
+  // SIGMOID: 2 tanh(1.5) - tanh(2) + 0.25.
+  expect_near(svr("SIGMOID", 0.25f).run()[0], {1, 1}, {1.09626893f});
+}
+
+TEST(SVMRegressor, OneClassLinearModeAndPostTransform) {
+  // One-class: the sign of the RBF score, 1.0951818 with rho 0.25, -1.1548181 with rho -2.
+  expect_near(svr("RBF", 0.25f, 1).run()[0], {1, 1}, {1});
+  expect_near(svr("RBF", -2, 1).run()[0], {1, 1}, {-1});
+  // No support vectors: x . coefficients + rho, whatever kernel_type says; int64 input.
+  OpTester t("SVMRegressor", 1, kMl);
+  t.input("X", Tensor::from_vector<int64_t>({2, 2}, {3, 1, 0, 1}))
+      .attr("coefficients", std::vector<float>{1, -2})
+      .attr("rho", std::vector<float>{0.5f})
+      .attr("kernel_type", "RBF")
+      .output("Y");
+  expect_near(t.run()[0], {2, 1}, {1.5f, -1.5f});
+  // LOGISTIC of 1.5 and -1.5.
+  t.attr("post_transform", "LOGISTIC");
+  expect_near(t.run()[0], {2, 1}, {0.81757448f, 0.18242552f});
+}
+
+TEST(SVMRegressor, MalformedNodesAndInputs) {
+  // The RBF node above, with one attribute or the input changed.
+  struct Svr {
+    int64_t supports = 2;
+    std::vector<float> vectors = {1, 0, 0, 2}, coefficients = {2, -1}, params = {0.5f, 1, 2};
+    std::vector<float> rho = {0.25f};
+    std::string kernel = "RBF";
+    Tensor x = floats({1, 2}, {1, 1});
+  };
+  struct Case {
+    const char* name;
+    void (*edit)(Svr&);
+    const char* expect;
+  };
+  const std::vector<Case> cases = {
+      {"vectors",
+       [](Svr& m) {
+         m.vectors = {1, 2, 3};
+       },
+       "support_vectors holds 3 values"},
+      {"coefficients", [](Svr& m) { m.coefficients = {1}; }, "coefficients holds 1 values for 2"},
+      {"params",
+       [](Svr& m) {
+         m.params = {1, 2};
+       },
+       "kernel_params"},
+      {"kernel", [](Svr& m) { m.kernel = "CUBIC"; }, "CUBIC"},
+      {"rho", [](Svr& m) { m.rho = {}; }, "rho must hold one"},
+      {"supports", [](Svr& m) { m.supports = -1; }, "n_supports"},
+      {"width",
+       [](Svr& m) {
+         m.x = floats({1, 3}, {1, 2, 3});
+       },
+       "has 3"},
+  };
+  for (const Case& c : cases) {
+    Svr m;
+    c.edit(m);
+    OpTester t("SVMRegressor", 1, kMl);
+    t.input("X", m.x)
+        .attr("n_supports", m.supports)
+        .attr("support_vectors", m.vectors)
+        .attr("coefficients", m.coefficients)
+        .attr("kernel_params", m.params)
+        .attr("kernel_type", m.kernel)
+        .attr("rho", m.rho)
+        .output("Y");
+    const std::string e = error_of([&] { t.run(); });
+    EXPECT_TRUE(mentions(e, c.expect)) << c.name << ": " << e;
+    EXPECT_TRUE(mentions(e, "SVMRegressor")) << c.name << ": " << e;
+  }
+}
+
+// ---- SVMClassifier ----
+
+// Linear mode, three classes: scores x0 + rho0, x1 + rho0, -x0 - x1 + rho0.
+OpTester linear_svc(const Tensor& x, std::vector<float> rho) {
+  OpTester t("SVMClassifier", 1, kMl);
+  t.input("X", x)
+      .attr("coefficients", std::vector<float>{1, 0, 0, 1, -1, -1})
+      .attr("rho", rho)
+      .attr("classlabels_ints", std::vector<int64_t>{1, 2, 3})
+      .output("Y")
+      .output("Z");
+  return t;
+}
+
+TEST(SVMClassifier, LinearModeScoresEveryClass) {
+  // Rows (0, 3) and (2, 1) score (0.5, 3.5, -2.5) and (2.5, 1.5, -2.5).
+  const Tensor x = floats({2, 2}, {0, 3, 2, 1});
+  std::vector<Tensor> out = linear_svc(x, {0.5f, 0, 0}).run();
+  EXPECT_EQ(labels_of(out[0]), (std::vector<int64_t>{2, 1}));
+  expect_near(out[1], {2, 3}, {0.5f, 3.5f, -2.5f, 2.5f, 1.5f, -2.5f});
+  // With a single rho the reference answers 1 when the best score is > 0, else 0, not a
+  // label: rho -1 scores (0, 3) as (-1, 2, -4) and (0.5, 0.5) as (-0.5, -0.5, -2).
+  out = linear_svc(floats({2, 2}, {0, 3, 0.5f, 0.5f}), {-1}).run();
+  EXPECT_EQ(labels_of(out[0]), (std::vector<int64_t>{1, 0}));
+  expect_near(out[1], {2, 3}, {-1, 2, -4, -0.5f, -0.5f, -2});
+}
+
+// Two string classes, one support vector each: (1, 0) for "A", (0, 2) for "B", RBF with
+// gamma 0.5, coefficients (2, -1), rho 0.25. Rows (1, 1) and (0, 2) score
+//   s = 2 e^-0.5 - e^-1 + 0.25 = 1.09518188 and 2 e^-2.5 - 1 + 0.25 = -0.58583000.
+OpTester binary_svc(const std::string& transform, bool platt) {
+  OpTester t("SVMClassifier", 1, kMl);
+  t.input("X", floats({2, 2}, {1, 1, 0, 2}))
+      .attr("vectors_per_class", std::vector<int64_t>{1, 1})
+      .attr("support_vectors", std::vector<float>{1, 0, 0, 2})
+      .attr("coefficients", std::vector<float>{2, -1})
+      .attr("kernel_type", "RBF")
+      .attr("kernel_params", std::vector<float>{0.5f, 0, 0})
+      .attr("rho", std::vector<float>{0.25f})
+      .attr("classlabels_strings", std::vector<std::string>{"A", "B"})
+      .attr("post_transform", transform)
+      .output("Y")
+      .output("Z");
+  if (platt) t.attr("prob_a", std::vector<float>{-2}).attr("prob_b", std::vector<float>{0.5f});
+  return t;
+}
+
+TEST(SVMClassifier, BinaryVotesScoresAndPlattProbabilities) {
+  // s > 0 votes for the first class; Z is (-s, s).
+  std::vector<Tensor> out = binary_svc("NONE", false).run();
+  EXPECT_EQ(names_of(out[0]), (std::vector<std::string>{"A", "B"}));
+  expect_near(out[1], {2, 2}, {-1.09518188f, 1.09518188f, 0.58583f, -0.58583f});
+  // LOGISTIC: (sigmoid(-s), sigmoid(s)).
+  out = binary_svc("LOGISTIC", false).run();
+  expect_near(out[1], {2, 2}, {0.25064375f, 0.74935625f, 0.64240778f, 0.35759222f});
+  // Platt: r = 1 / (1 + exp(a s + b)) with a = -2, b = 0.5; Z = (r, 1 - r), which the
+  // iterative coupling reaches within its stopping tolerance (0.005 / k on the gradient).
+  out = binary_svc("NONE", true).run();
+  EXPECT_EQ(names_of(out[0]), (std::vector<std::string>{"A", "B"}));
+  expect_near(out[1], {2, 2}, {0.84427199f, 0.15572801f, 0.15820298f, 0.84179702f}, 5e-4);
+}
+
+// Three classes with one support vector each, the values 1, 2 and 3 of one feature, the
+// linear kernel, coefficient rows (1, -1, -1) and (1, 1, -1), rho 0. For x the pairs score
+//   (0, 1): x - 2x = -x,  (0, 2): x - 3x = -2x,  (1, 2): 2x - 3x = -x.
+OpTester three_svc(const Tensor& x, bool platt) {
+  OpTester t("SVMClassifier", 1, kMl);
+  t.input("X", x)
+      .attr("vectors_per_class", std::vector<int64_t>{1, 1, 1})
+      .attr("support_vectors", std::vector<float>{1, 2, 3})
+      .attr("coefficients", std::vector<float>{1, -1, -1, 1, 1, -1})
+      .attr("rho", std::vector<float>{0, 0, 0})
+      .attr("classlabels_ints", std::vector<int64_t>{10, 20, 30})
+      .output("Y")
+      .output("Z");
+  // a = 0 makes each pair's probability 1 / (1 + e^b): b = ln(p_j / p_i) for the
+  // consistent p = (0.5, 0.3, 0.2), which the coupling recovers.
+  if (platt)
+    t.attr("prob_a", std::vector<float>{0, 0, 0})
+        .attr("prob_b", std::vector<float>{-0.51082562f, -0.91629073f, -0.40546511f});
+  return t;
+}
+
+TEST(SVMClassifier, OneAgainstOneVotesAndCoupledProbabilities) {
+  // x = 1: scores (-1, -2, -1), votes (0, 1, 2): class 2. x = -1: (1, 2, 1), votes (2, 1, 0).
+  const Tensor x = Tensor::from_vector<int32_t>({2, 1}, {1, -1});
+  std::vector<Tensor> out = three_svc(x, false).run();
+  EXPECT_EQ(labels_of(out[0]), (std::vector<int64_t>{30, 10}));
+  expect_near(out[1], {2, 3}, {-1, -2, -1, 1, 2, 1});
+  // The probabilities do not change the label, which follows the votes.
+  out = three_svc(x, true).run();
+  EXPECT_EQ(labels_of(out[0]), (std::vector<int64_t>{30, 10}));
+  expect_near(out[1], {2, 3}, {0.5f, 0.3f, 0.2f, 0.5f, 0.3f, 0.2f}, 2e-3);
+}
+
+TEST(SVMClassifier, MalformedNodesAndInputs) {
+  struct Svc {
+    std::vector<int64_t> counts = {1, 1, 1};
+    std::vector<float> vectors = {1, 2, 3}, coefficients = {1, -1, -1, 1, 1, -1};
+    std::vector<float> rho = {0, 0, 0}, prob_a, prob_b;
+    Tensor x = floats({1, 1}, {1});
+  };
+  struct Case {
+    const char* name;
+    void (*edit)(Svc&);
+    const char* expect;
+  };
+  const std::vector<Case> cases = {
+      {"counts",
+       [](Svc& m) {
+         m.counts = {1, 2};
+       },
+       "vectors_per_class has 2 counts for 3"},
+      {"negative",
+       [](Svc& m) {
+         m.counts = {1, -1, 3};
+       },
+       "vectors_per_class holds -1"},
+      {"coefficients",
+       [](Svc& m) {
+         m.coefficients = {1, 2, 3};
+       },
+       "not 2 rows of 3"},
+      {"rho", [](Svc& m) { m.rho = {0}; }, "rho holds 1 values for 3 pairs"},
+      {"vectors",
+       [](Svc& m) {
+         m.vectors = {1, 2, 3, 4};
+       },
+       "support_vectors holds 4"},
+      {"prob",
+       [](Svc& m) {
+         m.prob_a = {1, 2, 3};
+       },
+       "must have the same length"},
+      {"pairs", [](Svc& m) { m.prob_a = m.prob_b = {1}; }, "hold 1 values for 3 pairs"},
+      {"width",
+       [](Svc& m) {
+         m.x = floats({1, 2}, {1, 2});
+       },
+       "has 2"},
+  };
+  for (const Case& c : cases) {
+    Svc m;
+    c.edit(m);
+    OpTester t("SVMClassifier", 1, kMl);
+    t.input("X", m.x)
+        .attr("vectors_per_class", m.counts)
+        .attr("support_vectors", m.vectors)
+        .attr("coefficients", m.coefficients)
+        .attr("rho", m.rho)
+        .attr("classlabels_ints", std::vector<int64_t>{10, 20, 30})
+        .output("Y")
+        .output("Z");
+    if (!m.prob_a.empty()) t.attr("prob_a", m.prob_a);
+    if (!m.prob_b.empty()) t.attr("prob_b", m.prob_b);
+    const std::string e = error_of([&] { t.run(); });
+    EXPECT_TRUE(mentions(e, c.expect)) << c.name << ": " << e;
+    EXPECT_TRUE(mentions(e, "SVMClassifier")) << c.name << ": " << e;
+  }
+}
+
 }  // namespace
 }  // namespace onyx
