@@ -376,20 +376,23 @@ void SvmClassifierKernel::run(KernelContext& ctx) const {
 
 void infer_svm_classifier(InferContext& ctx) {
   const Node& node = ctx.node();
-  auto list_size = [&](const char* name, bool strings) -> int64_t {
+  auto ints = [&](const char* name) {
     const Attribute* a = node.find_attr(name);
-    if (!a) return 0;
-    return static_cast<int64_t>(strings ? a->strings.size() : a->ints.size() + a->floats.size());
+    return a ? a->ints : std::vector<int64_t>{};
   };
-  int64_t classes = list_size("classlabels_strings", true);
-  if (classes == 0) classes = list_size("classlabels_ints", false);
-  int64_t vectors = 0;
-  if (const Attribute* counts = node.find_attr("vectors_per_class"))
-    for (int64_t c : counts->ints) vectors += std::max<int64_t>(c, 0);
-  const bool probabilities = vectors > 0 && list_size("prob_a", false) > 0;
-  const int64_t scores = vectors == 0 || probabilities ? classes : classes * (classes - 1) / 2;
+  auto floats = [&](const char* name) {
+    const Attribute* a = node.find_attr(name);
+    return a ? a->floats.size() : 0;
+  };
+  const Attribute* names = node.find_attr("classlabels_strings");
+  const auto classes = static_cast<int64_t>(
+      names && !names->strings.empty() ? names->strings.size() : ints("classlabels_ints").size());
+  const std::vector<int64_t> counts = ints("vectors_per_class");
+  const bool supports = std::any_of(counts.begin(), counts.end(), [](int64_t c) { return c > 0; });
+  const bool probabilities = supports && floats("prob_a") > 0;
+  const int64_t scores = !supports || probabilities ? classes : classes * (classes - 1) / 2;
   const Attribute* transform = node.find_attr("post_transform");
-  const int64_t columns = svm_score_columns(scores, list_size("rho", false) == 1 && classes == 2,
+  const int64_t columns = svm_score_columns(scores, floats("rho") == 1 && classes == 2,
                                             transform && transform->s == "PROBIT");
   infer_classifier(ctx, classes > 0 && columns > 0 ? Dim::known(columns) : Dim{});
 }

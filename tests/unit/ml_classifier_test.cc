@@ -635,5 +635,34 @@ TEST(SVMClassifier, MalformedNodesAndInputs) {
   }
 }
 
+// ---- Shape rules ----
+
+// The declared type of output i after shape inference: "int64 [2]", "float [2, 3]".
+std::string inferred(const OpTester& t, size_t i) {
+  const Model m = t.model();
+  const TypeInfo& type = m.graph.value(m.graph.outputs[i]).type;
+  std::string text = type.elem == DType::String  ? "string ["
+                     : type.elem == DType::Int64 ? "int64 ["
+                                                 : "float [";
+  if (!type.shape) return text + "?]";
+  for (size_t d = 0; d < type.shape->size(); ++d)
+    text += (d ? ", " : "") + (*type.shape)[d].to_string();
+  return text + "]";
+}
+
+TEST(MlClassifiers, ShapeRulesGiveTheLabelTypeAndTheWidthOfZ) {
+  const Tensor two_rows = floats({2, 2}, {0, 3, 2, 1});
+  EXPECT_EQ(inferred(linear3(two_rows, "NONE"), 0), "int64 [2]");
+  EXPECT_EQ(inferred(linear3(two_rows, "NONE"), 1), "float [2, 3]");
+  EXPECT_EQ(inferred(linear_binary(two_rows, "NONE"), 0), "string [2]");
+  EXPECT_EQ(inferred(linear_binary(two_rows, "NONE"), 1), "float [2, 2]");
+  EXPECT_EQ(inferred(ClassForest().tester(three_rows()), 1), "float [3, 3]");
+  EXPECT_EQ(inferred(binary_forest("NONE").tester(two_rows), 1), "float [2, 2]");
+  EXPECT_EQ(inferred(binary_svc("NONE", false), 1), "float [2, 2]");
+  EXPECT_EQ(inferred(binary_svc("PROBIT", false), 1), "float [2, 1]");
+  EXPECT_EQ(inferred(three_svc(floats({2, 1}, {1, 2}), false), 1), "float [2, 3]");
+  EXPECT_EQ(inferred(svr("RBF", 0), 0), "float [1, 1]");
+}
+
 }  // namespace
 }  // namespace onyx
