@@ -504,12 +504,13 @@ TEST(SVMClassifier, LinearModeScoresEveryClass) {
 // Two string classes, one support vector each: (1, 0) for "A", (0, 2) for "B", RBF with
 // gamma 0.5, coefficients (2, -1), rho 0.25. Rows (1, 1) and (0, 2) score
 //   s = 2 e^-0.5 - e^-1 + 0.25 = 1.09518188 and 2 e^-2.5 - 1 + 0.25 = -0.58583000.
-OpTester binary_svc(const std::string& transform, bool platt) {
+OpTester binary_svc(const std::string& transform, bool platt,
+                    std::vector<float> coefficients = {2, -1}) {
   OpTester t("SVMClassifier", 1, kMl);
   t.input("X", floats({2, 2}, {1, 1, 0, 2}))
       .attr("vectors_per_class", std::vector<int64_t>{1, 1})
       .attr("support_vectors", std::vector<float>{1, 0, 0, 2})
-      .attr("coefficients", std::vector<float>{2, -1})
+      .attr("coefficients", coefficients)
       .attr("kernel_type", "RBF")
       .attr("kernel_params", std::vector<float>{0.5f, 0, 0})
       .attr("rho", std::vector<float>{0.25f})
@@ -534,6 +535,12 @@ TEST(SVMClassifier, BinaryVotesScoresAndPlattProbabilities) {
   out = binary_svc("NONE", true).run();
   EXPECT_EQ(names_of(out[0]), (std::vector<std::string>{"A", "B"}));
   expect_near(out[1], {2, 2}, {0.84427199f, 0.15572801f, 0.15820298f, 0.84179702f}, 5e-4);
+  // The reference's rule for one rho, two classes, no probabilities and no negative
+  // coefficient: the second label whenever a class has a vote. Coefficients (2, 1) score
+  // 2 e^-0.5 + e^-1 + 0.25 and 2 e^-2.5 + 1 + 0.25, both votes for "A", labelled "B".
+  out = binary_svc("NONE", false, {2, 1}).run();
+  EXPECT_EQ(names_of(out[0]), (std::vector<std::string>{"B", "B"}));
+  expect_near(out[1], {2, 2}, {-1.83094076f, 1.83094076f, -1.41417000f, 1.41417000f});
 }
 
 // Three classes with one support vector each, the values 1, 2 and 3 of one feature, the
