@@ -21,7 +21,8 @@ void register_ml(Registry& registry) {
   register_tree_ensemble_regressor(registry);
   register_linear_classifier(registry);
   register_tree_ensemble_classifier(registry);
-  register_svm(registry);
+  register_svm_regressor(registry);
+  register_svm_classifier(registry);
 }
 
 }  // namespace onyx

@@ -30,7 +30,8 @@ void register_tree_ensemble_regressor(Registry& registry);  // tree_ensemble_reg
 // The classifiers and the SVMs.
 void register_linear_classifier(Registry& registry);         // linear_classifier.cc
 void register_tree_ensemble_classifier(Registry& registry);  // tree_ensemble_classifier.cc: 1, 3
-void register_svm(Registry& registry);                       // svm.cc: SVMRegressor, SVMClassifier
+void register_svm_regressor(Registry& registry);             // svm_regressor.cc
+void register_svm_classifier(Registry& registry);            // svm_classifier.cc
 
 // tensor(float), tensor(double), tensor(int64), tensor(int32): the numeric inputs of most
 // ml operators.

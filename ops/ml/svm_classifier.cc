@@ -1,162 +1,26 @@
-// The support vector machines of ai.onnx.ml (version 1): SVMRegressor and SVMClassifier.
-// X is [N, F] or [F] (one row) of float, double, int64 or int32. kernel_params holds
-// gamma, coef0 and degree; the kernels are
-//   LINEAR  x . v          POLY     (gamma x . v + coef0)^degree
-//   RBF     exp(-gamma |x - v|^2)   SIGMOID  tanh(gamma x . v + coef0)
-// Without support vectors both run in linear mode: the coefficients hold one weight per
-// feature (the regressor) or per class and feature (the classifier), scored with the
-// linear kernel whatever kernel_type says, plus rho[0].
-//
-// SVMRegressor: Y[n, 0] = sum_j coefficients[j] K(x, sv_j) + rho[0]; a one-class SVM
-// gives 1 when that is > 0, else -1; post_transform then applies to the score.
-//
-// SVMClassifier (libsvm's one-against-one): for classes i < j, the pair's score is
+// SVMClassifier (ai.onnx.ml, 1): libsvm's one-against-one classifier. X is [N, F] or [F]
+// (one row) of float, double, int64 or int32. For classes i < j, pair p scores
 //   rho[p] + sum_{v in i} coefficients[j-1][v] K(x, sv_v) + sum_{v in j} coefficients[i][v] K(x,
 //   sv_v)
-// and votes for i when > 0, else for j; the label is the class with most votes (the
-// first of equal counts). Z holds the pairs' scores, or with prob_a and prob_b the class
-// probabilities: Platt's sigmoid per pair, clamped to [1e-7, 1 - 1e-7], coupled by
-// Wu, Lin and Weng's method 2 (libsvm's multiclass_probability), then post_transform.
+// (kernels in svm_kernel.h) and votes for i when > 0, else for j; the label is the class
+// with most votes (the first of equal counts). Z holds the pairs' scores, or with prob_a
+// and prob_b the class probabilities: Platt's sigmoid per pair, clamped to
+// [1e-7, 1 - 1e-7], coupled by Wu, Lin and Weng's method 2 (libsvm's
+// multiclass_probability), then post_transform. Without support vectors (linear mode)
+// each class scores rho[0] + x . coefficients[class] and the best score wins.
 //
-// Where the ONNX reference implementation decides: the rules for one rho (below, in
-// label_index and svm_score_columns) follow it, and so does the label from the votes even
-// when Z holds probabilities. Its coupling matrix differs from libsvm's for three or more
+// Where the ONNX reference implementation decides: the rules for one rho (in label_index
+// and svm_score_columns) follow it, and so does the label from the votes even when Z
+// holds probabilities. Its coupling matrix differs from libsvm's for three or more
 // classes (a dot product where libsvm has one product per entry); libsvm's, which
 // ONNX Runtime also computes, is used here.
 #include <algorithm>
 #include <cmath>
-#include <map>
 
-#include "ml/ml_ops.h"
+#include "ml/svm_kernel.h"
 
 namespace onyx {
 namespace {
-
-enum class SvmKernelType { Linear, Poly, Rbf, Sigmoid };
-
-struct SvmKernel {
-  SvmKernelType type = SvmKernelType::Linear;
-  double gamma = 0, coef0 = 0;
-  int64_t degree = 0;
-
-  // K(x, v) over n features.
-  template <class T>
-  double operator()(const T* x, const double* v, int64_t n) const {
-    double s = 0;
-    if (type == SvmKernelType::Rbf) {
-      for (int64_t i = 0; i < n; ++i) {
-        const double d = static_cast<double>(x[i]) - v[i];
-        s += d * d;
-      }
-      return std::exp(-gamma * s);
-    }
-    for (int64_t i = 0; i < n; ++i) s += static_cast<double>(x[i]) * v[i];
-    if (type == SvmKernelType::Poly)
-      return std::pow(gamma * s + coef0, static_cast<double>(degree));
-    if (type == SvmKernelType::Sigmoid) return std::tanh(gamma * s + coef0);
-    return s;
-  }
-};
-
-// kernel_type and kernel_params; in linear mode the kernel is LINEAR whatever they say.
-SvmKernel read_kernel(const Attrs& attrs, bool linear_mode, const KernelInit& init) {
-  static const std::map<std::string, SvmKernelType> types = {{"LINEAR", SvmKernelType::Linear},
-                                                             {"POLY", SvmKernelType::Poly},
-                                                             {"RBF", SvmKernelType::Rbf},
-                                                             {"SIGMOID", SvmKernelType::Sigmoid}};
-  const std::string name = attrs.get_string("kernel_type", "LINEAR");
-  auto it = types.find(name);
-  if (it == types.end())
-    init.fail("kernel_type must be LINEAR, POLY, RBF or SIGMOID, got '" + name + "'");
-  const std::vector<float> params = attrs.get_floats("kernel_params");
-  if (!params.empty() && params.size() != 3)
-    init.fail(cat("kernel_params holds gamma, coef0 and degree, got ", params.size(), " values"));
-  SvmKernel k;
-  k.type = linear_mode ? SvmKernelType::Linear : it->second;
-  if (!params.empty()) {
-    k.gamma = params[0];
-    k.coef0 = params[1];
-    k.degree = static_cast<int64_t>(params[2]);  // the reference truncates it to an integer
-  }
-  return k;
-}
-
-std::vector<double> doubles(const std::vector<float>& v) { return {v.begin(), v.end()}; }
-
-// The features of X, checked against the support vectors' (or the coefficients') width.
-RowsOf checked_rows(const Tensor& x, int64_t features, const KernelContext& ctx) {
-  const RowsOf shape = rows_of(x, ctx);
-  if (shape.features != features)
-    ctx.fail(cat("the model has ", features, " features, but X ", x.describe(), " has ",
-                 shape.features));
-  return shape;
-}
-
-// ---- SVMRegressor ----
-
-class SvmRegressorKernel final : public Kernel {
- public:
-  explicit SvmRegressorKernel(const KernelInit& init) {
-    const Attrs& attrs = init.attrs();
-    supports_ = attrs.get_int("n_supports", 0);
-    coefficients_ = doubles(attrs.get_floats("coefficients"));
-    vectors_ = doubles(attrs.get_floats("support_vectors"));
-    const std::vector<float> rho = attrs.get_floats("rho");
-    one_class_ = attrs.get_int("one_class", 0);
-    transform_ = post_transform_named(attrs.get_string("post_transform", "NONE"), init);
-    kernel_ = read_kernel(attrs, supports_ == 0, init);
-    if (supports_ < 0) init.fail(cat("n_supports must be >= 0, got ", supports_));
-    if (one_class_ != 0 && one_class_ != 1) init.fail(cat("one_class is 0 or 1, got ", one_class_));
-    if (rho.size() != 1) init.fail(cat("rho must hold one value, got ", rho.size()));
-    rho_ = rho[0];
-    if (coefficients_.empty()) init.fail("coefficients must not be empty");
-    if (supports_ > 0) {
-      if (static_cast<int64_t>(coefficients_.size()) != supports_)
-        init.fail(cat("coefficients holds ", coefficients_.size(), " values for ", supports_,
-                      " support vectors"));
-      if (vectors_.empty() || vectors_.size() % static_cast<size_t>(supports_) != 0)
-        init.fail(cat("support_vectors holds ", vectors_.size(), " values, not ", supports_,
-                      " vectors of one width"));
-      features_ = static_cast<int64_t>(vectors_.size()) / supports_;
-    } else {
-      features_ = static_cast<int64_t>(coefficients_.size());
-    }
-  }
-
-  void run(KernelContext& ctx) const override {
-    const Tensor& x = ctx.input(0);
-    const RowsOf shape = checked_rows(x, features_, ctx);
-    const int64_t f = features_;
-    Tensor& y = ctx.allocate_uninitialized_output(0, DType::Float, {shape.rows, 1});
-    dispatch<MlNumericTypes>(x.dtype(), "SVMRegressor", [&](auto tag) {
-      using T = typename decltype(tag)::type;
-      for (int64_t r = 0; r < shape.rows; ++r) {
-        const T* row = x.data<T>() + r * f;
-        double s = rho_;
-        if (supports_ == 0) s += kernel_(row, coefficients_.data(), f);
-        for (int64_t j = 0; j < supports_; ++j)
-          s += coefficients_[static_cast<size_t>(j)] * kernel_(row, vectors_.data() + j * f, f);
-        if (one_class_) s = s > 0 ? 1 : -1;
-        apply_post_transform(transform_, &s, 1);
-        y.data<float>()[r] = static_cast<float>(s);
-      }
-    });
-  }
-
- private:
-  int64_t supports_ = 0, features_ = 0, one_class_ = 0;
-  std::vector<double> coefficients_, vectors_;
-  double rho_ = 0;
-  SvmKernel kernel_;
-  PostTransform transform_ = PostTransform::None;
-};
-
-void infer_svm_regressor(InferContext& ctx) {
-  ctx.set_output(
-      0, TypeInfo::tensor(DType::Float, std::vector<Dim>{rows_dim(ctx.input(0)), Dim::known(1)}));
-}
-
-// ---- SVMClassifier ----
 
 // The width of Z: the raw scores (one per pair, or per class in linear mode) or the
 // probabilities (one per class); a single score becomes (-s, s) when rho has one value
@@ -192,11 +56,11 @@ SvmClassifierKernel::SvmClassifierKernel(const KernelInit& init) {
   labels_ = ClassLabels::read(attrs, "classlabels_ints", init);
   classes_ = labels_.size();
   pairs_ = classes_ * (classes_ - 1) / 2;
-  coefficients_ = doubles(attrs.get_floats("coefficients"));
-  vectors_ = doubles(attrs.get_floats("support_vectors"));
-  rho_ = doubles(attrs.get_floats("rho"));
-  prob_a_ = doubles(attrs.get_floats("prob_a"));
-  prob_b_ = doubles(attrs.get_floats("prob_b"));
+  coefficients_ = svm_doubles(attrs.get_floats("coefficients"));
+  vectors_ = svm_doubles(attrs.get_floats("support_vectors"));
+  rho_ = svm_doubles(attrs.get_floats("rho"));
+  prob_a_ = svm_doubles(attrs.get_floats("prob_a"));
+  prob_b_ = svm_doubles(attrs.get_floats("prob_b"));
   transform_ = post_transform_named(attrs.get_string("post_transform", "NONE"), init);
   counts_ = attrs.get_ints("vectors_per_class");
   for (int64_t c : counts_) {
@@ -207,7 +71,7 @@ SvmClassifierKernel::SvmClassifierKernel(const KernelInit& init) {
     vectors_count_ += c;
   }
   linear_mode_ = vectors_count_ == 0;
-  kernel_ = read_kernel(attrs, linear_mode_, init);
+  kernel_ = read_svm_kernel(attrs, linear_mode_, init);
   if (coefficients_.empty()) init.fail("coefficients must not be empty");
   if (rho_.empty()) init.fail("rho must not be empty");
   if (prob_a_.size() != prob_b_.size())
@@ -342,7 +206,7 @@ int64_t SvmClassifierKernel::label_index(const int64_t* votes, const double* sco
 
 void SvmClassifierKernel::run(KernelContext& ctx) const {
   const Tensor& x = ctx.input(0);
-  const RowsOf shape = checked_rows(x, features_, ctx);
+  const RowsOf shape = svm_rows(x, features_, ctx);
   Tensor& y = labels_.allocate(ctx, shape.rows);
   Tensor* z = ctx.has_output(1)
                   ? &ctx.allocate_uninitialized_output(1, DType::Float, {shape.rows, columns_})
@@ -399,12 +263,9 @@ void infer_svm_classifier(InferContext& ctx) {
 
 }  // namespace
 
-void register_svm(Registry& registry) {
-  const std::vector<DType> types = dtypes_of(MlNumericTypes{});
-  add_ml_op(registry, "SVMRegressor", {{1, kOpsetOpen, types}}, make_kernel<SvmRegressorKernel>(),
-            infer_svm_regressor);
-  add_ml_op(registry, "SVMClassifier", {{1, kOpsetOpen, types}}, make_kernel<SvmClassifierKernel>(),
-            infer_svm_classifier);
+void register_svm_classifier(Registry& registry) {
+  add_ml_op(registry, "SVMClassifier", {{1, kOpsetOpen, dtypes_of(MlNumericTypes{})}},
+            make_kernel<SvmClassifierKernel>(), infer_svm_classifier);
 }
 
 }  // namespace onyx
