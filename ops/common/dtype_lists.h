@@ -25,6 +25,11 @@ inline bool dtype_listed(const std::vector<DType>& list, DType t) {
 
 // tensor(float16), tensor(float), tensor(double): the float types of early opsets.
 inline std::vector<DType> float_dtypes() { return {DType::Float16, DType::Float, DType::Double}; }
+// The same plus tensor(bfloat16): most float ops from opset 13, and the ~48 ops whose
+// opset-22 version did nothing but add it (Conv, the pools, the RNNs, Elu, Sin, ...).
+inline std::vector<DType> float_dtypes_bf16() {
+  return with_dtypes(float_dtypes(), {DType::BFloat16});
+}
 // all_numeric_types (13+), and before opset 13.
 inline std::vector<DType> numeric_dtypes() { return dtypes_of(NumericTypes{}); }
 inline std::vector<DType> numeric_dtypes_no_bf16() { return without_bfloat16(numeric_dtypes()); }

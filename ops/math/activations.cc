@@ -220,11 +220,13 @@ using AttrMap = std::map<std::string, AttrType>;
 
 }  // namespace
 
-// ---- registration: version histories (Changelog.md to opset 21; Mish-22, Swish-24, Celu-28) ----
+// ---- registration: version histories (Changelog.md to opset 21; opset 22 added bfloat16 to
+// Elu, Selu, HardSigmoid, HardSwish, Softplus, Softsign, ThresholdedRelu and Mish; Swish-24,
+// Celu-28) ----
 
 void register_activations(Registry& registry) {
   const std::vector<DType> f = float_dtypes();
-  const std::vector<DType> f_bf16 = with_dtypes(f, {DType::BFloat16});
+  const std::vector<DType> f_bf16 = float_dtypes_bf16();
   const AttrType F = AttrType::Float;
   // Opset 1 also carries the legacy `consumed_inputs` hint, which is ignored.
   const std::pair<const std::string, AttrType> legacy = {"consumed_inputs", AttrType::Ints};
@@ -232,18 +234,22 @@ void register_activations(Registry& registry) {
   add<LeakyReluFn>(registry, {{1, 5, f, AttrMap{{"alpha", F}, legacy}},
                               {6, 15, f, AttrMap{{"alpha", F}}},
                               {16, kOpsetOpen, f_bf16, AttrMap{{"alpha", F}}}});
-  add<EluFn>(registry,
-             {{1, 5, f, AttrMap{{"alpha", F}, legacy}}, {6, kOpsetOpen, f, AttrMap{{"alpha", F}}}});
+  add<EluFn>(registry, {{1, 5, f, AttrMap{{"alpha", F}, legacy}},
+                        {6, 21, f, AttrMap{{"alpha", F}}},
+                        {22, kOpsetOpen, f_bf16, AttrMap{{"alpha", F}}}});
   add<SeluFn>(registry, {{1, 5, f, AttrMap{{"alpha", F}, {"gamma", F}, legacy}},
-                         {6, kOpsetOpen, f, AttrMap{{"alpha", F}, {"gamma", F}}}});
+                         {6, 21, f, AttrMap{{"alpha", F}, {"gamma", F}}},
+                         {22, kOpsetOpen, f_bf16, AttrMap{{"alpha", F}, {"gamma", F}}}});
   add<CeluFn>(registry, {{12, 27, {DType::Float}, AttrMap{{"alpha", F}}},
                          {28, kOpsetOpen, f_bf16, AttrMap{{"alpha", F}}}});  // all float types
   add<HardSigmoidFn>(registry, {{1, 5, f, AttrMap{{"alpha", F}, {"beta", F}, legacy}},
-                                {6, kOpsetOpen, f, AttrMap{{"alpha", F}, {"beta", F}}}});
-  add<HardSwishFn>(registry, {{14, kOpsetOpen, f}});
-  add<SoftplusFn>(registry, {{1, kOpsetOpen, f}});
-  add<SoftsignFn>(registry, {{1, kOpsetOpen, f}});
-  add<ThresholdedReluFn>(registry, {{10, kOpsetOpen, f, AttrMap{{"alpha", F}}}});
+                                {6, 21, f, AttrMap{{"alpha", F}, {"beta", F}}},
+                                {22, kOpsetOpen, f_bf16, AttrMap{{"alpha", F}, {"beta", F}}}});
+  add<HardSwishFn>(registry, {{14, 21, f}, {22, kOpsetOpen, f_bf16}});
+  add<SoftplusFn>(registry, {{1, 21, f}, {22, kOpsetOpen, f_bf16}});
+  add<SoftsignFn>(registry, {{1, 21, f}, {22, kOpsetOpen, f_bf16}});
+  add<ThresholdedReluFn>(registry, {{10, 21, f, AttrMap{{"alpha", F}}},
+                                    {22, kOpsetOpen, f_bf16, AttrMap{{"alpha", F}}}});
   add<ShrinkFn>(registry,
                 {{9, kOpsetOpen, numeric_dtypes_no_bf16(), AttrMap{{"bias", F}, {"lambd", F}}}});
   add<MishFn>(registry, {{18, 21, f}, {22, kOpsetOpen, f_bf16}});

@@ -1,7 +1,8 @@
-// Trigonometric and hyperbolic functions, elementwise over float16/float/double: Sin, Cos,
+// Trigonometric and hyperbolic functions, elementwise over the float types: Sin, Cos,
 // Tan, Asin, Acos, Atan (opset 7) and Sinh, Cosh, Asinh, Acosh, Atanh (opset 9). Outside
 // its domain a function gives NaN (Asin(2), Acosh(0.5)) and at a pole infinity (Atanh(1)),
-// as the C library does. Each op is a function object run by UnaryKernel.
+// as the C library does. Each op is a function object run by UnaryKernel, which computes
+// the half types in float and rounds once on store. Opset 22 added bfloat16 to all eleven.
 #include <cmath>
 
 #include "math/unary_kernel.h"
@@ -9,7 +10,7 @@
 namespace onyx {
 namespace {
 
-// ---- 1. registration: one version each, float16/float/double ----
+// ---- 1. registration: float16/float/double, and bfloat16 from opset 22 ----
 
 // ---- 2. attributes: none ----
 
@@ -17,7 +18,7 @@ namespace {
 
 // ---- 4. compute ----
 
-using TrigTypes = type_list<float, double, float16_t>;
+using TrigTypes = FloatTypes;
 
 struct SinFn {
   static constexpr const char* name = "Sin";
@@ -111,8 +112,10 @@ struct AtanhFn {
 }  // namespace
 
 void register_trig(Registry& registry) {
-  const std::vector<OpVersion> since7 = {{7, kOpsetOpen, float_dtypes()}};
-  const std::vector<OpVersion> since9 = {{9, kOpsetOpen, float_dtypes()}};
+  const std::vector<OpVersion> since7 = {{7, 21, float_dtypes()},
+                                         {22, kOpsetOpen, float_dtypes_bf16()}};
+  const std::vector<OpVersion> since9 = {{9, 21, float_dtypes()},
+                                         {22, kOpsetOpen, float_dtypes_bf16()}};
   add_unary<SinFn>(registry, since7);
   add_unary<CosFn>(registry, since7);
   add_unary<TanFn>(registry, since7);

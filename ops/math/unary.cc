@@ -234,7 +234,7 @@ void register_unary(Registry& registry) {
   add_unary<SignFn>(registry, numeric_op_versions());
   add_unary<CeilFn>(registry, float_op_versions());
   add_unary<FloorFn>(registry, float_op_versions());
-  add_unary<RoundFn>(registry, {{11, kOpsetOpen, float_dtypes()}});
+  add_unary<RoundFn>(registry, {{11, 21, float_dtypes()}, {22, kOpsetOpen, float_dtypes_bf16()}});
   add_unary<ReciprocalFn>(registry, float_op_versions());
   add_unary<SqrtFn>(registry, float_op_versions());
   add_unary<ExpFn>(registry, float_op_versions());
