@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "common/dtype_lists.h"
 #include "common/parallel.h"
 #include "common/shape_utils.h"
 #include "common/spatial.h"
@@ -61,15 +62,20 @@ void infer_conv(InferContext& ctx);
 // ---- registration ----
 
 void register_conv(Registry& registry) {
-  // Conv-11 only relaxed the kernel_shape/pads wording; both versions compute the same.
-  const std::vector<DType> dtypes = {DType::Float, DType::Double, DType::Float16};
+  // Conv-11 only relaxed the kernel_shape/pads wording and Conv-22 only added bfloat16; all
+  // compute the same (the half types accumulate in float, see acc_t).
+  const std::vector<DType> dtypes = float_dtypes();
   const std::map<std::string, AttrType> attrs = {
       {"auto_pad", AttrType::String},   {"dilations", AttrType::Ints}, {"group", AttrType::Int},
       {"kernel_shape", AttrType::Ints}, {"pads", AttrType::Ints},      {"strides", AttrType::Ints}};
-  add_op_versions(registry, "Conv", {{1, 10, dtypes, attrs}, {11, kOpsetOpen, dtypes, attrs}},
+  add_op_versions(registry, "Conv",
+                  {{1, 10, dtypes, attrs},
+                   {11, 21, dtypes, attrs},
+                   {22, kOpsetOpen, float_dtypes_bf16(), attrs}},
                   make_kernel<ConvKernel>(), infer_conv);
-  registry.add(KernelDef{fused::kDomain, fused::kConv, fused::kVersion, kOpsetOpen, dtypes, 0,
-                         make_kernel<ConvKernel>(), infer_conv, with_fused_attrs(attrs)});
+  registry.add(KernelDef{fused::kDomain, fused::kConv, fused::kVersion, kOpsetOpen,
+                         float_dtypes_bf16(), 0, make_kernel<ConvKernel>(), infer_conv,
+                         with_fused_attrs(attrs)});
 }
 
 // ---- construction ----

@@ -16,6 +16,7 @@
 #include <string>
 #include <vector>
 
+#include "common/dtype_lists.h"
 #include "common/parallel.h"
 #include "common/shape_utils.h"
 #include "common/spatial.h"
@@ -313,15 +314,17 @@ void ConvTransposeKernel::run(KernelContext& ctx) const {
 }  // namespace
 
 void register_convtranspose(Registry& registry) {
-  // ConvTranspose-11 only clarified the output_shape / auto_pad wording.
-  const std::vector<DType> dtypes = {DType::Float, DType::Double, DType::Float16};
+  // ConvTranspose-11 only clarified the output_shape / auto_pad wording; 22 added bfloat16.
+  const std::vector<DType> dtypes = float_dtypes();
   const std::map<std::string, AttrType> attrs = {
       {"auto_pad", AttrType::String},     {"dilations", AttrType::Ints},
       {"group", AttrType::Int},           {"kernel_shape", AttrType::Ints},
       {"output_padding", AttrType::Ints}, {"output_shape", AttrType::Ints},
       {"pads", AttrType::Ints},           {"strides", AttrType::Ints}};
   add_op_versions(registry, "ConvTranspose",
-                  {{1, 10, dtypes, attrs}, {11, kOpsetOpen, dtypes, attrs}},
+                  {{1, 10, dtypes, attrs},
+                   {11, 21, dtypes, attrs},
+                   {22, kOpsetOpen, float_dtypes_bf16(), attrs}},
                   make_kernel<ConvTransposeKernel>(), infer_convtranspose);
 }
 

@@ -6,6 +6,8 @@
 #include <type_traits>
 #include <vector>
 
+#include "common/dtype_lists.h"
+#include "common/shape_utils.h"
 #include "kernels/simd/elementwise.h"
 #include "nn/nn.h"
 #include "nn/nn_util.h"
@@ -31,14 +33,10 @@ void infer_global_pool(InferContext& ctx);
 // ---- registration ----
 
 void register_global_pool(Registry& registry) {
+  // Version 22 of both only added bfloat16.
   for (const char* op : {"GlobalAveragePool", "GlobalMaxPool"}) {
-    KernelDef def;
-    def.op_type = op;
-    def.since_version = 1;
-    def.dtypes = {DType::Float, DType::Double, DType::Float16};
-    def.create = make_kernel<GlobalPoolKernel>();
-    def.infer = infer_global_pool;
-    registry.add(std::move(def));
+    add_op_versions(registry, op, {{1, 21, float_dtypes()}, {22, kOpsetOpen, float_dtypes_bf16()}},
+                    make_kernel<GlobalPoolKernel>(), infer_global_pool);
   }
 }
 

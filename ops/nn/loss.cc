@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "common/dtype_lists.h"
 #include "nn/nn.h"
 #include "nn/nn_util.h"
 
@@ -165,14 +166,18 @@ void infer_loss(InferContext& ctx) {
 }  // namespace
 
 void register_loss(Registry& registry) {
-  // Version 13 of both only widened the documented target range (negative ignore_index).
-  for (const char* op : {"NegativeLogLikelihoodLoss", "SoftmaxCrossEntropyLoss"}) {
-    for (auto [since, until] : {std::pair{12, 12}, std::pair{13, kOpsetOpen}}) {
+  // Version 13 of both only widened the documented target range (negative ignore_index);
+  // NegativeLogLikelihoodLoss-22 only added bfloat16.
+  for (const std::string op : {"NegativeLogLikelihoodLoss", "SoftmaxCrossEntropyLoss"}) {
+    const bool nll = op == "NegativeLogLikelihoodLoss";
+    std::vector<std::pair<int, int>> versions = {{12, 12}, {13, nll ? 21 : kOpsetOpen}};
+    if (nll) versions.push_back({22, kOpsetOpen});
+    for (auto [since, until] : versions) {
       KernelDef def;
       def.op_type = op;
       def.since_version = since;
       def.until_version = until;
-      def.dtypes = {DType::Float, DType::Double, DType::Float16};
+      def.dtypes = since >= 22 ? float_dtypes_bf16() : float_dtypes();
       def.create = make_kernel<LossKernel>();
       def.infer = infer_loss;
       def.attr_types = {{"reduction", AttrType::String}, {"ignore_index", AttrType::Int}};

@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "common/dtype_lists.h"
 #include "common/shape_utils.h"
 #include "common/spatial.h"
 #include "nn/nn.h"
@@ -66,10 +67,13 @@ void infer_lp_pool(InferContext& ctx) {
 // ---- registration ----
 
 void register_lp_pool(Registry& registry) {
-  const std::vector<DType> f = {DType::Float16, DType::Float, DType::Double};
+  const std::vector<DType> f = float_dtypes();
+  const std::vector<DType> f_bf16 = float_dtypes_bf16();  // version 22 of both
   auto create = make_kernel<LpPoolKernel>();
   add_op_versions(registry, "GlobalLpPool",
-                  {{1, 1, f, {{"p", AttrType::Float}}}, {2, kOpsetOpen, f, {{"p", AttrType::Int}}}},
+                  {{1, 1, f, {{"p", AttrType::Float}}},
+                   {2, 21, f, {{"p", AttrType::Int}}},
+                   {22, kOpsetOpen, f_bf16, {{"p", AttrType::Int}}}},
                   create, infer_lp_pool);
   // LpPool: 2 makes p an integer, 11 reworded the padding rules, 18 adds ceil_mode and
   // dilations.
@@ -82,10 +86,13 @@ void register_lp_pool(Registry& registry) {
   v1["p"] = AttrType::Float;
   v18["ceil_mode"] = AttrType::Int;
   v18["dilations"] = AttrType::Ints;
-  add_op_versions(
-      registry, "LpPool",
-      {{1, 1, f, v1}, {2, 10, f, window}, {11, 17, f, window}, {18, kOpsetOpen, f, v18}}, create,
-      infer_lp_pool);
+  add_op_versions(registry, "LpPool",
+                  {{1, 1, f, v1},
+                   {2, 10, f, window},
+                   {11, 17, f, window},
+                   {18, 21, f, v18},
+                   {22, kOpsetOpen, f_bf16, v18}},
+                  create, infer_lp_pool);
 }
 
 // ---- construction ----

@@ -13,12 +13,14 @@
 namespace onyx {
 namespace {
 
-// ---- 1. registration (11 only rewords the spec) ----
+// ---- 1. registration (11 only rewords the spec, 22 adds bfloat16) ----
 
 std::vector<OpVersion> max_unpool_versions() {
   const std::map<std::string, AttrType> a = {
       {"kernel_shape", AttrType::Ints}, {"pads", AttrType::Ints}, {"strides", AttrType::Ints}};
-  return {{9, 10, float_dtypes(), a}, {11, kOpsetOpen, float_dtypes(), a}};
+  return {{9, 10, float_dtypes(), a},
+          {11, 21, float_dtypes(), a},
+          {22, kOpsetOpen, float_dtypes_bf16(), a}};
 }
 
 // ---- 2. attributes ----

@@ -16,6 +16,7 @@
 #include <string>
 #include <vector>
 
+#include "common/dtype_lists.h"
 #include "common/shape_utils.h"
 #include "nn/nn.h"
 #include "nn/nn_util.h"
@@ -64,7 +65,8 @@ void register_normalization(Registry& registry) {
   // Opset 1 also carries the legacy `consumed_inputs` hint, which is ignored.
   add_op_versions(registry, "InstanceNormalization",
                   {{1, 5, f, {{"epsilon", F}, {"consumed_inputs", AttrType::Ints}}},
-                   {6, kOpsetOpen, f, {{"epsilon", F}}}},
+                   {6, 21, f, {{"epsilon", F}}},
+                   {22, kOpsetOpen, f_bf16, {{"epsilon", F}}}},
                   create, infer_norm);
   add_op_versions(registry, "MeanVarianceNormalization",
                   {{9, 12, f, {{"axes", AttrType::Ints}}},

@@ -16,6 +16,7 @@
 #include <string>
 #include <vector>
 
+#include "common/dtype_lists.h"
 #include "common/parallel.h"
 #include "common/spatial.h"
 #include "kernels/pool/pool2d.h"
@@ -25,7 +26,7 @@
 namespace onyx {
 namespace {
 
-using MaxPoolTypes = type_list<float, double, float16_t, int8_t, uint8_t>;
+using MaxPoolTypes = type_list<float, double, float16_t, bfloat16_t, int8_t, uint8_t>;
 
 class PoolKernel : public Kernel {
  public:
@@ -48,23 +49,23 @@ void infer_pool(InferContext& ctx);
 // ---- registration ----
 
 void register_pool(Registry& registry) {
-  const std::vector<DType> floats = {DType::Float, DType::Double, DType::Float16};
-  std::vector<DType> with_bytes = floats;
-  with_bytes.push_back(DType::Int8);
-  with_bytes.push_back(DType::UInt8);
+  const std::vector<DType> floats = float_dtypes();
+  const std::vector<DType> with_bytes = with_dtypes(floats, {DType::Int8, DType::UInt8});
   const std::map<std::string, AttrType> window_attrs = {{"auto_pad", AttrType::String},
                                                         {"kernel_shape", AttrType::Ints},
                                                         {"pads", AttrType::Ints},
                                                         {"strides", AttrType::Ints}};
   // MaxPool: 8 adds Indices and storage_order, 10 ceil_mode and dilations, 11 reworded
-  // the padding rules, 12 int8/uint8.
+  // the padding rules, 12 int8/uint8, 22 bfloat16.
   for (auto [since, until] : {std::pair{1, 7}, std::pair{8, 9}, std::pair{10, 10},
-                              std::pair{11, 11}, std::pair{12, kOpsetOpen}}) {
+                              std::pair{11, 11}, std::pair{12, 21}, std::pair{22, kOpsetOpen}}) {
     KernelDef def;
     def.op_type = "MaxPool";
     def.since_version = since;
     def.until_version = until;
-    def.dtypes = since >= 12 ? with_bytes : floats;
+    def.dtypes = since >= 22   ? with_dtypes(with_bytes, {DType::BFloat16})
+                 : since >= 12 ? with_bytes
+                               : floats;
     def.create = make_kernel<PoolKernel>();
     def.infer = infer_pool;
     def.attr_types = window_attrs;
@@ -74,14 +75,14 @@ void register_pool(Registry& registry) {
     registry.add(std::move(def));
   }
   // AveragePool: 7 adds count_include_pad, 10 ceil_mode, 11 reworded the padding rules,
-  // 19 dilations.
+  // 19 dilations, 22 bfloat16.
   for (auto [since, until] : {std::pair{1, 6}, std::pair{7, 9}, std::pair{10, 10},
-                              std::pair{11, 18}, std::pair{19, kOpsetOpen}}) {
+                              std::pair{11, 18}, std::pair{19, 21}, std::pair{22, kOpsetOpen}}) {
     KernelDef def;
     def.op_type = "AveragePool";
     def.since_version = since;
     def.until_version = until;
-    def.dtypes = floats;
+    def.dtypes = since >= 22 ? float_dtypes_bf16() : floats;
     def.create = make_kernel<PoolKernel>();
     def.infer = infer_pool;
     def.attr_types = window_attrs;

@@ -158,5 +158,106 @@ TEST(Opset22Half, RoundBreaksTiesToEvenInHalfTypes) {
   }
 }
 
+TEST(Opset22Half, ConvAndConvTranspose) {
+  const Tensor x = pattern({1, 4, 5, 5});
+  const Tensor w = pattern({6, 2, 3, 3}, 0.125f, 13);
+  const Tensor b = pattern({6}, 0.25f, 5);
+  Build conv = [&](OpTester& t, DType dtype) {
+    t.input("X", as_dtype(x, dtype))
+        .input("W", as_dtype(w, dtype))
+        .input("B", as_dtype(b, dtype))
+        .attr("group", int64_t{2})
+        .attr("pads", std::vector<int64_t>{1, 0, 1, 2})
+        .attr("strides", std::vector<int64_t>{2, 1})
+        .output("Y");
+  };
+  expect_halves_match_float("Conv", conv, 1.0 / 128);
+  expect_refuses_bfloat16("Conv", 21, conv);
+
+  const Tensor wt = pattern({4, 3, 3, 3}, 0.125f, 13);
+  Build convt = [&](OpTester& t, DType dtype) {
+    t.input("X", as_dtype(x, dtype))
+        .input("W", as_dtype(wt, dtype))
+        .attr("strides", std::vector<int64_t>{2, 2})
+        .attr("output_padding", std::vector<int64_t>{1, 0})
+        .output("Y");
+  };
+  expect_halves_match_float("ConvTranspose", convt, 1.0 / 128);
+  expect_refuses_bfloat16("ConvTranspose", 21, convt);
+}
+
+TEST(Opset22Half, Pools) {
+  const Tensor x = pattern({2, 3, 5, 4});
+  auto window = [](OpTester& t) {
+    t.attr("kernel_shape", std::vector<int64_t>{3, 2})
+        .attr("pads", std::vector<int64_t>{1, 0, 1, 1})
+        .attr("strides", std::vector<int64_t>{2, 1});
+  };
+  // MaxPool with its Indices output, which stays int64.
+  Build max_pool = [&](OpTester& t, DType dtype) {
+    t.input("X", as_dtype(x, dtype)).output("Y").output("Indices");
+    window(t);
+  };
+  Build avg_pool = [&](OpTester& t, DType dtype) {
+    t.input("X", as_dtype(x, dtype)).output("Y").attr("count_include_pad", int64_t{1});
+    window(t);
+  };
+  Build lp_pool = [&](OpTester& t, DType dtype) {
+    t.input("X", as_dtype(x, dtype)).output("Y").attr("p", int64_t{3});
+    window(t);
+  };
+  for (auto [op, build] : {std::pair{"MaxPool", max_pool}, std::pair{"AveragePool", avg_pool},
+                           std::pair{"LpPool", lp_pool}}) {
+    expect_halves_match_float(op, build, 1.0 / 128);
+    expect_refuses_bfloat16(op, 21, build);
+  }
+  for (const char* op : {"GlobalAveragePool", "GlobalMaxPool", "GlobalLpPool"}) {
+    expect_halves_match_float(op, unary(x), 1.0 / 128);
+    expect_refuses_bfloat16(op, 21, unary(x));
+  }
+}
+
+TEST(Opset22Half, MaxUnpool) {
+  // Each value goes to its flat index in the 1 x 1 x 4 x 4 output; the rest are 0.
+  Build unpool = [](OpTester& t, DType dtype) {
+    t.input("X", as_dtype(floats({1, 1, 2, 2}, {1.5f, -2, 0.25f, 3}), dtype))
+        .input("I", ints({1, 1, 2, 2}, {0, 7, 9, 14}))
+        .attr("kernel_shape", std::vector<int64_t>{2, 2})
+        .attr("strides", std::vector<int64_t>{2, 2})
+        .output("Y");
+  };
+  expect_halves_match_float("MaxUnpool", unpool, 0);
+  EXPECT_EQ(values_of(run_as("MaxUnpool", 22, DType::BFloat16, unpool)[0]),
+            (std::vector<float>{1.5f, 0, 0, 0, 0, 0, 0, -2, 0, 0.25f, 0, 0, 0, 0, 3, 0}));
+  expect_refuses_bfloat16("MaxUnpool", 21, unpool);
+}
+
+TEST(Opset22Half, InstanceNormalizationAndNllLoss) {
+  const Tensor x = pattern({2, 3, 4, 2});
+  const Tensor scale = floats({3}, {0.5f, 1, 2});
+  const Tensor bias = floats({3}, {0, 0.25f, -1});
+  Build norm = [&](OpTester& t, DType dtype) {
+    t.input("input", as_dtype(x, dtype))
+        .input("scale", as_dtype(scale, dtype))
+        .input("B", as_dtype(bias, dtype))
+        .output("Y");
+  };
+  expect_halves_match_float("InstanceNormalization", norm, 1.0 / 128);
+  expect_refuses_bfloat16("InstanceNormalization", 21, norm);
+
+  const Tensor logp = pattern({3, 4});
+  const Tensor target = ints({3}, {0, 3, 1});
+  const Tensor weight = floats({4}, {1, 0.5f, 2, 0.25f});
+  Build nll = [&](OpTester& t, DType dtype) {
+    t.input("input", as_dtype(logp, dtype))
+        .input("target", target)
+        .input("weight", as_dtype(weight, dtype))
+        .attr("reduction", "mean")
+        .output("loss");
+  };
+  expect_halves_match_float("NegativeLogLikelihoodLoss", nll, 1.0 / 128);
+  expect_refuses_bfloat16("NegativeLogLikelihoodLoss", 21, nll);
+}
+
 }  // namespace
 }  // namespace onyx::testing
