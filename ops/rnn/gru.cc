@@ -36,8 +36,10 @@ void infer_gru(InferContext& ctx) { infer_recurrent(ctx, 3); }
 
 void register_gru(Registry& registry) {
   std::vector<OpVersion> versions;
-  for (auto [since, until] : {std::pair{1, 2}, {3, 6}, {7, 13}, {14, kOpsetOpen}}) {
-    versions.push_back({since, until, float_dtypes(), rnn_attr_types(since)});
+  for (auto [since, until] : {std::pair{1, 2}, {3, 6}, {7, 13}, {14, 21}, {22, kOpsetOpen}}) {
+    // 22 only added bfloat16.
+    versions.push_back(
+        {since, until, since >= 22 ? float_dtypes_bf16() : float_dtypes(), rnn_attr_types(since)});
     if (since >= 3) versions.back().attr_types["linear_before_reset"] = AttrType::Int;
   }
   add_op_versions(registry, "GRU", versions, make_kernel<GruKernel>(), infer_gru);

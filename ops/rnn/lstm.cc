@@ -38,8 +38,10 @@ void infer_lstm(InferContext& ctx) { infer_recurrent(ctx, 4); }
 
 void register_lstm(Registry& registry) {
   std::vector<OpVersion> versions;
-  for (auto [since, until] : {std::pair{1, 6}, {7, 13}, {14, kOpsetOpen}}) {
-    versions.push_back({since, until, float_dtypes(), rnn_attr_types(since)});
+  for (auto [since, until] : {std::pair{1, 6}, {7, 13}, {14, 21}, {22, kOpsetOpen}}) {
+    // 22 only added bfloat16.
+    versions.push_back(
+        {since, until, since >= 22 ? float_dtypes_bf16() : float_dtypes(), rnn_attr_types(since)});
     versions.back().attr_types["input_forget"] = AttrType::Int;
   }
   add_op_versions(registry, "LSTM", versions, make_kernel<LstmKernel>(), infer_lstm);

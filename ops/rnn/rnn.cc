@@ -34,8 +34,11 @@ void infer_rnn(InferContext& ctx) { infer_recurrent(ctx, 1); }
 
 void register_rnn_op(Registry& registry) {
   std::vector<OpVersion> versions;
-  for (auto [since, until] : {std::pair{1, 6}, {7, 13}, {14, kOpsetOpen}})
-    versions.push_back({since, until, float_dtypes(), rnn_attr_types(since)});
+  for (auto [since, until] : {std::pair{1, 6}, {7, 13}, {14, 21}, {22, kOpsetOpen}}) {
+    // 22 only added bfloat16.
+    versions.push_back(
+        {since, until, since >= 22 ? float_dtypes_bf16() : float_dtypes(), rnn_attr_types(since)});
+  }
   add_op_versions(registry, "RNN", versions, make_kernel<RnnKernel>(), infer_rnn);
 }
 

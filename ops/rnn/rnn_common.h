@@ -27,9 +27,9 @@
 namespace onyx {
 
 // Recurrent ops accept float16, float and double (bfloat16 only from opset 22).
-using RnnTypes = type_list<float, double, float16_t>;
+using RnnTypes = FloatTypes;
 
-// float16 computes in float, double in double.
+// float16 and bfloat16 compute in float, double in double.
 template <class T>
 using rnn_acc_t = std::conditional_t<std::is_same_v<T, double>, double, float>;
 

@@ -259,5 +259,29 @@ TEST(Opset22Half, InstanceNormalizationAndNllLoss) {
   expect_refuses_bfloat16("NegativeLogLikelihoodLoss", 21, nll);
 }
 
+TEST(Opset22Half, RecurrentFamily) {
+  // seq 3, batch 2, input 2, hidden 2, one direction; W, R, B of each op's gate count.
+  const int64_t H = 2;
+  const Tensor x = pattern({3, 2, 2});
+  for (auto [op, gates] : {std::pair{"RNN", 1}, std::pair{"GRU", 3}, std::pair{"LSTM", 4}}) {
+    const Tensor w = pattern({1, gates * H, 2}, 0.125f, 11);
+    const Tensor r = pattern({1, gates * H, H}, 0.125f, 7);
+    const Tensor b = pattern({1, 2 * gates * H}, 0.0625f, 9);
+    Build build = [&](OpTester& t, DType dtype) {
+      t.input("X", as_dtype(x, dtype))
+          .input("W", as_dtype(w, dtype))
+          .input("R", as_dtype(r, dtype))
+          .input("B", as_dtype(b, dtype))
+          .attr("hidden_size", H)
+          .output("Y")
+          .output("Y_h");
+    };
+    // The state is stored in the op's type between steps, so rounding compounds over the
+    // three steps: a wider tolerance than one rounding.
+    expect_halves_match_float(op, build, 1.0 / 32);
+    expect_refuses_bfloat16(op, 21, build);
+  }
+}
+
 }  // namespace
 }  // namespace onyx::testing
