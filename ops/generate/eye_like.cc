@@ -8,13 +8,15 @@
 namespace onyx {
 namespace {
 
-using EyeTypes = type_list<float, double, float16_t, int8_t, int16_t, int32_t, int64_t, uint8_t,
-                           uint16_t, uint32_t, uint64_t, bool>;
+using EyeTypes = type_list<float, double, float16_t, bfloat16_t, int8_t, int16_t, int32_t, int64_t,
+                           uint8_t, uint16_t, uint32_t, uint64_t, bool>;
 
-// ---- 1. registration ----
+// ---- 1. registration: 22 added bfloat16 (input and `dtype`) ----
 
 std::vector<OpVersion> eye_like_versions() {
-  return {{9, kOpsetOpen, dtypes_of(EyeTypes{}), {{"k", AttrType::Int}, {"dtype", AttrType::Int}}}};
+  const std::map<std::string, AttrType> a = {{"k", AttrType::Int}, {"dtype", AttrType::Int}};
+  return {{9, 21, without_bfloat16(dtypes_of(EyeTypes{})), a},
+          {22, kOpsetOpen, dtypes_of(EyeTypes{}), a}};
 }
 
 // ---- 2. attributes ----
@@ -34,6 +36,9 @@ struct EyeParams {
         ctx.fail(cat("attribute 'dtype' = ", code, " (",
                      dtype_name_of_code(static_cast<int32_t>(code)),
                      ") is not a numeric or bool type"));
+      if (p.dtype == DType::BFloat16 && ctx.node().opset < 22)
+        ctx.fail(cat("attribute 'dtype' = bfloat16 needs EyeLike opset 22 (this node is opset ",
+                     ctx.node().opset, ")"));
     }
     return p;
   }

@@ -35,7 +35,11 @@ std::vector<OpVersion> grid_sample_versions() {
   const std::map<std::string, AttrType> a = {{"align_corners", AttrType::Int},
                                              {"mode", AttrType::String},
                                              {"padding_mode", AttrType::String}};
-  return {{16, 19, numeric_dtypes(), a}, {20, kOpsetOpen, numeric_dtypes(), a}};
+  // X's types; the grid's (T2) are float16/float/double, and bfloat16 from 22, checked by the
+  // kernel since the registry checks one input.
+  return {{16, 19, numeric_dtypes(), a},
+          {20, 21, numeric_dtypes(), a},
+          {22, kOpsetOpen, numeric_dtypes(), a}};
 }
 
 // ---- 2. attributes ----
@@ -136,7 +140,10 @@ struct Tap {
 class GridSampleKernel final : public Kernel {
  public:
   explicit GridSampleKernel(const KernelInit& init)
-      : label_(init.label()), attrs_(read_grid_attrs(init.attrs(), init.opset(), label_)) {
+      : label_(init.label()),
+        attrs_(read_grid_attrs(init.attrs(), init.opset(), label_)),
+        opset_(init.opset()) {
+    check_grid_dtype(init.input_dtype(1));
     if (init.input_type(0).has_shape() && init.input_type(1).has_shape())
       grid_output(attrs_, *init.input_type(0).shape, *init.input_type(1).shape, label_);
   }
@@ -146,6 +153,7 @@ class GridSampleKernel final : public Kernel {
     const Tensor& grid = ctx.input(1);
     const Shape out_shape = grid_output(attrs_, x.shape(), grid.shape(), label_);
     check_dims(x.shape(), grid.shape(), label_);
+    check_grid_dtype(grid.dtype());
     const std::vector<double> g = float_values(grid);
     Tensor& y = ctx.allocate_output(0, x.dtype(), out_shape);
     const size_t r = static_cast<size_t>(x.rank() - 2);
@@ -195,6 +203,16 @@ class GridSampleKernel final : public Kernel {
   }
 
  private:
+  // The grid (T2) is float16, float or double; GridSample-22 added bfloat16.
+  void check_grid_dtype(DType t) const {
+    if (t == DType::Undefined) return;  // not known before run
+    const std::vector<DType> allowed = opset_ >= 22 ? float_dtypes_bf16() : float_dtypes();
+    if (!dtype_listed(allowed, t))
+      fail(label_, ": GridSample (domain ai.onnx, opset ", opset_,
+           ") does not accept a grid of dtype ", dtype_name(t),
+           opset_ < 22 && t == DType::BFloat16 ? " (bfloat16 needs opset 22)" : "");
+  }
+
   static std::vector<double> float_values(const Tensor& t) {
     std::vector<double> out(static_cast<size_t>(t.numel()));
     dispatch<FloatTypes>(t.dtype(), "GridSample grid", [&](auto tag) {
@@ -251,6 +269,7 @@ class GridSampleKernel final : public Kernel {
 
   std::string label_;
   GridAttrs attrs_;
+  int opset_;
 };
 
 }  // namespace

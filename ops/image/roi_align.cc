@@ -28,7 +28,8 @@ std::vector<OpVersion> roi_align_versions() {
                                        {"spatial_scale", AttrType::Float}};
   std::vector<OpVersion> v = {{10, 15, float_dtypes(), a}};
   a["coordinate_transformation_mode"] = AttrType::String;
-  v.push_back({16, kOpsetOpen, float_dtypes(), a});
+  v.push_back({16, 21, float_dtypes(), a});
+  v.push_back({22, kOpsetOpen, float_dtypes_bf16(), a});  // 22 only added bfloat16
   return v;
 }
 

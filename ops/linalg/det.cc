@@ -5,6 +5,7 @@
 #include <cmath>
 #include <utility>
 
+#include "common/dtype_lists.h"
 #include "common/shape_utils.h"
 #include "linalg/linalg_ops.h"
 #include "onyx/kernel.h"
@@ -15,7 +16,7 @@ namespace {
 // ---- 1. registration ----
 
 std::vector<OpVersion> det_versions() {
-  return {{11, kOpsetOpen, {DType::Float16, DType::Float, DType::Double}}};
+  return {{11, 21, float_dtypes()}, {22, kOpsetOpen, float_dtypes_bf16()}};  // 22: bfloat16
 }
 
 // ---- 2. attributes: none ----

@@ -283,5 +283,58 @@ TEST(Opset22Half, RecurrentFamily) {
   }
 }
 
+TEST(Opset22Half, RoiAlignGridSampleDet) {
+  const Tensor x = pattern({1, 2, 6, 5});
+  const Tensor rois = floats({2, 4}, {0.5f, 0.5f, 3.5f, 4.25f, 1, 0, 4, 5.5f});
+  Build roi = [&](OpTester& t, DType dtype) {
+    t.input("X", as_dtype(x, dtype))
+        .input("rois", as_dtype(rois, dtype))
+        .input("batch_indices", ints({2}, {0, 0}))
+        .attr("output_height", int64_t{2})
+        .attr("output_width", int64_t{3})
+        .attr("sampling_ratio", int64_t{2})
+        .output("Y");
+  };
+  expect_halves_match_float("RoiAlign", roi, 1.0 / 128);
+  expect_refuses_bfloat16("RoiAlign", 21, roi);
+
+  // GridSample's opset-22 change is the grid's type (T2); X was any type before.
+  const Tensor grid = pattern({1, 3, 2, 2}, 0.125f, 15);
+  Build sample = [&](OpTester& t, DType dtype) {
+    t.input("X", as_dtype(x, dtype)).input("grid", as_dtype(grid, dtype)).output("Y");
+  };
+  expect_halves_match_float("GridSample", sample, 1.0 / 128);
+  Build bf16_grid_only = [&](OpTester& t, DType dtype) {
+    t.input("X", x).input("grid", as_dtype(grid, dtype)).output("Y");
+  };
+  expect_refuses_bfloat16("GridSample", 21, bf16_grid_only);
+  EXPECT_NO_THROW(run_as("GridSample", 20, DType::Float16, bf16_grid_only));
+
+  // Det of [[2, 1], [1, 1]] = 1 and [[0.5, 0.25], [0.25, 1.5]] = 0.6875 (exact in both).
+  const Tensor m = floats({2, 2, 2}, {2, 1, 1, 1, 0.5f, 0.25f, 0.25f, 1.5f});
+  expect_halves_match_float("Det", unary(m), 1.0 / 128);
+  expect_refuses_bfloat16("Det", 21, unary(m));
+  EXPECT_EQ(values_of(run_as("Det", 22, DType::BFloat16, unary(m))[0]),
+            (std::vector<float>{1, 0.6875f}));
+}
+
+TEST(Opset22Half, EyeLike) {
+  // k = 1: ones at (0, 1) and (1, 2) of a 2 x 3 input.
+  const Tensor x = floats({2, 3}, {0, 0, 0, 0, 0, 0});
+  Build eye = [&](OpTester& t, DType dtype) {
+    t.input("input", as_dtype(x, dtype)).attr("k", int64_t{1}).output("output");
+  };
+  expect_halves_match_float("EyeLike", eye, 0);
+  EXPECT_EQ(values_of(run_as("EyeLike", 22, DType::BFloat16, eye)[0]),
+            (std::vector<float>{0, 1, 0, 0, 0, 1}));
+  expect_refuses_bfloat16("EyeLike", 21, eye);
+  // The dtype attribute may name bfloat16 only from 22.
+  Build to_bf16 = [&](OpTester& t, DType) {
+    t.input("input", x).attr("dtype", static_cast<int64_t>(DType::BFloat16)).output("output");
+  };
+  EXPECT_EQ(run_as("EyeLike", 22, DType::Float, to_bf16)[0].dtype(), DType::BFloat16);
+  expect_refuses_bfloat16("EyeLike", 21, to_bf16);
+}
+
 }  // namespace
 }  // namespace onyx::testing
