@@ -1,7 +1,7 @@
 // Bernoulli: out[i] = 1 with probability p[i] and 0 otherwise, for a tensor of probabilities
-// p in [0, 1] (float16, float or double). The output's dtype is the `dtype` attribute, or the
-// input's when absent. Each value draws u uniform on [0, 1) and is 1 when u < p, so p = 0
-// never gives 1 and p = 1 always does. See random_ops.h for seeding.
+// p in [0, 1] (float16, float or double; bfloat16 from opset 22). The output's dtype is the `dtype`
+// attribute, or the input's when absent. Each value draws u uniform on [0, 1) and is 1 when u < p,
+// so p = 0 never gives 1 and p = 1 always does. See random_ops.h for seeding.
 #include <cmath>
 #include <vector>
 
@@ -17,7 +17,10 @@ using BernoulliOutTypes = type_list<float, double, float16_t, bfloat16_t, int8_t
 // ---- 1. registration ----
 
 std::vector<OpVersion> bernoulli_versions() {
-  return {{15, kOpsetOpen, float_dtypes(), {{"dtype", AttrType::Int}, {"seed", AttrType::Float}}}};
+  const std::map<std::string, AttrType> a = {{"dtype", AttrType::Int}, {"seed", AttrType::Float}};
+  // 22 only added bfloat16 to the probabilities' types.
+  return {{15, 21, random::random_float_dtypes(15), a},
+          {22, kOpsetOpen, random::random_float_dtypes(22), a}};
 }
 
 // ---- 2. attributes ----
@@ -63,7 +66,7 @@ class BernoulliKernel final : public Kernel {
     // The draws, as 0/1, before they are written in the output's dtype.
     std::vector<uint8_t> draws(static_cast<size_t>(x.numel()));
     random::Rng rng(p_.seed);
-    dispatch<type_list<float, double, float16_t>>(x.dtype(), "Bernoulli", [&](auto tag) {
+    dispatch<FloatTypes>(x.dtype(), "Bernoulli", [&](auto tag) {
       using T = typename decltype(tag)::type;
       const T* prob = x.data<T>();
       for (size_t i = 0; i < draws.size(); ++i) {

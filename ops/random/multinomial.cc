@@ -19,10 +19,11 @@ namespace {
 // ---- 1. registration ----
 
 std::vector<OpVersion> multinomial_versions() {
-  return {{7,
-           kOpsetOpen,
-           float_dtypes(),
-           {{"dtype", AttrType::Int}, {"sample_size", AttrType::Int}, {"seed", AttrType::Float}}}};
+  const std::map<std::string, AttrType> a = {
+      {"dtype", AttrType::Int}, {"sample_size", AttrType::Int}, {"seed", AttrType::Float}};
+  // 22 only added bfloat16 to the input's types.
+  return {{7, 21, random::random_float_dtypes(7), a},
+          {22, kOpsetOpen, random::random_float_dtypes(22), a}};
 }
 
 // ---- 2. attributes ----
@@ -77,7 +78,7 @@ class MultinomialKernel final : public Kernel {
     Tensor& y = ctx.allocate_output(0, p_.dtype, {batch, p_.samples});
     std::vector<int64_t> picks(static_cast<size_t>(y.numel()));
     random::Rng rng(p_.seed);
-    dispatch<type_list<float, double, float16_t>>(x.dtype(), "Multinomial", [&](auto tag) {
+    dispatch<FloatTypes>(x.dtype(), "Multinomial", [&](auto tag) {
       using T = typename decltype(tag)::type;
       std::vector<double> cumulative(static_cast<size_t>(classes));
       for (int64_t b = 0; b < batch; ++b) {

@@ -49,8 +49,14 @@ class Rng {
   double spare_ = 0;
 };
 
-// The float types RandomUniform/RandomNormal(-Like) and Multinomial produce or read.
-inline std::vector<DType> random_float_dtypes() { return float_dtypes(); }
+// The float types RandomUniform/RandomNormal(-Like), Bernoulli and Multinomial produce or
+// read: float16, float and double, and bfloat16 from opset 22.
+inline std::vector<DType> random_float_dtypes(int opset) {
+  return opset >= 22 ? float_dtypes_bf16() : float_dtypes();
+}
+inline const char* random_float_names(int opset) {
+  return opset >= 22 ? "bfloat16, float16, float or double" : "float16, float or double";
+}
 
 // The `dtype` attribute of an op whose output is a float type; Undefined when absent.
 template <class Ctx>
@@ -58,9 +64,11 @@ DType float_dtype_attr(const Attrs& attrs, Ctx& ctx) {
   if (!attrs.has("dtype")) return DType::Undefined;
   const int64_t code = attrs.get_int("dtype", 0);
   const DType dt = static_cast<DType>(code);
-  if (code < 0 || code > 64 || !dtype_listed(float_dtypes(), dt))
+  const int opset = ctx.node().opset;
+  if (code < 0 || code > 64 || !dtype_listed(random_float_dtypes(opset), dt))
     ctx.fail("attribute 'dtype' = " + std::to_string(code) + " (" +
-             dtype_name_of_code(static_cast<int32_t>(code)) + ") is not float16, float or double");
+             dtype_name_of_code(static_cast<int32_t>(code)) + ") is not " +
+             random_float_names(opset) + " at opset " + std::to_string(opset));
   return dt;
 }
 

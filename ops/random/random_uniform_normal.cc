@@ -31,12 +31,14 @@ struct RandomParams {
   DType dtype = DType::Float;  // Undefined: the input's (*Like only)
   Shape shape;                 // the plain ops' `shape`
   random::Seed seed;
+  int opset = 1;  // bfloat16 from 22
 
   template <class Ctx>
   static RandomParams read(const Attrs& attrs, Law law, bool like, Ctx& ctx) {
     RandomParams p;
     p.law = law;
     p.like = like;
+    p.opset = ctx.node().opset;
     if (law == Law::Uniform) {
       p.a = attrs.get_float("low", 0.0f);
       p.b = attrs.get_float("high", 1.0f);
@@ -65,9 +67,10 @@ struct RandomParams {
   template <class Ctx>
   DType output_dtype(DType input, Ctx& ctx) const {
     if (dtype != DType::Undefined) return dtype;
-    if (input != DType::Undefined && !dtype_listed(random::random_float_dtypes(), input))
-      ctx.fail(cat("the input's dtype ", dtype_name(input),
-                   " is not float16, float or double: set the 'dtype' attribute"));
+    if (input != DType::Undefined && !dtype_listed(random::random_float_dtypes(opset), input))
+      ctx.fail(cat("the input's dtype ", dtype_name(input), " is not ",
+                   random::random_float_names(opset), " at opset ", opset,
+                   ": set the 'dtype' attribute"));
     return input;
   }
 };
@@ -97,7 +100,7 @@ class RandomKernel final : public Kernel {
     const DType dtype = p_.like ? p_.output_dtype(ctx.input(0).dtype(), ctx) : p_.dtype;
     Tensor& y = ctx.allocate_output(0, dtype, shape);
     random::Rng rng(p_.seed);
-    dispatch<type_list<float, double, float16_t>>(dtype, "Random", [&](auto tag) {
+    dispatch<FloatTypes>(dtype, "Random", [&](auto tag) {
       using T = typename decltype(tag)::type;
       T* dst = y.data<T>();
       for (int64_t i = 0; i < y.numel(); ++i)
@@ -139,8 +142,9 @@ void register_random_op(Registry& registry, const char* op, Law law, bool like) 
     attrs["scale"] = AttrType::Float;
   }
   if (!like) attrs["shape"] = AttrType::Ints;
-  // The *Like ops accept any input type (only its shape is read, and maybe its dtype).
-  add_op_versions(registry, op, {{1, kOpsetOpen, {}, attrs}}, create,
+  // The *Like ops accept any input type (only its shape is read, and maybe its dtype). 22
+  // only added bfloat16 to the output types, which the `dtype` checks above enforce.
+  add_op_versions(registry, op, {{1, 21, {}, attrs}, {22, kOpsetOpen, {}, attrs}}, create,
                   [law, like](InferContext& ctx) { infer_random(ctx, law, like); });
 }
 

@@ -336,5 +336,55 @@ TEST(Opset22Half, EyeLike) {
   expect_refuses_bfloat16("EyeLike", 21, to_bf16);
 }
 
+TEST(Opset22Half, RandomOps) {
+  // RandomUniform draws in [low, high), rounded to the dtype and redrawn when it rounds out.
+  Build uniform = [](OpTester& t, DType dtype) {
+    t.attr("dtype", static_cast<int64_t>(dtype))
+        .attr("shape", std::vector<int64_t>{64})
+        .attr("low", 2.0f)
+        .attr("high", 3.0f)
+        .attr("seed", 1.0f)
+        .output("Y");
+  };
+  const Tensor u = run_as("RandomUniform", 22, DType::BFloat16, uniform)[0];
+  ASSERT_EQ(u.dtype(), DType::BFloat16);
+  for (float v : values_of(u)) {
+    EXPECT_GE(v, 2.0f);
+    EXPECT_LT(v, 3.0f);
+  }
+  expect_refuses_bfloat16("RandomUniform", 21, uniform);
+  // RandomNormalLike with scale 0 is its mean, so its values are known.
+  Build normal_like = [](OpTester& t, DType dtype) {
+    t.input("input", as_dtype(floats({3}, {0, 0, 0}), dtype))
+        .attr("mean", 1.5f)
+        .attr("scale", 0.0f)
+        .output("Y");
+  };
+  expect_halves_match_float("RandomNormalLike", normal_like, 0);
+  EXPECT_EQ(values_of(run_as("RandomNormalLike", 22, DType::BFloat16, normal_like)[0]),
+            (std::vector<float>{1.5f, 1.5f, 1.5f}));
+  expect_refuses_bfloat16("RandomNormalLike", 21, normal_like);
+
+  // Bernoulli of probabilities 0 and 1 is certain.
+  Build bernoulli = [](OpTester& t, DType dtype) {
+    t.input("input", as_dtype(floats({4}, {0, 1, 1, 0}), dtype)).output("output");
+  };
+  expect_halves_match_float("Bernoulli", bernoulli, 0);
+  EXPECT_EQ(values_of(run_as("Bernoulli", 22, DType::BFloat16, bernoulli)[0]),
+            (std::vector<float>{0, 1, 1, 0}));
+  expect_refuses_bfloat16("Bernoulli", 21, bernoulli);
+
+  // Multinomial from logits where class 1 outweighs the others by e^100: always class 1.
+  Build multinomial = [](OpTester& t, DType dtype) {
+    t.input("input", as_dtype(floats({1, 3}, {-100, 0, -100}), dtype))
+        .attr("sample_size", int64_t{4})
+        .output("output");
+  };
+  for (DType dtype : {DType::Float16, DType::BFloat16})
+    EXPECT_EQ(run_as("Multinomial", 22, dtype, multinomial)[0].to_vector<int32_t>(),
+              (std::vector<int32_t>{1, 1, 1, 1}));
+  expect_refuses_bfloat16("Multinomial", 21, multinomial);
+}
+
 }  // namespace
 }  // namespace onyx::testing
