@@ -12,8 +12,10 @@
 #include <string>
 #include <vector>
 
+#include "common/dtype_lists.h"
 #include "nn/nn.h"
 #include "nn/nn_util.h"
+#include "onyx/narrow_tensor.h"
 
 namespace onyx {
 namespace {
@@ -39,18 +41,21 @@ void infer_dropout(InferContext& ctx);
 // ---- registration ----
 
 void register_dropout(Registry& registry) {
-  const std::vector<DType> floats = {DType::Float, DType::Double, DType::Float16};
-  std::vector<DType> with_bf16 = floats;
-  with_bf16.push_back(DType::BFloat16);
+  const std::vector<DType> floats = float_dtypes();
+  const std::vector<DType> with_bf16 = float_dtypes_bf16();
+  const std::vector<DType> with_float8 = with_dtypes(
+      with_bf16,
+      {DType::Float8E4M3FN, DType::Float8E4M3FNUZ, DType::Float8E5M2, DType::Float8E5M2FNUZ});
   // 1: consumed_inputs, is_test, ratio; 6: drops consumed_inputs; 7: drops is_test;
-  // 10: bool mask; 12: ratio and training_mode inputs, seed; 13: bfloat16.
+  // 10: bool mask; 12: ratio and training_mode inputs, seed; 13: bfloat16; 22: the four
+  // float8 types (data and ratio).
   for (auto [since, until] : {std::pair{1, 5}, std::pair{6, 6}, std::pair{7, 9}, std::pair{10, 11},
-                              std::pair{12, 12}, std::pair{13, kOpsetOpen}}) {
+                              std::pair{12, 12}, std::pair{13, 21}, std::pair{22, kOpsetOpen}}) {
     KernelDef def;
     def.op_type = "Dropout";
     def.since_version = since;
     def.until_version = until;
-    def.dtypes = since >= 13 ? with_bf16 : floats;
+    def.dtypes = since >= 22 ? with_float8 : since >= 13 ? with_bf16 : floats;
     def.create = make_kernel<DropoutKernel>();
     def.infer = infer_dropout;
     if (since < 12) def.attr_types["ratio"] = AttrType::Float;
@@ -60,6 +65,18 @@ void register_dropout(Registry& registry) {
     registry.add(std::move(def));
   }
 }
+
+namespace {
+
+// Dropout-22's float8 types have no arithmetic of their own: they are read through their
+// wide type (float). Returns t itself, or its widened copy kept in `holder`.
+const Tensor& readable(const Tensor& t, Tensor& holder) {
+  if (!dtype_is_narrow(t.dtype())) return t;
+  holder = widen(t);
+  return holder;
+}
+
+}  // namespace
 
 // ---- construction ----
 
@@ -77,7 +94,8 @@ DropoutKernel::DropoutKernel(const KernelInit& init) : label_(init.label()) {
   seed_ = init.attrs().get_int("seed", 0);
   if (const Tensor* ratio = init.has_input(1) ? init.constant_input(1) : nullptr) {
     if (ratio->numel() != 1) init.fail(cat("ratio must be a scalar, got ", ratio->describe()));
-    const double r = float_values<double>(*ratio, "Dropout ratio")[0];
+    Tensor wide;
+    const double r = float_values<double>(readable(*ratio, wide), "Dropout ratio")[0];
     if (!(r >= 0 && r < 1)) init.fail(cat("ratio must be in [0, 1), got ", r));
   }
 }
@@ -105,7 +123,8 @@ void DropoutKernel::run(KernelContext& ctx) const {
   if (inputs_control_ && ctx.has_input(1)) {
     const Tensor& r = ctx.input(1);
     if (r.numel() != 1) ctx.fail(cat("ratio must be a scalar, got ", r.describe()));
-    ratio = float_values<double>(r, "Dropout ratio")[0];
+    Tensor wide;
+    ratio = float_values<double>(readable(r, wide), "Dropout ratio")[0];
   }
   if (inputs_control_ && ctx.has_input(2)) {
     const Tensor& t = ctx.input(2);
@@ -138,15 +157,21 @@ void DropoutKernel::run(KernelContext& ctx) const {
   std::vector<bool> kept(static_cast<size_t>(x.numel()));
   for (size_t i = 0; i < kept.size(); ++i) kept[i] = keep(rng);
   Tensor& y = ctx.allocate_output(0, x.dtype(), x.shape());
-  dispatch<FloatTypes>(x.dtype(), "Dropout", [&](auto tag) {
+  // float8 data is scaled in float and rounded once into y (saturating, as Cast's default).
+  Tensor wide_x;
+  const Tensor& xs = readable(x, wide_x);
+  Tensor wide_y = &xs == &x ? Tensor() : Tensor(xs.dtype(), x.shape());
+  Tensor& ys = &xs == &x ? y : wide_y;
+  dispatch<FloatTypes>(xs.dtype(), "Dropout", [&](auto tag) {
     using T = typename decltype(tag)::type;
     using A = acc_t<T>;
     const A scale = static_cast<A>(1.0 / (1.0 - ratio));
-    const T* px = x.data<T>();
-    T* py = y.data<T>();
+    const T* px = xs.data<T>();
+    T* py = ys.data<T>();
     for (size_t i = 0; i < kept.size(); ++i)
       py[i] = kept[i] ? from_acc<T>(static_cast<A>(px[i]) * scale) : from_acc<T>(A(0));
   });
+  if (&ys != &y) narrow_into(wide_y, y);
   if (want_mask) {
     bool* mask = ctx.allocate_output(1, DType::Bool, x.shape()).data<bool>();
     for (size_t i = 0; i < kept.size(); ++i) mask[i] = kept[i];

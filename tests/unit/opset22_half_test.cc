@@ -7,11 +7,13 @@
 // bfloat16 with an error that names the op and the dtype.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <functional>
 #include <string>
 #include <vector>
 
+#include "onyx/narrow_tensor.h"
 #include "op_tester.h"
 
 namespace onyx::testing {
@@ -257,6 +259,51 @@ TEST(Opset22Half, InstanceNormalizationAndNllLoss) {
   };
   expect_halves_match_float("NegativeLogLikelihoodLoss", nll, 1.0 / 128);
   expect_refuses_bfloat16("NegativeLogLikelihoodLoss", 21, nll);
+}
+
+TEST(Opset22Half, DropoutFloat8) {
+  // Dropout-22 added the four float8 types (bfloat16 came at 13). Training with a seed
+  // keeps the same elements in every dtype; ratio 0.5 scales the kept ones by 2, exactly.
+  const Tensor x = floats({2, 4}, {1, -0.5f, 2, 0.25f, -3, 1.5f, 0.75f, -1});
+  const Tensor ratio = floats({}, {0.5f});
+  Build train = [&](OpTester& t, DType dtype) {
+    t.input("data", as_dtype(x, dtype))
+        .input("ratio", as_dtype(ratio, dtype))
+        .input("training_mode", Tensor::scalar<bool>(true))
+        .attr("seed", int64_t{7})
+        .output("output")
+        .output("mask");
+  };
+  expect_halves_match_float("Dropout", train, 0);
+  const std::vector<Tensor> want = run_as("Dropout", 22, DType::Float, train);
+  const std::vector<float> w = values_of(want[0]);
+  // The seed keeps some elements and drops others, so the comparison below means something.
+  const auto kept = std::count_if(w.begin(), w.end(), [](float v) { return v != 0; });
+  EXPECT_GT(kept, 0);
+  EXPECT_LT(kept, 8);
+  for (size_t i = 0; i < w.size(); ++i)
+    if (w[i] != 0) EXPECT_EQ(w[i], 2 * x.to_vector<float>()[i]);
+  for (DType f8 :
+       {DType::Float8E4M3FN, DType::Float8E4M3FNUZ, DType::Float8E5M2, DType::Float8E5M2FNUZ}) {
+    SCOPED_TRACE(dtype_name(f8));
+    Build build = [&](OpTester& t, DType) {
+      Tensor data(f8, x.shape()), r(f8, ratio.shape());
+      narrow_into(x, data);
+      narrow_into(ratio, r);
+      t.input("data", data)
+          .input("ratio", r)
+          .input("training_mode", Tensor::scalar<bool>(true))
+          .attr("seed", int64_t{7})
+          .output("output")
+          .output("mask");
+    };
+    const std::vector<Tensor> got = run_as("Dropout", 22, DType::Float, build);
+    ASSERT_EQ(got[0].dtype(), f8);
+    EXPECT_EQ(widen(got[0]).to_vector<float>(), w);
+    EXPECT_EQ(got[1].to_vector<bool>(), want[1].to_vector<bool>());
+    const std::string e = error_of([&] { run_as("Dropout", 21, DType::Float, build); });
+    EXPECT_TRUE(mentions(e, "Dropout") && mentions(e, dtype_name(f8)) && mentions(e, "21")) << e;
+  }
 }
 
 TEST(Opset22Half, RecurrentFamily) {
