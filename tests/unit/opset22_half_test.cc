@@ -365,6 +365,65 @@ TEST(Opset22Half, RoiAlignGridSampleDet) {
             (std::vector<float>{1, 0.6875f}));
 }
 
+// X (1, 1, 4, 4) holds 4h + w at row h, column w.
+Tensor ramp_4x4() {
+  std::vector<float> v(16);
+  for (int i = 0; i < 16; ++i) v[static_cast<size_t>(i)] = static_cast<float>(i);
+  return floats({1, 1, 4, 4}, v);
+}
+
+Build max_roi_pool(const Tensor& rois, float spatial_scale) {
+  return [rois, spatial_scale](OpTester& t, DType dtype) {
+    t.input("X", as_dtype(ramp_4x4(), dtype))
+        .input("rois", as_dtype(rois, dtype))
+        .attr("pooled_shape", std::vector<int64_t>{2, 2})
+        .attr("spatial_scale", spatial_scale)
+        .output("Y");
+  };
+}
+
+TEST(MaxRoiPool, BinsByHand) {
+  // roi 0 covers all of X: 2 x 2 bins of 2 x 2, maxima 5, 7, 13, 15.
+  // roi 1, x 1..2 and y 0..2: bins of 1.5 rows ([0, 2) and [1, 3)) by 1 column (1 and 2):
+  //   max(X[0..1][1]) = 5, X[0..1][2] = 6, X[1..2][1] = 9, X[1..2][2] = 10.
+  // roi 2 lies right of X: every bin is empty and gives 0.
+  const Tensor rois = floats({3, 5}, {0, 0, 0, 3, 3, 0, 1, 0, 2, 2, 0, 10, 10, 12, 12});
+  const Tensor y = run_as("MaxRoiPool", 1, DType::Float, max_roi_pool(rois, 1.0f))[0];
+  expect_near(y, {3, 1, 2, 2}, {5, 7, 13, 15, 5, 6, 9, 10, 0, 0, 0, 0}, 0);
+}
+
+TEST(MaxRoiPool, ScaledCornersRoundHalfToEven) {
+  // (1, 1, 5, 5) * 0.5 = (0.5, 0.5, 2.5, 2.5) rounds to (0, 0, 2, 2) as Python's round does
+  // in the ONNX reference (half away from zero would give (1, 1, 3, 3) and 10, 11, 14, 15):
+  // 3 x 3 elements in bins of 1.5, maxima 5, 6, 9, 10.
+  const Tensor rois = floats({1, 5}, {0, 1, 1, 5, 5});
+  const Tensor y = run_as("MaxRoiPool", 22, DType::Float, max_roi_pool(rois, 0.5f))[0];
+  expect_near(y, {1, 1, 2, 2}, {5, 6, 9, 10}, 0);
+}
+
+TEST(MaxRoiPool, HalfTypesAndErrors) {
+  const Tensor rois = floats({2, 5}, {0, 0, 0, 3, 3, 0, 1, 0, 2, 2});
+  expect_halves_match_float("MaxRoiPool", max_roi_pool(rois, 1.0f), 0);
+  expect_refuses_bfloat16("MaxRoiPool", 21, max_roi_pool(rois, 1.0f));
+  EXPECT_NO_THROW(run_as("MaxRoiPool", 1, DType::Float16, max_roi_pool(rois, 1.0f)));
+  // A batch index past N, and rois that are not [num_rois, 5].
+  std::string e = error_of([&] {
+    run_as("MaxRoiPool", 22, DType::Float, max_roi_pool(floats({1, 5}, {1, 0, 0, 1, 1}), 1));
+  });
+  EXPECT_TRUE(mentions(e, "batch 1")) << e;
+  e = error_of([&] {
+    run_as("MaxRoiPool", 22, DType::Float, max_roi_pool(floats({1, 4}, {0, 0, 1, 1}), 1));
+  });
+  EXPECT_TRUE(mentions(e, "[num_rois, 5]")) << e;
+  // pooled_shape is required.
+  e = error_of([&] {
+    OpTester t("MaxRoiPool", 22);
+    t.input("X", ramp_4x4()).input("rois", rois).output("Y");
+    t.run();
+  });
+  EXPECT_TRUE(mentions(e, "pooled_shape")) << e;
+}
+
 TEST(Opset22Half, EyeLike) {
   // k = 1: ones at (0, 1) and (1, 2) of a 2 x 3 input.
   const Tensor x = floats({2, 3}, {0, 0, 0, 0, 0, 0});
