@@ -281,8 +281,11 @@ TEST(Opset22Half, DropoutFloat8) {
   const auto kept = std::count_if(w.begin(), w.end(), [](float v) { return v != 0; });
   EXPECT_GT(kept, 0);
   EXPECT_LT(kept, 8);
-  for (size_t i = 0; i < w.size(); ++i)
-    if (w[i] != 0) EXPECT_EQ(w[i], 2 * x.to_vector<float>()[i]);
+  for (size_t i = 0; i < w.size(); ++i) {
+    if (w[i] != 0) {
+      EXPECT_EQ(w[i], 2 * x.to_vector<float>()[i]);
+    }
+  }
   for (DType f8 :
        {DType::Float8E4M3FN, DType::Float8E4M3FNUZ, DType::Float8E5M2, DType::Float8E5M2FNUZ}) {
     SCOPED_TRACE(dtype_name(f8));
