@@ -44,10 +44,9 @@ void from_blocked(const float* x, int64_t C, int64_t HW, float* out) {
 }
 
 // One output pixel of a block at the border, where some taps fall in the padding.
-__attribute__((target("avx2,fma"))) void edge_pixel(const float* xb, const __m256* wv,
-                                                    __m256 bias, int64_t H, int64_t W,
-                                                    int64_t oh, int64_t ow, int64_t s,
-                                                    float* yr) {
+__attribute__((target("avx2,fma"))) void edge_pixel(const float* xb, const __m256* wv, __m256 bias,
+                                                    int64_t H, int64_t W, int64_t oh, int64_t ow,
+                                                    int64_t s, float* yr) {
   __m256 acc = bias;
   for (int64_t kh = 0; kh < 3; ++kh) {
     const int64_t ih = oh * s - 1 + kh;
@@ -111,9 +110,7 @@ OpTester depthwise_session(const DepthwiseLayer& l) {
   return t;
 }
 
-double layer_bytes(const DepthwiseLayer& l) {
-  return 4.0 * l.C * (l.H * l.H + l.OH() * l.OH());
-}
+double layer_bytes(const DepthwiseLayer& l) { return 4.0 * l.C * (l.H * l.H + l.OH() * l.OH()); }
 
 // range(0): 0 = Onyx NCHW kernel, 1 = NCHWc8 kernel, 2 = reorder in and out.
 void run_depthwise(benchmark::State& state, DepthwiseLayer l) {
@@ -157,7 +154,7 @@ void run_depthwise(benchmark::State& state, DepthwiseLayer l) {
       benchmark::Counter(layer_bytes(l) * 1e-9, benchmark::Counter::kIsIterationInvariantRate);
 }
 
-#define DEPTHWISE(name, ...)                                                           \
+#define DEPTHWISE(name, ...)                                                       \
   void BM_Nchwc_##name(benchmark::State& st) { run_depthwise(st, {__VA_ARGS__}); } \
   BENCHMARK(BM_Nchwc_##name)->DenseRange(0, 2)->UseRealTime()->Unit(benchmark::kMicrosecond)
 
