@@ -6,4 +6,4 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 bash "$root/tools/install-deps.sh"
 bash "$root/tools/build.sh"
 cd "$root/build"
-ctest --output-on-failure -j"$(nproc)"
+ctest --output-on-failure --no-tests=error -j"$(nproc)"
