@@ -1,12 +1,21 @@
 #!/usr/bin/env bash
 # Runs the ONNX backend suites with `onyx test` and fails when a test on the
 # expected-pass list does not pass. Tests passing but not yet listed are reported
-# so the list can grow (tests/conformance/update.sh rewrites it). Arguments after the
+# so the list can grow (tests/conformance/update.sh rewrites it); a list shorter than
+# its "# minimum: N" line is refused. Arguments after the
 # first three go to `onyx test` (--threads N, --reference).
 set -uo pipefail
 onyx=$1 data=$2 expected=$3
 shift 3
 [ -f "$expected" ] || { echo "conformance: no expected list at $expected"; exit 1; }
+# The list shrinks only on purpose: it must hold at least its recorded minimum.
+listed=$(grep -v '^#' "$expected" | sed '/^$/d' | wc -l)
+minimum=$(sed -n 's/^# minimum: \([0-9][0-9]*\).*/\1/p' "$expected" | head -1)
+[ -n "$minimum" ] || { echo "conformance: $expected records no '# minimum: N' line"; exit 1; }
+if [ "$listed" -lt "$minimum" ]; then
+  echo "conformance: $expected lists $listed tests, fewer than its recorded minimum $minimum"
+  exit 1
+fi
 suites=()  # the backend data's suites that this data folder holds
 for suite in node pytorch-converted pytorch-operator simple; do
   [ -d "$data/$suite" ] && suites+=("$suite")
@@ -21,7 +30,6 @@ missing=$(comm -23 <(grep -v '^#' "$expected" | sed '/^$/d' | sort) \
                    <(awk '$1 == "PASS" {print $2}' "$out" | sort))
 new=$(comm -13 <(grep -v '^#' "$expected" | sed '/^$/d' | sort) \
                <(awk '$1 == "PASS" {print $2}' "$out" | sort))
-listed=$(grep -vc '^#' "$expected")
 if [ -n "$new" ]; then
   echo "passing but not on the expected list ($(echo "$new" | wc -l)):"
   echo "$new" | sed 's/^/  /'
