@@ -52,8 +52,10 @@ TEST(BulkMemory, PackedBlocksKeepTheirBytesAcrossSlabsAndFreesInAnyOrder) {
   }
   for (size_t i = 0; i < blocks.size(); ++i) {
     auto [p, bytes] = blocks[i];
-    for (size_t at : {size_t{0}, bytes / 2, bytes ? bytes - 1 : 0})
-      if (bytes > 0) ASSERT_EQ(p[at], i & 0xFF) << "block " << i << " at " << at;
+    if (bytes == 0) continue;
+    for (size_t at : {size_t{0}, bytes / 2, bytes - 1}) {
+      ASSERT_EQ(p[at], i & 0xFF) << "block " << i << " at " << at;
+    }
   }
   std::shuffle(blocks.begin(), blocks.end(), rng);
   for (auto [p, bytes] : blocks) kernels::weight_free(p, bytes);
