@@ -251,11 +251,15 @@ std::vector<RuntimeValue> Session::run_values(const std::map<std::string, Runtim
     if (!slots[id].is_set()) fail("output '", graph.value(id).name, "' was not computed");
     result.push_back(slots[id]);
   }
+  slots.clear();  // the run's own references: what still holds an output's storage is not ours
   // View ops (Identity, Reshape, ...) may hand out a weight's or an input's own buffer,
-  // or bytes of the arena that the next run reuses; a caller writing into an output
-  // must not change the model or its inputs.
+  // a Constant node its value (one in an If branch, say), or bytes of the arena that the
+  // next run reuses; a caller writing into an output must not change the model or its
+  // inputs.
+  auto held_elsewhere = [](const Tensor& t) { return t.storage_holders() > 1; };
   auto aliases = [&](const RuntimeValue& out) {
     if (arena.get() && arena.get()->holds_any(out)) return true;
+    if (out.is_tensor() && held_elsewhere(out.tensor())) return true;
     for (const auto& [id, init] : graph.initializers)
       if (out.shares_storage_with(init)) return true;
     for (const auto& [name, feed] : feeds) {

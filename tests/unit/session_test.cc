@@ -2,8 +2,10 @@
 // memory plan, shape inference through the session.
 #include <gtest/gtest.h>
 
+#include <filesystem>
 #include <thread>
 
+#include "onyx/loader.h"
 #include "onyx/onyx.h"
 #include "op_tester.h"
 
@@ -119,6 +121,19 @@ TEST(Session, ConcurrentRunsAgree) {
     threads.emplace_back([&, i] { results[i] = s.run({{"x", x}})[0].to_vector<float>(); });
   for (auto& t : threads) t.join();
   for (const auto& r : results) EXPECT_EQ(r, (std::vector<float>{2, 0, 1.5f}));
+}
+
+TEST(Session, WritingIntoAnOutputLeavesTheModelAlone) {
+  // test_if returns a Constant of the branch it takes: the output must be the caller's
+  // own copy, not the Constant node's value, or the next run returns what was written.
+  const std::filesystem::path folder = std::filesystem::path(ONYX_BACKEND_DATA) / "node/test_if";
+  if (!std::filesystem::exists(folder / "model.onnx")) GTEST_SKIP() << folder << " is missing";
+  Session s(builtin_registry(), (folder / "model.onnx").string(), SessionOptions{1});
+  const Tensor cond = load_tensor_file((folder / "test_data_set_0/input_0.pb").string());
+  std::vector<Tensor> first = s.run({{s.inputs()[0].name, cond}});
+  const std::vector<float> want = first[0].to_vector<float>();
+  for (int64_t i = 0; i < first[0].numel(); ++i) first[0].data<float>()[i] = -99.0f;
+  EXPECT_EQ(s.run({{s.inputs()[0].name, cond}})[0].to_vector<float>(), want);
 }
 
 TEST(Session, PlanReleasesIntermediates) {
