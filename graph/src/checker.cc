@@ -33,8 +33,9 @@ void check_imports(const std::vector<OpsetImport>& imports, const std::string& w
                            : domain == "ai.onnx.ml" ? kNewestMlOpset
                                                     : 0;
     if (newest > 0 && imp.version > newest)
-      fail(where, "imports opset ", imp.version, " of domain '", domain_display(imp.domain),
-           "', newer than opset ", newest, ", the newest this runtime implements");
+      fail_as(ErrorKind::unsupported_operator, where, "imports opset ", imp.version, " of domain '",
+              domain_display(imp.domain), "', newer than opset ", newest,
+              ", the newest this runtime implements");
   }
 }
 
@@ -70,8 +71,8 @@ class Checker {
   void run() {
     if (model_.ir_version <= 0) fail("model: ir_version is missing");
     if (model_.ir_version > kNewestIrVersion)
-      fail("model: IR version ", model_.ir_version, " is newer than IR version ", kNewestIrVersion,
-           ", the newest this runtime reads");
+      fail_as(ErrorKind::unsupported_model, "model: IR version ", model_.ir_version,
+              " is newer than IR version ", kNewestIrVersion, ", the newest this runtime reads");
     check_imports(model_.opset_imports, "model: ");
     std::set<std::pair<std::string, std::string>> names;
     for (const Function& f : model_.functions) {
@@ -169,7 +170,7 @@ class Checker {
     try {
       topological_order(g);
     } catch (const Error& e) {
-      fail(prefix, e.what());
+      throw e.with_context(prefix);
     }
 
     for (int i = 0; i < static_cast<int>(g.nodes.size()); ++i)
@@ -205,7 +206,8 @@ class Checker {
       for (const Graph* sub : subgraphs_of(a)) {
         if (!sub) fail(at, ": attribute '", a.name, "' holds a null graph");
         if (depth + 1 > options_.max_subgraph_depth)
-          fail(at, ": subgraphs nest deeper than ", options_.max_subgraph_depth, " levels");
+          fail_as(ErrorKind::limit_exceeded, at, ": subgraphs nest deeper than ",
+                  options_.max_subgraph_depth, " levels");
         std::string prefix = at + " attribute '" + a.name + "' > graph '" + sub->name + "': ";
         check_graph(*sub, Where{prefix, false, where.fn_imports}, &scope, depth + 1);
       }

@@ -56,7 +56,8 @@ size_t dtype_storage_bytes(DType t, int64_t n) {
   if (n < 0) fail("negative element count ", n);
   if (bits == 0) return 0;
   if (n > std::numeric_limits<int64_t>::max() / bits)
-    fail("tensor of ", n, " elements is too large");
+    fail_as(ErrorKind::limit_exceeded, "a ", dtype_name(t), " tensor of ", n,
+            " elements has more bytes than int64 counts");
   return static_cast<size_t>((n * bits + 7) / 8);
 }
 

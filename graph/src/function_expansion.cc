@@ -149,7 +149,8 @@ class Expander {
     if (std::find(chain.begin(), chain.end(), &f) != chain.end())
       fail(at, label(f), " calls itself: ", chain_text(chain, f));
     if (static_cast<int>(chain.size()) >= limits_.max_depth)
-      fail(at, "functions nest deeper than ", limits_.max_depth, " levels: ", chain_text(chain, f));
+      fail_as(ErrorKind::limit_exceeded, at, "functions nest deeper than ", limits_.max_depth,
+              " levels: ", chain_text(chain, f));
     if (!f.body) fail(at, label(f), " has no body");
     if (node.inputs.size() > f.inputs.size())
       fail(at, "passes ", node.inputs.size(), " inputs to ", label(f), ", which declares ",
@@ -383,7 +384,8 @@ class Expander {
 
   void grow(const Call& call) {
     if (++nodes_ > limits_.max_nodes)
-      fail(call.where, "expanding functions grows the model past ", limits_.max_nodes, " nodes");
+      fail_as(ErrorKind::limit_exceeded, call.where, "expanding functions grows the model past ",
+              limits_.max_nodes, " nodes");
   }
 
   Model& model_;

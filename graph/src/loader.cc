@@ -417,8 +417,8 @@ Model load_parsed(const detail::MappedFile& file, std::string_view bytes,
                   const std::string& source) {
   if (bytes.empty()) fail("failed to parse ", source, ": it is empty");
   if (static_cast<int64_t>(bytes.size()) > options.max_file_bytes)
-    fail("failed to parse ", source, ": ", bytes.size(), " bytes is more than the limit of ",
-         options.max_file_bytes);
+    fail_as(ErrorKind::limit_exceeded, "cannot parse ", source, ": ", bytes.size(),
+            " bytes is more than the limit of ", options.max_file_bytes);
   Model model;
   {
     auto parsed = std::make_unique<detail::ParsedModel>();
@@ -451,42 +451,54 @@ std::string folder_of(const std::string& path) {
 }  // namespace
 
 Model load_model(const std::string& path, const LoadOptions& options) {
-  std::error_code ec;
-  if (!fs::exists(path, ec)) fail("cannot open '", path, "': no such file");
-  // Mapped, not read: initializers point into the file or are copied from it once.
-  detail::MappedFile file = detail::map_file(path, options.max_file_bytes, "", "'" + path + "'");
-  return load_parsed(file, std::string_view(file.data, file.size), folder_of(path), options,
-                     "'" + path + "'");
+  return classify_errors(ErrorKind::invalid_model, [&] {
+    std::error_code ec;
+    if (!fs::exists(path, ec))
+      fail_as(ErrorKind::io_error, "cannot open '", path, "': no such file");
+    // Mapped, not read: initializers point into the file or are copied from it once.
+    detail::MappedFile file = detail::map_file(path, options.max_file_bytes, "", "'" + path + "'");
+    return load_parsed(file, std::string_view(file.data, file.size), folder_of(path), options,
+                       "'" + path + "'");
+  });
 }
 
 Model load_model_from_bytes(std::string_view bytes, const std::string& base_dir,
                             const LoadOptions& options) {
-  return load_parsed(detail::MappedFile{}, bytes, base_dir, options, "model bytes");
+  return classify_errors(ErrorKind::invalid_model, [&] {
+    return load_parsed(detail::MappedFile{}, bytes, base_dir, options, "model bytes");
+  });
 }
 
+// Tensor files are what callers feed a model: a bad one is a bad input.
 Tensor load_tensor_proto(std::string_view bytes, const std::string& base_dir, std::string* name) {
-  return parse_tensor(bytes, base_dir, name, "tensor bytes");
+  return classify_errors(ErrorKind::invalid_input,
+                         [&] { return parse_tensor(bytes, base_dir, name, "tensor bytes"); });
 }
 
 Tensor load_tensor_file(const std::string& path, std::string* name) {
-  std::string bytes = read_file_bytes(path);
-  return parse_tensor(bytes, folder_of(path), name, "'" + path + "'");
+  return classify_errors(ErrorKind::invalid_input, [&] {
+    std::string bytes = read_file_bytes(path);
+    return parse_tensor(bytes, folder_of(path), name, "'" + path + "'");
+  });
 }
 
 std::string read_file_bytes(const std::string& path, int64_t max_bytes) {
   std::error_code ec;
   fs::file_status st = fs::status(path, ec);
-  if (ec || !fs::exists(st)) fail("cannot open '", path, "': no such file");
-  if (!fs::is_regular_file(st)) fail("cannot read '", path, "': not a regular file");
+  constexpr ErrorKind io = ErrorKind::io_error;
+  if (ec || !fs::exists(st)) fail_as(io, "cannot open '", path, "': no such file");
+  if (!fs::is_regular_file(st)) fail_as(io, "cannot read '", path, "': not a regular file");
   uintmax_t size = fs::file_size(path, ec);
-  if (ec) fail("cannot read '", path, "': ", ec.message());
+  if (ec) fail_as(io, "cannot read '", path, "': ", ec.message());
   if (size > static_cast<uintmax_t>(max_bytes))
-    fail("cannot read '", path, "': ", size, " bytes is more than the limit of ", max_bytes);
+    fail_as(ErrorKind::limit_exceeded, "cannot read '", path, "': ", size,
+            " bytes is more than the limit of ", max_bytes);
   std::ifstream in(path, std::ios::binary);
-  if (!in) fail("cannot open '", path, "': ", std::strerror(errno));
+  if (!in) fail_as(io, "cannot open '", path, "': ", std::strerror(errno));
   std::string bytes(static_cast<size_t>(size), '\0');
   in.read(bytes.data(), static_cast<std::streamsize>(size));
-  if (static_cast<uintmax_t>(in.gcount()) != size) fail("cannot read '", path, "': short read");
+  if (static_cast<uintmax_t>(in.gcount()) != size)
+    fail_as(io, "cannot read '", path, "': short read");
   return bytes;
 }
 

@@ -69,12 +69,15 @@ MappedFile map_file(const std::string& path, int64_t max_bytes, const std::strin
                     const std::string& label) {
   // Non-blocking, so a FIFO planted where a file should be cannot hang the load.
   FileDescriptor fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK));
-  if (fd.get() < 0) fail(prefix, "cannot open ", label, ": ", std::strerror(errno));
+  if (fd.get() < 0)
+    fail_as(ErrorKind::io_error, prefix, "cannot open ", label, ": ", std::strerror(errno));
   struct stat st {};
-  if (::fstat(fd.get(), &st) != 0) fail(prefix, "cannot stat ", label, ": ", std::strerror(errno));
+  if (::fstat(fd.get(), &st) != 0)
+    fail_as(ErrorKind::io_error, prefix, "cannot stat ", label, ": ", std::strerror(errno));
   if (!S_ISREG(st.st_mode)) fail(prefix, label, " is not a regular file");
   if (st.st_size > max_bytes)
-    fail(prefix, label, " has ", st.st_size, " bytes, more than the limit of ", max_bytes);
+    fail_as(ErrorKind::limit_exceeded, prefix, label, " has ", st.st_size,
+            " bytes, more than the limit of ", max_bytes);
 
   MappedFile file;
   file.size = static_cast<size_t>(st.st_size);

@@ -99,7 +99,10 @@ Tensor parse_npy(std::string_view bytes, const std::string& what) {
   return t;
 }
 
-Tensor load_npy(const std::string& path) { return parse_npy(read_file_bytes(path), path); }
+Tensor load_npy(const std::string& path) {
+  return classify_errors(ErrorKind::invalid_input,
+                         [&] { return parse_npy(read_file_bytes(path), path); });
+}
 
 Tensor to_npy_array(const Tensor& t) {
   const DType as = stand_in(t.dtype());
@@ -170,11 +173,6 @@ std::string npy_bytes(const Tensor& t) {
   return out;
 }
 
-void save_npy(const Tensor& t, const std::string& path) {
-  const std::string bytes = npy_bytes(t);
-  std::ofstream out(path, std::ios::binary);
-  out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
-  if (!out) fail("cannot write ", path);
-}
+void save_npy(const Tensor& t, const std::string& path) { write_file(path, npy_bytes(t)); }
 
 }  // namespace onyx

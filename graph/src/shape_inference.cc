@@ -77,6 +77,7 @@ void InferContext::set_output_constant(int i, Tensor value) {
 }
 
 void InferContext::fail(const std::string& message) const { onyx::fail(label(), ": ", message); }
+void InferContext::fail(const Error& error) const { throw error.with_context(label() + ": "); }
 
 InferenceResult infer_shapes(const Graph& graph, const ShapeRuleLookup& rules,
                              const std::map<int, TypeInfo>& known, bool refine_declared) {
@@ -121,9 +122,8 @@ InferenceResult infer_shapes(const Graph& graph, const ShapeRuleLookup& rules,
     try {
       (*rule)(ctx);
     } catch (const Error& e) {
-      std::string what = e.what();
-      if (what.rfind("node '", 0) == 0) throw;
-      onyx::fail(node.label(index), ": shape inference: ", what);
+      if (e.detail().rfind("node '", 0) == 0) throw;
+      throw e.with_context(node.label(index) + ": shape inference: ");
     }
     for (size_t k = 0; k < node.outputs.size(); ++k) {
       int v = node.outputs[k];

@@ -1,5 +1,7 @@
 #include "onyx/tensor.h"
 
+#include <unistd.h>
+
 #include <atomic>
 #include <cstdlib>
 #include <cstring>
@@ -61,9 +63,24 @@ BufferCache& buffer_cache() {
 // destroyed by the deleter (never recycled), so every dtype goes through the same path.
 std::atomic<int64_t> heap_allocation_count{0};
 
-std::shared_ptr<void> allocate(DType dtype, int64_t numel, bool zero) {
+int64_t physical_memory_bytes() {
+  static const int64_t bytes = [] {
+    const long pages = ::sysconf(_SC_PHYS_PAGES), page = ::sysconf(_SC_PAGESIZE);
+    return pages > 0 && page > 0 ? static_cast<int64_t>(pages) * page
+                                 : std::numeric_limits<int64_t>::max();
+  }();
+  return bytes;
+}
+
+thread_local int64_t tensor_size_limit = 0;  // 0: physical memory
+
+std::shared_ptr<void> allocate(DType dtype, const Shape& shape, int64_t numel, bool zero) {
   heap_allocation_count.fetch_add(1, std::memory_order_relaxed);
   size_t bytes = dtype_storage_bytes(dtype, numel);
+  if (bytes > static_cast<uint64_t>(TensorSizeLimit::current()))
+    fail_as(ErrorKind::limit_exceeded, "a ", dtype_name(dtype), shape_to_string(shape),
+            " tensor needs ", bytes, " bytes, more than the limit of ", TensorSizeLimit::current(),
+            " (RuntimeLimits::max_tensor_bytes)");
   size_t rounded = (bytes + kAlignment - 1) / kAlignment * kAlignment;
   if (rounded == 0) rounded = kAlignment;
   rounded = BufferCache::size_class(rounded);
@@ -87,12 +104,21 @@ std::shared_ptr<void> allocate(DType dtype, int64_t numel, bool zero) {
 
 }  // namespace
 
+TensorSizeLimit::TensorSizeLimit(int64_t max_bytes) : previous_(tensor_size_limit) {
+  tensor_size_limit = max_bytes;
+}
+TensorSizeLimit::~TensorSizeLimit() { tensor_size_limit = previous_; }
+int64_t TensorSizeLimit::current() {
+  return tensor_size_limit > 0 ? tensor_size_limit : physical_memory_bytes();
+}
+
 int64_t checked_numel(const Shape& shape) {
   int64_t n = 1;
   for (int64_t d : shape) {
     if (d < 0) fail("negative dimension ", d, " in shape ", shape_to_string(shape));
     if (d != 0 && n > std::numeric_limits<int64_t>::max() / d)
-      fail("shape ", shape_to_string(shape), " has too many elements");
+      fail_as(ErrorKind::limit_exceeded, "shape ", shape_to_string(shape),
+              " has more elements than int64 counts");
     n *= d;
   }
   return n;
@@ -112,7 +138,7 @@ Tensor::Tensor(DType dtype, Shape shape, bool zero_fill) : dtype_(dtype), shape_
   if (!dtype_info(dtype).supported)
     fail("tensors of dtype ", dtype_name(dtype), " are not supported");
   numel_ = checked_numel(shape_);
-  holder_ = allocate(dtype_, numel_, zero_fill);
+  holder_ = allocate(dtype_, shape_, numel_, zero_fill);
   data_ = holder_.get();
 }
 

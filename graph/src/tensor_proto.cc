@@ -42,7 +42,7 @@ Shape checked_dims(const Dims& dims, const std::string& what, int64_t* numel) {
   try {
     *numel = checked_numel(shape);
   } catch (const Error& e) {
-    fail(what, ": ", e.what());
+    throw e.with_context(what + ": ");
   }
   return shape;
 }
@@ -51,7 +51,7 @@ size_t checked_bytes(DType dt, int64_t numel, const std::string& what) {
   try {
     return dtype_storage_bytes(dt, numel);
   } catch (const Error& e) {
-    fail(what, ": ", e.what());
+    throw e.with_context(what + ": ");
   }
 }
 
@@ -271,7 +271,8 @@ Tensor tensor_from_proto(onnx::TensorProto& proto, ExternalData& external, const
   DType dt = checked_dtype(proto.data_type(), what);
   int64_t numel = 0;
   Shape shape = checked_dims(proto.dims(), what, &numel);
-  if (proto.has_segment()) fail(what, ": segmented tensors are not supported");
+  if (proto.has_segment())
+    fail_as(ErrorKind::unsupported_model, what, ": segmented tensors are not supported");
   if (proto.data_location() == onnx::TensorProto::EXTERNAL)
     return from_external(proto, dt, std::move(shape), numel, external, what);
   if (raw || proto.has_raw_data()) return from_raw(proto, raw, dt, std::move(shape), numel, what);
@@ -326,8 +327,8 @@ SparseTensor sparse_from_proto(onnx::SparseTensorProto& proto, ExternalData& ext
   DType dt = s.values.dtype();
   size_t dense_bytes = checked_bytes(dt, numel, what);
   if (dense_bytes > static_cast<size_t>(external.max_bytes()))
-    fail(what, ": dense form of ", describe(dt, s.dims), " exceeds the limit of ",
-         external.max_bytes(), " bytes");
+    fail_as(ErrorKind::limit_exceeded, what, ": dense form of ", describe(dt, s.dims),
+            " exceeds the limit of ", external.max_bytes(), " bytes");
   s.dense = Tensor(dt, s.dims);
   dispatch<AllTypes>(dt, what.c_str(), [&](auto tag) {
     using T = typename decltype(tag)::type;

@@ -36,9 +36,7 @@ void parse_or_fail(std::string_view bytes, Message& proto, const char* what) {
     fail("not a valid ", what, " (truncated or corrupt bytes)");
 }
 
-}  // namespace
-
-RuntimeValue load_value_proto(std::string_view bytes, const TypeInfo& declared,
+RuntimeValue value_from_bytes(std::string_view bytes, const TypeInfo& declared,
                               const std::string& base_dir, std::string* name) {
   detail::ExternalData external(base_dir, LoadOptions{}.max_file_bytes);
   std::string ignored;
@@ -77,14 +75,25 @@ RuntimeValue load_value_proto(std::string_view bytes, const TypeInfo& declared,
   }
 }
 
+}  // namespace
+
+// Value files are what callers feed a model: a bad one is a bad input.
+RuntimeValue load_value_proto(std::string_view bytes, const TypeInfo& declared,
+                              const std::string& base_dir, std::string* name) {
+  return classify_errors(ErrorKind::invalid_input,
+                         [&] { return value_from_bytes(bytes, declared, base_dir, name); });
+}
+
 RuntimeValue load_value_file(const std::string& path, const TypeInfo& declared, std::string* name) {
-  std::string bytes = read_file_bytes(path);
-  try {
-    return load_value_proto(bytes, declared, std::filesystem::path(path).parent_path().string(),
-                            name);
-  } catch (const Error& e) {
-    fail("'", path, "': ", e.what());
-  }
+  return classify_errors(ErrorKind::invalid_input, [&] {
+    std::string bytes = read_file_bytes(path);
+    try {
+      return value_from_bytes(bytes, declared, std::filesystem::path(path).parent_path().string(),
+                              name);
+    } catch (const Error& e) {
+      throw e.with_context("'" + path + "': ");
+    }
+  });
 }
 
 std::string serialize_value(const RuntimeValue& value, const TypeInfo& declared,

@@ -1,6 +1,11 @@
 // IR -> ModelProto bytes: the loader's mapping in reverse. Initializers are written
 // inline (raw_data), so a loaded model with external data saves as one file.
+#include <unistd.h>
+
+#include <cerrno>
 #include <climits>
+#include <cstdio>
+#include <cstring>
 #include <fstream>
 #include <unordered_set>
 
@@ -202,15 +207,31 @@ std::string serialize_checked(const google::protobuf::MessageLite& message, cons
   return proto::serialize(message);
 }
 
-void write_file(const std::string& path, const std::string& bytes) {
-  std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  if (!out) fail("cannot open '", path, "' for writing");
-  out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
-  out.close();
-  if (!out) fail("cannot write '", path, "'");
-}
-
 }  // namespace
+
+void write_file(const std::string& path, const std::string& bytes) {
+  // Written beside the target and renamed over it: rename is atomic within a folder, so
+  // an interrupted write never leaves a half-written file under the final name.
+  const std::string temporary = path + ".tmp-" + std::to_string(::getpid());
+  {
+    std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
+    if (!out)
+      fail_as(ErrorKind::io_error, "cannot open '", path, "' for writing (through '", temporary,
+              "')");
+    out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+    out.close();
+    if (!out) {
+      std::remove(temporary.c_str());
+      fail_as(ErrorKind::io_error, "cannot write '", path, "' (through '", temporary, "')");
+    }
+  }
+  if (std::rename(temporary.c_str(), path.c_str()) != 0) {
+    const int error = errno;
+    std::remove(temporary.c_str());
+    fail_as(ErrorKind::io_error, "cannot write '", path, "': renaming '", temporary,
+            "' to it failed: ", std::strerror(error));
+  }
+}
 
 std::string serialize_model(const Model& model) {
   onnx::ModelProto mp;

@@ -147,7 +147,7 @@ void infer_cast(InferContext& ctx) {
     try {
       convert_elements(*c, folded, p.options);
     } catch (const Error& e) {
-      ctx.fail(e.what());
+      ctx.fail(e);
     }
     return ctx.set_output_constant(0, std::move(folded));
   }
@@ -179,7 +179,7 @@ class CastKernel final : public Kernel {
     try {
       convert_elements(in, out, p_.options);
     } catch (const Error& e) {
-      ctx.fail(e.what());
+      ctx.fail(e);
     }
   }
 

@@ -43,7 +43,7 @@ std::vector<int64_t> tensor_to_ints(const Tensor& t, const std::string& what, Ct
   try {
     return tensor_to_ints(t, what);
   } catch (const Error& e) {
-    ctx.fail(e.what());
+    ctx.fail(e);
   }
 }
 

@@ -86,6 +86,7 @@ class LoopKernel final : public Kernel {
     for (int64_t i = 0; i < trip_count && cond; ++i) {
       if (i >= cap)
         ctx.fail(
+            ErrorKind::limit_exceeded,
             cat("Loop ran ", cap, " iterations, the limit (RuntimeLimits::max_loop_iterations)"));
       std::vector<RuntimeValue> ins = {Tensor::scalar<int64_t>(i), Tensor::scalar<bool>(cond)};
       for (RuntimeValue& v : carried) ins.push_back(std::move(v));

@@ -40,7 +40,7 @@ EinsumEquation read_equation(const Attrs& attrs, Ctx& ctx) {
   try {
     return EinsumEquation::parse(attrs.get_string("equation", ""));
   } catch (const Error& e) {
-    ctx.fail(e.what());
+    ctx.fail(e);
   }
 }
 
@@ -49,7 +49,7 @@ EinsumBinding bind_or_fail(const EinsumEquation& eq, const std::vector<size_t>& 
   try {
     return EinsumBinding::bind(eq, ranks);
   } catch (const Error& e) {
-    ctx.fail(e.what());
+    ctx.fail(e);
   }
 }
 
@@ -95,7 +95,7 @@ void infer_einsum(InferContext& ctx) {
       try {
         b.label_sizes(shapes);
       } catch (const Error& e) {
-        ctx.fail(e.what());
+        ctx.fail(e);
       }
     }
     out.shape = std::vector<Dim>();
@@ -173,7 +173,7 @@ class EinsumKernel final : public Kernel {
     try {
       size = b.label_sizes(shapes);
     } catch (const Error& e) {
-      ctx.fail(e.what());
+      ctx.fail(e);
     }
     if (fast_ && n == 2 && in[0]->dtype() == DType::Float) {
       if (std::optional<EinsumGemmPlan> plan = EinsumGemmPlan::make(b, size, shapes)) {

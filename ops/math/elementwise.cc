@@ -10,7 +10,7 @@ void infer_binary_elementwise(InferContext& ctx, const LegacyBroadcast& legacy, 
   try {
     shape = broadcast_dims(a.shape, ctx.input(1).shape, "inputs");
   } catch (const Error& e) {
-    ctx.fail(e.what());
+    ctx.fail(e);
   }
   ctx.set_output(0, TypeInfo::tensor(elem, shape));
 }
@@ -24,7 +24,7 @@ void infer_variadic_elementwise(InferContext& ctx, bool broadcast, DType elem) {
       try {
         shape = broadcast_dims(shape, next, "inputs");
       } catch (const Error& e) {
-        ctx.fail(e.what());
+        ctx.fail(e);
       }
     } else if (!shape) {
       shape = next;

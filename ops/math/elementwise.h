@@ -78,7 +78,7 @@ struct LegacyBroadcast {
     try {
       return broadcast_shapes(a, b, "inputs");
     } catch (const Error& e) {
-      ctx.fail(e.what());
+      ctx.fail(e);
     }
   }
 };

@@ -75,7 +75,7 @@ MatMulGeometry matmul_geometry(const Shape& a, const Shape& b, Ctx& ctx) {
   try {
     g.batch = broadcast_shapes(g.a_batch, g.b_batch, "batch dims");
   } catch (const Error& e) {
-    ctx.fail(e.what());
+    ctx.fail(e);
   }
   g.out_shape = g.batch;
   if (a.size() > 1) g.out_shape.push_back(g.M);

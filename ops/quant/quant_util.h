@@ -218,7 +218,7 @@ QuantLayout quant_layout(const Shape& x, const Shape& scale, const Shape* zero_p
   try {
     return quant_layout(x, scale, zero_point, axis, block_size, per_tensor_only);
   } catch (const Error& e) {
-    ctx.fail(e.what());
+    ctx.fail(e);
   }
 }
 

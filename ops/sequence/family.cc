@@ -16,7 +16,8 @@ TypeInfo element_type(const TypeInfo& container) {
 void check_sequence_length(const KernelContext& ctx, size_t length) {
   const int64_t cap = ctx.limits().max_sequence_length;
   if (static_cast<int64_t>(length) > cap)
-    ctx.fail(cat("a sequence of ", length, " tensors exceeds the limit of ", cap,
+    ctx.fail(ErrorKind::limit_exceeded,
+             cat("a sequence of ", length, " tensors exceeds the limit of ", cap,
                  " (RuntimeLimits::max_sequence_length)"));
 }
 

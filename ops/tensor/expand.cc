@@ -36,7 +36,7 @@ Shape expanded_shape(const Shape& in, const Shape& shape, Ctx& ctx) {
     checked_numel(out);
     return out;
   } catch (const Error& e) {
-    ctx.fail(e.what());
+    ctx.fail(e);
   }
 }
 
@@ -60,7 +60,7 @@ void infer_expand(InferContext& ctx) {
   try {
     out.shape = broadcast_dims(in.shape, dims, "Expand");
   } catch (const Error& e) {
-    ctx.fail(e.what());
+    ctx.fail(e);
   }
   const Tensor* c = ctx.constant(0);
   if (!c) return ctx.set_output(0, out);

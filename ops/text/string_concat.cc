@@ -47,7 +47,7 @@ class StringConcatKernel final : public Kernel {
     try {
       shape = broadcast_shapes(x.shape(), y.shape(), "the inputs");
     } catch (const Error& e) {
-      ctx.fail(e.what());
+      ctx.fail(e);
     }
     Tensor& z = ctx.allocate_output(0, DType::String, shape);
     const std::string* px = x.data<std::string>();

@@ -26,8 +26,8 @@ GraphExecutor::GraphExecutor(const Graph& graph, const Registry& registry, const
       on_dropped_(std::move(on_dropped)) {
   depth_ = parent ? parent->depth_ + 1 : 0;
   if (depth_ > limits_.max_subgraph_depth)
-    fail("graph '", graph.name, "' is nested ", depth_, " subgraphs deep; the limit is ",
-         limits_.max_subgraph_depth);
+    fail_as(ErrorKind::limit_exceeded, "graph '", graph.name, "' is nested ", depth_,
+            " subgraphs deep; the limit is ", limits_.max_subgraph_depth);
   resolve_outer_refs();
 
   // Types the file leaves open come from the enclosing graph or the caller's hints.
@@ -222,16 +222,22 @@ void GraphExecutor::run(std::vector<RuntimeValue>& slots, const std::vector<bool
                         placer ? &*placer : nullptr);
       try {
         step.kernel->run(ctx);
-      } catch (const Error&) {
-        throw;
+      } catch (const Error& e) {
+        // Errors a kernel's helpers raised (a tensor past the size limit, say) get
+        // the node's name; the kernel's own already start with it.
+        if (e.detail().rfind("node '", 0) == 0) throw;
+        throw e.with_context(step.label + ": ");
+      } catch (const std::bad_alloc&) {
+        fail_as(ErrorKind::limit_exceeded, step.label, ": out of memory");
       } catch (const std::exception& e) {
-        fail(step.label, ": ", e.what());
+        fail_as(ErrorKind::internal_error, step.label, ": ", e.what());
       }
       for (size_t o = 0; o < node.outputs.size(); ++o) {
         int v = node.outputs[o];
         if (v == kNoValue) continue;
         if (!produced[o].is_set())
-          fail(step.label, ": kernel produced no value for output '", graph_.value(v).name, "'");
+          fail_as(ErrorKind::internal_error, step.label, ": kernel produced no value for output '",
+                  graph_.value(v).name, "'");
         slots[v] = std::move(produced[o]);
       }
     }
@@ -269,7 +275,7 @@ std::vector<RuntimeValue> Subgraph::run(const KernelContext& ctx,
   try {
     executor_->run(slots, nullptr, ctx.frame(), arena.get());
   } catch (const Error& e) {
-    ctx.fail("in graph '" + g.name + "': " + e.what());  // say which node's subgraph failed
+    ctx.fail(e.with_context("in graph '" + g.name + "': "));  // say which node's subgraph failed
   }
   std::vector<RuntimeValue> outputs;
   outputs.reserve(g.outputs.size());

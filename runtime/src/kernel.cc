@@ -109,6 +109,10 @@ std::string KernelInit::label() const {
 }
 
 void KernelInit::fail(const std::string& message) const { onyx::fail(label(), ": ", message); }
+void KernelInit::fail(ErrorKind kind, const std::string& message) const {
+  onyx::fail_as(kind, label(), ": ", message);
+}
+void KernelInit::fail(const Error& error) const { throw error.with_context(label() + ": "); }
 
 std::unique_ptr<Subgraph> KernelInit::subgraph(const std::string& name,
                                                const std::vector<TypeInfo>& input_hints) const {
@@ -118,7 +122,7 @@ std::unique_ptr<Subgraph> KernelInit::subgraph(const std::string& name,
   try {
     return (*compiler_)(*g, input_hints);
   } catch (const Error& e) {
-    fail("in graph attribute '" + name + "': " + e.what());
+    throw e.with_context(label() + ": in graph attribute '" + name + "': ");
   }
 }
 
@@ -190,5 +194,9 @@ const RuntimeLimits& KernelContext::limits() const { return limits_ ? *limits_ :
 const std::string& KernelContext::label() const { return label_ ? *label_ : kKernelLabel; }
 
 void KernelContext::fail(const std::string& message) const { onyx::fail(label(), ": ", message); }
+void KernelContext::fail(ErrorKind kind, const std::string& message) const {
+  onyx::fail_as(kind, label(), ": ", message);
+}
+void KernelContext::fail(const Error& error) const { throw error.with_context(label() + ": "); }
 
 }  // namespace onyx

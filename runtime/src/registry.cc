@@ -37,8 +37,8 @@ namespace {
 // The message is built only on failure: resolve runs for every node of every session.
 [[noreturn]] void refuse(const Node& node, const std::string& label, const std::string& details,
                          const char* reason) {
-  fail(label, ": no kernel for ", node.op_type, " (domain ", domain_label(node.domain), ", opset ",
-       node.opset, details, "): ", reason);
+  fail_as(ErrorKind::unsupported_operator, label, ": no kernel for ", node.op_type, " (domain ",
+          domain_label(node.domain), ", opset ", node.opset, details, "): ", reason);
 }
 
 }  // namespace

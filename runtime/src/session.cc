@@ -186,7 +186,8 @@ Session::Session(const Registry& registry, Model model, SessionOptions options)
 Session::Session(const Registry& registry, Model model, SessionOptions options, double parse_ms)
     : impl_(std::make_unique<Impl>(registry, std::move(model), options)) {
   const auto start = Clock::now();
-  impl_->prepare();
+  // What goes wrong here is the model's fault (unsupported operators and limits say so).
+  classify_errors(ErrorKind::invalid_model, [&] { impl_->prepare(); });
   LoadSplit& split = impl_->stats.load;
   split.parse = parse_ms;
   split.total = parse_ms + elapsed_ms(start);
@@ -209,6 +210,15 @@ int Session::threads() const { return impl_->pool.threads(); }
 
 std::vector<RuntimeValue> Session::run_values(const std::map<std::string, RuntimeValue>& feeds,
                                               const std::vector<std::string>& output_names) const {
+  // The model passed its checks at creation: what fails now fails on the values the
+  // inputs made (an index out of range, shapes that do not broadcast), and the message
+  // names the node.
+  return classify_errors(ErrorKind::invalid_input,
+                         [&] { return run_checked(feeds, output_names); });
+}
+
+std::vector<RuntimeValue> Session::run_checked(const std::map<std::string, RuntimeValue>& feeds,
+                                               const std::vector<std::string>& output_names) const {
   const Impl& s = *impl_;
   const Graph& graph = s.model.graph;
   ArenaPool::Lease arena;  // declared first: given back after the slots are gone
@@ -240,6 +250,7 @@ std::vector<RuntimeValue> Session::run_values(const std::map<std::string, Runtim
     }
   }
   std::vector<bool> needed = s.executor->needed_steps(wanted);
+  TensorSizeLimit size_limit(s.options.limits.max_tensor_bytes);
   if (s.arenas)
     arena = s.arenas->lease(s.arenas->per_shape() ? Impl::input_shapes(s.feed_ids, slots)
                                                   : std::vector<Shape>{});
@@ -276,6 +287,10 @@ std::vector<RuntimeValue> Session::run_values(const std::map<std::string, Runtim
 }
 
 PlannedMemory Session::planned_memory(const std::map<std::string, RuntimeValue>& feeds) const {
+  return classify_errors(ErrorKind::invalid_input, [&] { return plan_for(feeds); });
+}
+
+PlannedMemory Session::plan_for(const std::map<std::string, RuntimeValue>& feeds) const {
   const Impl& s = *impl_;
   std::vector<RuntimeValue> slots(s.model.graph.values.size());
   for (int id : s.feed_ids) {
@@ -294,7 +309,8 @@ std::vector<Tensor> Session::run(const std::map<std::string, Tensor>& feeds,
                                  const std::vector<std::string>& output_names) const {
   std::map<std::string, RuntimeValue> values;
   for (const auto& [name, tensor] : feeds) {
-    if (!tensor.defined()) fail("input '", name, "' is an undefined tensor");
+    if (!tensor.defined())
+      fail_as(ErrorKind::invalid_input, "input '", name, "' is an undefined tensor");
     values.emplace(name, tensor);
   }
   std::vector<RuntimeValue> outputs = run_values(values, output_names);
@@ -302,7 +318,8 @@ std::vector<Tensor> Session::run(const std::map<std::string, Tensor>& feeds,
   tensors.reserve(outputs.size());
   for (size_t i = 0; i < outputs.size(); ++i) {
     if (!outputs[i].is_tensor())
-      fail("output ", i, " is ", outputs[i].describe(), ", not a tensor: use run_values");
+      fail_as(ErrorKind::invalid_input, "output ", i, " is ", outputs[i].describe(),
+              ", not a tensor: use run_values");
     tensors.push_back(outputs[i].tensor());
   }
   return tensors;

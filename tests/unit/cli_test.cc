@@ -33,10 +33,14 @@ CliResult onyx_cli(const std::string& args, const ScratchDir& dir) {
   return r;
 }
 
-// Exit 1 with exactly one line on stderr that mentions `needle`.
-void expect_one_line_error(const CliResult& r, const std::string& needle) {
+// Exit 1 with exactly one line on stderr, "onyx COMMAND: KIND: ...", that mentions
+// `needle`.
+void expect_one_line_error(const CliResult& r, const std::string& kind, const std::string& needle) {
   EXPECT_EQ(r.status, 1) << r.err;
   EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
+  const size_t after_command = r.err.find(": ");
+  ASSERT_NE(after_command, std::string::npos) << r.err;
+  EXPECT_EQ(r.err.compare(after_command + 2, kind.size() + 2, kind + ": "), 0) << r.err;
   EXPECT_NE(r.err.find(needle), std::string::npos) << r.err;
 }
 
@@ -44,12 +48,12 @@ TEST(Cli, TruncatedModel) {
   ScratchDir dir;
   std::string bytes = bytes_of(relu_model());
   dir.write("m.onnx", bytes.substr(0, bytes.size() / 2));
-  expect_one_line_error(onyx_cli("check " + dir.file("m.onnx"), dir), "parse");
+  expect_one_line_error(onyx_cli("check " + dir.file("m.onnx"), dir), "invalid model", "parse");
 }
 
 TEST(Cli, MissingFile) {
   ScratchDir dir;
-  expect_one_line_error(onyx_cli("run " + dir.file("nope.onnx"), dir), "nope.onnx");
+  expect_one_line_error(onyx_cli("run " + dir.file("nope.onnx"), dir), "io error", "nope.onnx");
 }
 
 TEST(Cli, UnknownOpNamesOpDomainAndOpset) {
@@ -58,7 +62,7 @@ TEST(Cli, UnknownOpNamesOpDomainAndOpset) {
   m.mutable_graph()->mutable_node(0)->set_op_type("Frobnicate");
   dir.write("m.onnx", bytes_of(m));
   CliResult r = onyx_cli("check " + dir.file("m.onnx"), dir);
-  expect_one_line_error(r, "Frobnicate");
+  expect_one_line_error(r, "unsupported operator", "Frobnicate");
   EXPECT_NE(r.err.find("ai.onnx"), std::string::npos) << r.err;
   EXPECT_NE(r.err.find("opset 13"), std::string::npos) << r.err;
 }
@@ -66,14 +70,15 @@ TEST(Cli, UnknownOpNamesOpDomainAndOpset) {
 TEST(Cli, MissingInputAndWrongDtype) {
   ScratchDir dir;
   dir.write("m.onnx", bytes_of(relu_model()));
-  expect_one_line_error(onyx_cli("run " + dir.file("m.onnx"), dir), "input 'x'");
+  expect_one_line_error(onyx_cli("run " + dir.file("m.onnx"), dir), "invalid input", "input 'x'");
   save_tensor(Tensor::from_vector<int64_t>({2}, {1, 2}), dir.file("x.pb"));
   expect_one_line_error(
       onyx_cli("run " + dir.file("m.onnx") + " --input x=" + dir.file("x.pb"), dir),
-      "must be float");
+      "invalid input", "must be float");
   save_tensor(Tensor::from_vector<float>({3}, {1, 2, 3}), dir.file("x3.pb"));
   expect_one_line_error(
-      onyx_cli("run " + dir.file("m.onnx") + " --input x=" + dir.file("x3.pb"), dir), "dim 0");
+      onyx_cli("run " + dir.file("m.onnx") + " --input x=" + dir.file("x3.pb"), dir),
+      "invalid input", "dim 0");
 }
 
 TEST(Cli, RawDataOfTheWrongSize) {
@@ -84,7 +89,7 @@ TEST(Cli, RawDataOfTheWrongSize) {
       raw_tensor("w", onnx::TensorProto::FLOAT, {2}, {0, 0, 128, 63});  // 4 bytes for 2 floats
   g->mutable_node(0)->set_input(0, "w");
   dir.write("m.onnx", bytes_of(m));
-  expect_one_line_error(onyx_cli("check " + dir.file("m.onnx"), dir), "'w'");
+  expect_one_line_error(onyx_cli("check " + dir.file("m.onnx"), dir), "invalid model", "'w'");
 }
 
 TEST(Cli, ExternalDataOutsideTheModelFolder) {
@@ -99,7 +104,8 @@ TEST(Cli, ExternalDataOutsideTheModelFolder) {
   g->mutable_node(0)->set_input(0, "w");
   dir.write("outside.bin", std::string(8, '\0'));
   dir.write("model/m.onnx", bytes_of(m));
-  expect_one_line_error(onyx_cli("check " + dir.file("model/m.onnx"), dir), "outside");
+  expect_one_line_error(onyx_cli("check " + dir.file("model/m.onnx"), dir), "invalid model",
+                        "outside");
 }
 
 TEST(Cli, UsageErrorsExitTwo) {
@@ -109,6 +115,25 @@ TEST(Cli, UsageErrorsExitTwo) {
   EXPECT_EQ(onyx_cli("run", dir).status, 2);
   EXPECT_EQ(onyx_cli("bench m.onnx --iters", dir).status, 2);
   EXPECT_EQ(onyx_cli("test " + dir.file("x") + " --bogus", dir).status, 2);
+}
+
+// Outputs are written to a temporary file and renamed into place: a write that fails
+// leaves neither a partial output nor the temporary file behind.
+TEST(Cli, OutputFilesAreWrittenWhole) {
+  ScratchDir dir;
+  dir.write("m.onnx", bytes_of(relu_model()));
+  save_tensor(Tensor::from_vector<float>({2}, {-1.5f, 2.5f}), dir.file("x.pb"), "x");
+  const std::string run = "run " + dir.file("m.onnx") + " --input x=" + dir.file("x.pb") +
+                          " --output-dir " + dir.file("out");
+  std::filesystem::create_directories(dir.file("out/output_0.pb"));  // in the way
+  expect_one_line_error(onyx_cli(run, dir), "io error", "output_0.pb");
+  std::filesystem::remove(dir.file("out/output_0.pb"));
+  dir.write("out/output_0.pb", "stale");
+  ASSERT_EQ(onyx_cli(run, dir).status, 0);
+  EXPECT_EQ(load_tensor_file(dir.file("out/output_0.pb")).to_vector<float>(),
+            (std::vector<float>{0.0f, 2.5f}));
+  for (const auto& entry : std::filesystem::directory_iterator(dir.file("out")))
+    EXPECT_EQ(entry.path().filename(), "output_0.pb");  // no temporary file is left
 }
 
 TEST(Cli, RunWritesOutputsThatMatchByHand) {
@@ -187,7 +212,7 @@ TEST(Cli, RunReadsAndWritesInt4AsNpy) {
   ASSERT_EQ(r.status, 0) << r.err;
   EXPECT_EQ(load_npy(dir.file("rnd/output_0.npy")).shape(), (Shape{3}));
   save_npy(Tensor::from_vector<int8_t>({3}, {1, 9, 7}), dir.file("x.npy"));
-  expect_one_line_error(onyx_cli(run, dir), "outside int4");
+  expect_one_line_error(onyx_cli(run, dir), "invalid input", "outside int4");
   EXPECT_EQ(onyx_cli(run + " --output-dir " + dir.file("o") + " --output-format csv", dir).status,
             2);
 }

@@ -46,9 +46,8 @@ int cmd_run(Args& args) {
         save_npy(outputs[i].tensor(), stem + ".npy");
         continue;
       }
-      std::ofstream out(stem + ".pb", std::ios::binary);
-      out << serialize_value(outputs[i], session.outputs()[i].type, session.outputs()[i].name);
-      if (!out) fail("cannot write to ", *dir);
+      write_file(stem + ".pb",
+                 serialize_value(outputs[i], session.outputs()[i].type, session.outputs()[i].name));
     }
     std::cout << "wrote " << outputs.size() << " outputs to " << *dir << "\n";
   }

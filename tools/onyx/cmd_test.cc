@@ -173,7 +173,7 @@ Outcome run_isolated(const fs::path& dir, double rtol, double atol, int timeout_
 
 void write_json(const std::string& path, const std::vector<Outcome>& outcomes) {
   std::ofstream out(path);
-  if (!out) fail("cannot write ", path);
+  if (!out) fail_as(ErrorKind::io_error, "cannot write ", path);
   auto escape = [](const std::string& s) {
     std::string r;
     for (char c : s) {

@@ -23,8 +23,10 @@ bool ends_with(const std::string& s, const std::string& suffix) {
 RuntimeValue load_input_file(const std::string& path, const TypeInfo& declared) {
   // A .npy holds the types numpy lacks (bfloat16, float8, int4, ...) as stand-ins that
   // the input's declared type undoes (onyx/npy.h).
-  if (ends_with(path, ".npy")) return from_npy_array(load_npy(path), declared.elem, path);
-  return load_value_file(path, declared);  // TensorProto, SequenceProto or OptionalProto
+  return classify_errors(ErrorKind::invalid_input, [&]() -> RuntimeValue {
+    if (ends_with(path, ".npy")) return from_npy_array(load_npy(path), declared.elem, path);
+    return load_value_file(path, declared);  // TensorProto, SequenceProto or OptionalProto
+  });
 }
 
 Tensor random_tensor(const TypeInfo& type, const std::map<std::string, int64_t>& dims,
@@ -99,8 +101,8 @@ std::map<std::string, RuntimeValue> gather_inputs(const Session& session, const 
     const Value& v = graph.value(id);
     if (feeds.count(v.name)) continue;
     if (!random)
-      fail("no value for input '", v.name, "' (", v.type.to_string(),
-           "); give --input, --inputs or --random-inputs");
+      fail_as(ErrorKind::invalid_input, "no value for input '", v.name, "' (", v.type.to_string(),
+              "); give --input, --inputs or --random-inputs");
     feeds[v.name] = random_tensor(v.type, dims, seed++, v.name);
   }
   return feeds;

@@ -1,6 +1,7 @@
 // onyx: check, print, run, test and benchmark ONNX models.
 #include <cstring>
 #include <iostream>
+#include <new>
 #include <string>
 
 #include "cli.h"
@@ -60,8 +61,16 @@ int main(int argc, char** argv) {
   } catch (const onyx::cli::UsageError& e) {
     std::cerr << "onyx " << command << ": " << e.what() << "\n";
     return 2;
+  } catch (const onyx::Error& e) {
+    // Every kind of error but a usage error exits 1; the message starts with its kind.
+    std::cerr << "onyx " << command << ": "
+              << (e.kind() == onyx::ErrorKind::unclassified ? "error: " : "") << e.what() << "\n";
+    return 1;
+  } catch (const std::bad_alloc&) {
+    std::cerr << "onyx " << command << ": limit exceeded: out of memory\n";
+    return 1;
   } catch (const std::exception& e) {
-    std::cerr << "onyx " << command << ": error: " << e.what() << "\n";
+    std::cerr << "onyx " << command << ": internal error: " << e.what() << "\n";
     return 1;
   }
 }

@@ -33,5 +33,8 @@ void save_tensor(const Tensor& tensor, const std::string& path, const std::strin
 
 // Reads a whole file, with a clear error when it cannot.
 std::string read_file_bytes(const std::string& path, int64_t max_bytes = int64_t{4} << 30);
+// Writes `bytes` to a temporary file beside `path`, then renames it over `path`: readers
+// see the old file or the whole new one, never a part.
+void write_file(const std::string& path, const std::string& bytes);
 
 }  // namespace onyx

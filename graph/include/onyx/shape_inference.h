@@ -33,6 +33,8 @@ class InferContext {
   const std::vector<TypeInfo>& outputs() const { return outputs_; }
   const std::vector<Tensor>& output_constants() const { return output_constants_; }
   [[noreturn]] void fail(const std::string& message) const;
+  // A helper's error with this node's label put in front, its kind kept.
+  [[noreturn]] void fail(const Error& error) const;
   std::string label() const { return node_.label(index_); }
 
  private:

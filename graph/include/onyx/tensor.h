@@ -19,6 +19,23 @@ using Shape = std::vector<int64_t>;
 int64_t checked_numel(const Shape& shape);
 std::string shape_to_string(const Shape& shape);  // "[2, 3, 4]"
 
+// The most bytes one tensor may take on this thread. Session::run sets it from
+// RuntimeLimits::max_tensor_bytes for the length of a run, so a kernel asked for an
+// absurd size (ConstantOfShape of [1e6, 1e6], say) fails with limit_exceeded before
+// allocating. Outside such a scope, and on the pool's worker threads, the limit is the
+// machine's physical memory.
+class TensorSizeLimit {
+ public:
+  explicit TensorSizeLimit(int64_t max_bytes);  // 0: the machine's physical memory
+  ~TensorSizeLimit();                           // puts the enclosing limit back
+  TensorSizeLimit(const TensorSizeLimit&) = delete;
+  TensorSizeLimit& operator=(const TensorSizeLimit&) = delete;
+  static int64_t current();
+
+ private:
+  int64_t previous_;
+};
+
 class Tensor {
  public:
   Tensor() = default;  // undefined: dtype Undefined, no storage

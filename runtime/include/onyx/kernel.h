@@ -53,6 +53,10 @@ struct RuntimeLimits {
   int64_t max_loop_iterations = 1'000'000;  // per Loop node execution
   int64_t max_sequence_length = 1'000'000;  // tensors in one sequence
   int max_subgraph_depth = 32;              // If/Loop/Scan bodies nested in each other
+  // Bytes one output tensor may take: a kernel asking for more (ConstantOfShape, Expand,
+  // Tile, Range, Resize, Pad, any size that comes from data) is refused before it
+  // allocates. 0: the machine's physical memory.
+  int64_t max_tensor_bytes = 0;
 };
 
 // Builds a graph attribute into a runnable Subgraph (the session supplies it).
@@ -127,6 +131,10 @@ class KernelInit {
   void set_reference(bool reference) { reference_ = reference; }
   std::string label() const;  // "node 'x' (#i, Conv, opset 13)"
   [[noreturn]] void fail(const std::string& message) const;
+  // With a kind of its own (limit_exceeded, say) rather than the entry point's.
+  [[noreturn]] void fail(ErrorKind kind, const std::string& message) const;
+  // A helper's error with this node's label put in front, its kind kept.
+  [[noreturn]] void fail(const Error& error) const;
 
  private:
   const Node& node_;
@@ -181,6 +189,10 @@ class KernelContext {
   const RuntimeLimits& limits() const;
   const std::string& label() const;
   [[noreturn]] void fail(const std::string& message) const;
+  // With a kind of its own (limit_exceeded, say) rather than the entry point's.
+  [[noreturn]] void fail(ErrorKind kind, const std::string& message) const;
+  // A helper's error with this node's label put in front, its kind kept.
+  [[noreturn]] void fail(const Error& error) const;
 
  private:
   const std::string* label_;

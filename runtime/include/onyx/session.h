@@ -104,6 +104,10 @@ class Session {
 
  private:
   Session(const Registry& registry, Model model, SessionOptions options, double parse_ms);
+  // The bodies of run_values and planned_memory, before their errors are classified.
+  std::vector<RuntimeValue> run_checked(const std::map<std::string, RuntimeValue>& feeds,
+                                        const std::vector<std::string>& output_names) const;
+  PlannedMemory plan_for(const std::map<std::string, RuntimeValue>& feeds) const;
 
   struct Impl;
   std::unique_ptr<Impl> impl_;
