@@ -31,10 +31,10 @@ if [ "$mode" = address ]; then
   cd "$dir"
   ctest --output-on-failure --no-tests=error -j"$(nproc)" -R '^conformance(_newer)?$'
 else
-  cmake --build "$dir" -j"$(nproc)" --target onyx_unit_tests
+  cmake --build "$dir" -j"$(nproc)" --target onyx_concurrent_tests
   # TBB and OpenBLAS are not built with TSan: OpenBLAS keeps to the calling thread.
   export OPENBLAS_NUM_THREADS=1
   export TSAN_OPTIONS="halt_on_error=1:second_deadlock_stack=1:suppressions=$supp/tsan.supp"
-  "$dir/tests/onyx_unit_tests" --gtest_filter='*ConcurrentRuns*'
+  "$dir/tests/onyx_concurrent_tests"
 fi
 echo "test-sanitized: $mode: clean"
