@@ -11,7 +11,10 @@ enum class Isa { Generic, Avx2, Avx512 };
 
 // Plain loops (elementwise, depthwise, activations) marked with this are compiled twice
 // on x86-64 GCC, for AVX2 and for the baseline, and the loader picks one per CPU.
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+// ThreadSanitizer builds compile them once: the loader runs the clones' resolvers,
+// instrumented, before TSan's runtime is up, and the process dies before main.
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && \
+    !defined(__SANITIZE_THREAD__)
 #define ONYX_AVX2_CLONES __attribute__((target_clones("avx2", "default")))
 #else
 #define ONYX_AVX2_CLONES
