@@ -21,6 +21,13 @@
 
 namespace onyx {
 
+// Fn's vector form, called through a name that depends on T so that clang, like GCC, only
+// looks for Fn::vectorized where the `if constexpr` below keeps the call.
+template <class Fn, class T>
+void unary_vectorized(const T* in, T* out, int64_t n) {
+  Fn::vectorized(in, out, n);
+}
+
 template <class Fn>
 class UnaryKernel final : public Kernel {
  public:
@@ -37,7 +44,7 @@ class UnaryKernel final : public Kernel {
       if constexpr (std::is_same_v<T, float> && requires { Fn::vectorized; }) {
         if (fast_)
           return ctx.pool().parallel_for(x.numel(), kElementwiseGrain, [&](int64_t i0, int64_t i1) {
-            Fn::vectorized(in + i0, out + i0, i1 - i0);
+            unary_vectorized<Fn>(in + i0, out + i0, i1 - i0);
           });
       }
       ctx.pool().parallel_for(x.numel(), kElementwiseGrain, [&](int64_t i0, int64_t i1) {
