@@ -42,10 +42,11 @@ build_targets() {
     launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache -DCMAKE_C_COMPILER_LAUNCHER=ccache)
   fi
   # -O1 -g: quick enough to fuzz, readable stacks; asserts stay on.
+  mkdir -p "$build"
   CC=clang CXX=clang++ cmake -S "$root" -B "$build" -DONYX_FUZZ=ON \
       -DONYX_BUILD_TESTS=OFF -DONYX_BUILD_BENCH=OFF -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-      -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -g" "${launcher[@]}" > "$build.cmake.log" 2>&1 \
-    || { cat "$build.cmake.log"; exit 1; }
+      -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -g" "${launcher[@]}" > "$build/cmake.log" 2>&1 \
+    || { cat "$build/cmake.log"; exit 1; }
   cmake --build "$build" -j"$(nproc)" --target "${targets[@]}"
 }
 
@@ -103,6 +104,7 @@ case "$1" in
     shift 2
     check_target "$target"
     build_targets
+    cd "$build"  # where -jobs=N writes its fuzz-N.log files
     corpus="${ONYX_FUZZ_CORPUS:-$build/corpus}/$target"
     if [ ! -d "$corpus" ]; then
       seeds
