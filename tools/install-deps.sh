@@ -6,7 +6,7 @@ packages=(build-essential cmake pkg-config
           libprotobuf-dev protobuf-compiler libonnx-dev
           libopenblas-dev libtbb-dev libgtest-dev libgmock-dev libbenchmark-dev
           libre2-dev
-          libonnx-testdata
+          libonnx-testdata python3-onnx python3-numpy
           libjpeg62-turbo-dev libpng-dev libtiff-dev libwebp-dev libopenjp2-7-dev)
 missing=()
 for p in "${packages[@]}"; do

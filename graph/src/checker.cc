@@ -97,6 +97,9 @@ class Checker {
     if ((v.type.is_tensor() || v.type.kind == TypeInfo::Kind::SparseTensor) &&
         v.type.elem == DType::Undefined)
       fail(prefix, what, " '", v.name, "' has no element type");
+    if (v.type.elem != DType::Undefined && !dtype_code_known(static_cast<int32_t>(v.type.elem)))
+      fail(prefix, what, " '", v.name, "' has element type ", static_cast<int32_t>(v.type.elem),
+           ", which is not an ONNX type");
   }
 
   void check_graph(const Graph& g, const Where& where, const Scope* outer, int depth) {

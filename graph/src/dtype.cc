@@ -51,6 +51,8 @@ std::string dtype_name_of_code(int32_t code) {
   return "dtype(" + std::to_string(code) + ")";
 }
 
+bool dtype_code_known(int32_t code) { return code > 0 && code < kTableSize; }
+
 size_t dtype_storage_bytes(DType t, int64_t n) {
   int bits = dtype_info(t).bits;
   if (n < 0) fail("negative element count ", n);

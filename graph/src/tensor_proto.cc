@@ -257,6 +257,12 @@ const MappedFile& ExternalData::open(const std::string& location, const std::str
   if (ec) fail(what, ": cannot resolve external data path '", location, "': ", ec.message());
   if (!is_within(base, target))
     fail(what, ": external data path '", location, "' resolves outside the model's folder");
+  // A hard link has no path to resolve: the same bytes may have another name anywhere on
+  // the file system, so one with several names is refused outright.
+  const uintmax_t names = fs::hard_link_count(target, ec);
+  if (!ec && names > 1 && fs::is_regular_file(target, ec))
+    fail(what, ": external data file '", location, "' is a hard link (", names,
+         " names); it may be a file outside the model's folder");
 
   std::string key = target.string();
   if (auto it = files_.find(key); it != files_.end()) return it->second;

@@ -924,6 +924,20 @@ TEST(LoaderExternal, SymlinkEscapeRefused) {
       {"outside the model's folder"});
 }
 
+TEST(LoaderExternal, HardLinksRefused) {
+  test::ScratchDir outer;
+  outer.write("secret.bin", kWeights);
+  outer.write("models/weights.bin", kWeights);
+  std::filesystem::create_hard_link(outer.file("secret.bin"), outer.file("models/link.bin"));
+  std::string base = outer.file("models");
+  expect_error(
+      [&] { load_model_from_bytes(test::bytes_of(external_model("link.bin", "8", "")), base); },
+      {"initializer 'w'", "link.bin", "hard link (2 names)"});
+  // The same bytes under one name load.
+  EXPECT_NO_THROW(
+      load_model_from_bytes(test::bytes_of(external_model("weights.bin", "8", "")), base));
+}
+
 TEST(LoaderExternal, RangesPastTheEndRefused) {
   test::ScratchDir dir;
   dir.write("weights.bin", kWeights);  // 16 bytes

@@ -57,6 +57,8 @@ struct DTypeInfo {
 const DTypeInfo& dtype_info(DType t);
 inline const char* dtype_name(DType t) { return dtype_info(t).name; }
 std::string dtype_name_of_code(int32_t code);
+// Whether `code` names an element type of the ONNX spec (Onyx may still not support it).
+bool dtype_code_known(int32_t code);
 // Bytes for n elements, rounding packed types up; throws on overflow.
 size_t dtype_storage_bytes(DType t, int64_t n);
 // Types stored below one byte per element: their elements are not addressable as T*.
