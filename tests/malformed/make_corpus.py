@@ -329,7 +329,7 @@ def nested_if(depth):
     top.output[0] = "y"
     return model([top], [vi("x"), vi("c", TensorProto.BOOL, ())], [vi("y")])
 
-add("if_nested_too_deep", LIMIT, "deeper", nested_if(40))
+add("if_nested_too_deep", LIMIT, "deep", nested_if(40))
 m = nested_if(1); del m.graph.node[0].attribute[1]
 add("if_without_a_branch", MODEL, "branch", m)
 recursive = helper.make_function("local", "f", ["a"], ["b"],
