@@ -53,9 +53,9 @@ struct RuntimeLimits {
   int64_t max_loop_iterations = 1'000'000;  // per Loop node execution
   int64_t max_sequence_length = 1'000'000;  // tensors in one sequence
   int max_subgraph_depth = 32;              // If/Loop/Scan bodies nested in each other
-  // Bytes one output tensor may take: a kernel asking for more (ConstantOfShape, Expand,
-  // Tile, Range, Resize, Pad, any size that comes from data) is refused before it
-  // allocates. 0: the machine's physical memory.
+  // Bytes one tensor may take while the session runs (TensorSizeLimit): a kernel asking
+  // for more (ConstantOfShape, Expand, Tile, Range, Resize, Pad, any size that comes from
+  // data) is refused before it allocates. 0: the machine's physical memory.
   int64_t max_tensor_bytes = 0;
 };
 
