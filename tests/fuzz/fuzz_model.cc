@@ -141,6 +141,9 @@ void run_model(std::string_view bytes) {
   options.limits.max_loop_iterations = 1000;
   options.limits.max_sequence_length = 1000;
   options.limits.max_subgraph_depth = 8;
+  // Below libFuzzer's -malloc_limit_mb (1 GiB): a size that comes from data (MaxUnpool's
+  // output_shape, say) is refused as limit_exceeded instead of reported as a finding.
+  options.limits.max_tensor_bytes = int64_t{256} << 20;
   onyx::Session session(onyx::builtin_registry(), std::move(model), options);
 
   uint64_t seed = 1469598103934665603ull;  // FNV-1a of the bytes
