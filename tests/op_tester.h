@@ -29,6 +29,27 @@ inline std::string error_of(const std::function<void()>& fn) {
   return "";
 }
 
+// The onyx::Error that `fn` throws; fails the test when it throws none.
+inline Error error_from(const std::function<void()>& fn) {
+  try {
+    fn();
+  } catch (const Error& e) {
+    return e;
+  }
+  ADD_FAILURE() << "no error was thrown";
+  return Error("none");
+}
+
+// `e` has `kind`, its message starts with the kind's prefix, and its detail mentions
+// `part` (the node, value or limit that matters).
+inline void expect_error(const Error& e, ErrorKind kind, const std::string& part) {
+  EXPECT_EQ(e.kind(), kind) << e.what();
+  const std::string prefix = std::string(error_kind_name(kind)) + ": ";
+  EXPECT_EQ(std::string(e.what()).rfind(prefix, 0), 0u) << e.what();
+  EXPECT_EQ(std::string(e.what()), prefix + e.detail());
+  EXPECT_NE(e.detail().find(part), std::string::npos) << e.what();
+}
+
 // Edge values the op tests feed.
 constexpr float kNaN = std::numeric_limits<float>::quiet_NaN();
 constexpr float kInf = std::numeric_limits<float>::infinity();

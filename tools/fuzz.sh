@@ -2,8 +2,10 @@
 # Builds and runs the libFuzzer targets of tests/fuzz (clang, ASan + UBSan) in ./build-fuzz.
 #
 #   tools/fuzz.sh TARGET SECONDS [libFuzzer args...]   fuzz one target for SECONDS
-#   tools/fuzz.sh --smoke                              build every target and run each
-#                                                      from its seeds (CI); fails on a crash
+#   tools/fuzz.sh --smoke [BUILD_DIR]                  build every target and run each
+#                                                      from its seeds; fails on a crash.
+#                                                      BUILD_DIR: run the targets built
+#                                                      there (-DONYX_FUZZ=ON) as they are
 #   tools/fuzz.sh --build                              build only
 #
 # Targets: fuzz_model (model bytes -> session -> one run), fuzz_inputs (.pb/.npy readers).
@@ -16,24 +18,12 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 build="$root/build-fuzz"
 targets=(fuzz_model fuzz_inputs)
 
-usage() { sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'; exit 2; }
+usage() { sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'; exit 2; }
 [ $# -ge 1 ] || usage
 
-# clang and the libFuzzer runtime, installed the way install-deps.sh does it: only
-# what is missing, so a second run is quick and offline-safe.
-install_fuzz_deps() {
-  bash "$root/tools/install-deps.sh"
-  local packages=(clang libclang-rt-14-dev) missing=() p
-  for p in "${packages[@]}"; do
-    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
-  done
-  [ ${#missing[@]} -eq 0 ] && return 0
-  local sudo=""
-  [ "$(id -u)" -eq 0 ] || sudo="sudo"
-  echo "fuzz: installing ${missing[*]}"
-  $sudo apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
-}
+# clang and the libFuzzer runtime, beside what the build needs.
+fuzz_packages=(clang libclang-rt-14-dev)
+install_fuzz_deps() { bash "$root/tools/install-deps.sh" "${fuzz_packages[@]}"; }
 
 build_targets() {
   install_fuzz_deps
@@ -44,7 +34,8 @@ build_targets() {
   # -O1 -g: quick enough to fuzz, readable stacks; asserts stay on.
   mkdir -p "$build"
   CC=clang CXX=clang++ cmake -S "$root" -B "$build" -DONYX_FUZZ=ON \
-      -DONYX_BUILD_TESTS=OFF -DONYX_BUILD_BENCH=OFF -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+      -DONYX_BUILD_TESTS=OFF -DONYX_BUILD_BENCH=OFF \
+      -DCMAKE_BUILD_TYPE=RelWithDebInfo \
       -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -g" "${launcher[@]}" > "$build/cmake.log" 2>&1 \
     || { cat "$build/cmake.log"; exit 1; }
   cmake --build "$build" -j"$(nproc)" --target "${targets[@]}"
@@ -79,7 +70,14 @@ case "$1" in
   --build) build_targets ;;
   --smoke)
     start=$(date +%s)
-    build_targets
+    if [ $# -ge 2 ]; then
+      build=$(cd "$2" && pwd)
+      for t in "${targets[@]}"; do
+        [ -x "$build/$t" ] || { echo "fuzz: no $t in $build (configure it with -DONYX_FUZZ=ON)" >&2; exit 1; }
+      done
+    else
+      build_targets
+    fi
     seeds
     seconds=${ONYX_FUZZ_SMOKE_SECONDS:-45}
     for t in "${targets[@]}"; do

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Builds Onyx under a sanitizer and runs the tests that exercise it; any report fails.
-#   tools/test-sanitized.sh address [cmake args...]  ASan + UBSan, in build-asan: the unit
-#       suite and the ONNX backend conformance suites (every ctest variant).
+#   tools/test-sanitized.sh address [cmake args...]  ASan + UBSan, in build-asan, with
+#       clang: the unit suite, the ONNX backend conformance suites (every ctest variant),
+#       the malformed-model corpus, then the libFuzzer targets, built in the same tree
+#       (-DONYX_FUZZ=ON), run as a short smoke test (tools/fuzz.sh --smoke).
 #   tools/test-sanitized.sh thread [cmake args...]   TSan, in build-tsan: the concurrent
 #       Session::run stress test.
 # Extra arguments go to cmake (a compiler launcher such as ccache, say).
@@ -15,9 +17,18 @@ case "$mode" in
 esac
 shift
 supp="$root/tests/sanitizers"
-bash "$root/tools/install-deps.sh"
+extra=()
+if [ "$mode" = address ]; then
+  # clang, so that one build serves the suites and the fuzz targets (libFuzzer).
+  bash "$root/tools/install-deps.sh" clang libclang-rt-14-dev
+  export CC=clang CXX=clang++
+  extra=(-DONYX_FUZZ=ON)
+else
+  bash "$root/tools/install-deps.sh"
+fi
 cmake -S "$root" -B "$dir" -DCMAKE_BUILD_TYPE=Release -DONYX_SANITIZE="$mode" \
-  -DONYX_BUILD_BENCH=OFF "$@" > "$dir.cmake.log" 2>&1 || { cat "$dir.cmake.log"; exit 1; }
+  -DONYX_BUILD_BENCH=OFF "${extra[@]}" "$@" > "$dir.cmake.log" 2>&1 \
+  || { cat "$dir.cmake.log"; exit 1; }
 
 # Reports go to files, printed at the end, so that one in a child process whose
 # failure a test expects (the CLI tests run the real binary on bad models) is not lost.
@@ -34,6 +45,9 @@ if [ "$mode" = address ]; then
   # in one process each, which takes seconds).
   "$dir/tests/onyx_unit_tests" || status=1
   (cd "$dir" && ctest --output-on-failure --no-tests=error -j"$(nproc)" -R '^(conformance|malformed_corpus)') \
+    || status=1
+  # Its own sanitizer options: a finding stops the fuzzer and is written to its log.
+  (unset ASAN_OPTIONS UBSAN_OPTIONS LSAN_OPTIONS; bash "$root/tools/fuzz.sh" --smoke "$dir") \
     || status=1
 else
   cmake --build "$dir" -j"$(nproc)" --target onyx_concurrent_tests

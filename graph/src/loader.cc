@@ -419,6 +419,10 @@ Model load_parsed(const detail::MappedFile& file, std::string_view bytes,
   if (static_cast<int64_t>(bytes.size()) > options.max_file_bytes)
     fail_as(ErrorKind::limit_exceeded, "cannot parse ", source, ": ", bytes.size(),
             " bytes is more than the limit of ", options.max_file_bytes);
+  if (bytes.size() > static_cast<size_t>(INT_MAX))
+    fail("cannot parse ", source, ": ", bytes.size(),
+         " bytes is past protobuf's 2 GiB limit on one message (weights that large belong in "
+         "external data files)");
   Model model;
   {
     auto parsed = std::make_unique<detail::ParsedModel>();

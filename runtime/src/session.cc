@@ -293,9 +293,11 @@ PlannedMemory Session::planned_memory(const std::map<std::string, RuntimeValue>&
 PlannedMemory Session::plan_for(const std::map<std::string, RuntimeValue>& feeds) const {
   const Impl& s = *impl_;
   std::vector<RuntimeValue> slots(s.model.graph.values.size());
+  std::unordered_map<std::string, int64_t> symbols;
   for (int id : s.feed_ids) {
     auto found = feeds.find(s.model.graph.value(id).name);
     if (found == feeds.end()) fail("missing input '", s.model.graph.value(id).name, "'");
+    s.validate_feed(id, found->second, symbols);  // a plan for feeds run() would refuse means nothing
     slots[id] = found->second;
   }
   const std::vector<Shape> shapes = Impl::input_shapes(s.feed_ids, slots);

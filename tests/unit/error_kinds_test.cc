@@ -7,29 +7,13 @@
 #include "onyx/loader.h"
 #include "onyx/onyx.h"
 #include "onyx/value_files.h"
+#include "op_tester.h"
 
 namespace onyx::test {
 namespace {
 
-// The error `fn` throws; fails the test when it throws none.
-Error error_from(const std::function<void()>& fn) {
-  try {
-    fn();
-  } catch (const Error& e) {
-    return e;
-  }
-  ADD_FAILURE() << "no error was thrown";
-  return Error("none");
-}
-
-// The error has `kind`, its message starts with the kind's prefix and mentions `part`.
-void expect_error(const Error& e, ErrorKind kind, const std::string& part) {
-  EXPECT_EQ(e.kind(), kind) << e.what();
-  const std::string prefix = std::string(error_kind_name(kind)) + ": ";
-  EXPECT_EQ(std::string(e.what()).rfind(prefix, 0), 0u) << e.what();
-  EXPECT_EQ(std::string(e.what()), prefix + e.detail());
-  EXPECT_NE(e.detail().find(part), std::string::npos) << e.what();
-}
+using testing::error_from;
+using testing::expect_error;
 
 Session session_of(const onnx::ModelProto& m, SessionOptions options = {1, true}) {
   return Session::from_bytes(builtin_registry(), bytes_of(m), options);

@@ -33,7 +33,10 @@ inline float odd_series(float x, const float (&c)[N]) {
 // e^x. x = n ln2 + r with |r| <= ln2 / 2; e^r by a degree-6 polynomial; 2^n applied as
 // two powers of two so that denormal results come out right.
 inline float exp_one(float x) {
-  const float clamped = x < -104.0f ? -104.0f : (x > 89.0f ? 89.0f : x);
+  // Clamped so that n fits an int; NaN becomes -104 here (converting NaN to an int is
+  // undefined) and is returned as it came at the end.
+  const float upper = x > 89.0f ? 89.0f : x;
+  const float clamped = upper >= -104.0f ? upper : -104.0f;
   // Round to nearest by adding and removing 1.5 * 2^23 (vectorizes on any ISA).
   const float n = (clamped * 1.44269504088896341f + 12582912.0f) - 12582912.0f;
   // ln 2 in two parts: n * ln2_hi is exact for |n| < 2^9.
