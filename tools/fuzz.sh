@@ -34,7 +34,7 @@ build_targets() {
   # -O1 -g: quick enough to fuzz, readable stacks; asserts stay on.
   mkdir -p "$build"
   CC=clang CXX=clang++ cmake -S "$root" -B "$build" -DONYX_FUZZ=ON \
-      -DONYX_BUILD_TESTS=OFF -DONYX_BUILD_BENCH=OFF \
+      -DONYX_BUILD_TESTS=OFF -DONYX_BUILD_BENCH=OFF -DONYX_BUILD_PYTHON=OFF \
       -DCMAKE_BUILD_TYPE=RelWithDebInfo \
       -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -g" "${launcher[@]}" > "$build/cmake.log" 2>&1 \
     || { cat "$build/cmake.log"; exit 1; }

@@ -27,7 +27,7 @@ else
   bash "$root/tools/install-deps.sh"
 fi
 cmake -S "$root" -B "$dir" -DCMAKE_BUILD_TYPE=Release -DONYX_SANITIZE="$mode" \
-  -DONYX_BUILD_BENCH=OFF "${extra[@]}" "$@" > "$dir.cmake.log" 2>&1 \
+  -DONYX_BUILD_BENCH=OFF -DONYX_BUILD_PYTHON=OFF "${extra[@]}" "$@" > "$dir.cmake.log" 2>&1 \
   || { cat "$dir.cmake.log"; exit 1; }
 
 # Reports go to files, printed at the end, so that one in a child process whose

@@ -88,8 +88,7 @@ TEST(HostileProtobuf, NestingPastTheParsersDepthLimitIsRefused) {
   expect_error(error_from([&] { load_model_from_bytes(bytes); }), ErrorKind::invalid_model,
                "parse");
   // 40 levels parse, and are then refused by the subgraph depth limit, by name.
-  expect_error(error_from([&] { session_of(nested_ifs(40)); }), ErrorKind::limit_exceeded,
-               "deep");
+  expect_error(error_from([&] { session_of(nested_ifs(40)); }), ErrorKind::limit_exceeded, "deep");
 }
 
 // ---- declared dims ----
@@ -111,7 +110,9 @@ TEST(HostileDims, AbsurdDeclaredDimsAreCheckedAgainstTheFeed) {
   Session s = session_of(relu_declared({huge, huge}));
   const Tensor x = values<float>({2, 2}, {1, -1, 2, -2});
   expect_error(error_from([&] { s.run({{"x", x}}); }), ErrorKind::invalid_input, "'x'");
-  expect_error(error_from([&] { s.planned_memory({{"x", RuntimeValue(x)}}); }),
+  expect_error(error_from([&] {
+                 s.planned_memory({{"x", RuntimeValue(x)}});
+               }),
                ErrorKind::invalid_input, "'x'");
 }
 
@@ -145,8 +146,8 @@ void add_any_shape(google::protobuf::RepeatedPtrField<onnx::ValueInfoProto>* lis
 // y = op(inputs) (an empty name is an omitted input); `fixed` feeds all but
 // `size_input`, which gets `fits` or `over`.
 SizedFromData sized(const std::string& op, std::vector<std::pair<std::string, int32_t>> inputs,
-                    std::map<std::string, Tensor> fixed, const std::string& size_input,
-                    Tensor fits, Tensor over) {
+                    std::map<std::string, Tensor> fixed, const std::string& size_input, Tensor fits,
+                    Tensor over) {
   SizedFromData c{op, model_at(13), {}, {}};
   auto* g = c.model.mutable_graph();
   std::vector<std::string> names;
@@ -169,24 +170,26 @@ std::vector<SizedFromData> sized_from_data() {
   const Tensor rows513 = values<int64_t>({2}, {513, 512});
   std::vector<SizedFromData> cases;
   cases.push_back(sized("ConstantOfShape", {{"shape", kInt64}}, {}, "shape", rows512, rows513));
-  cases.push_back(sized("Expand", {{"x", kFloat}, {"shape", kInt64}}, {{"x", one}}, "shape",
-                        rows512, rows513));
+  cases.push_back(
+      sized("Expand", {{"x", kFloat}, {"shape", kInt64}}, {{"x", one}}, "shape", rows512, rows513));
   cases.push_back(sized("Tile", {{"x", kFloat}, {"repeats", kInt64}}, {{"x", one}}, "repeats",
                         rows512, rows513));
   cases.push_back(sized("Pad", {{"x", kFloat}, {"pads", kInt64}}, {{"x", one}}, "pads",
-                        values<int64_t>({4}, {0, 0, 511, 511}), values<int64_t>({4}, {0, 0, 512, 511})));
+                        values<int64_t>({4}, {0, 0, 511, 511}),
+                        values<int64_t>({4}, {0, 0, 512, 511})));
   cases.push_back(sized("Range", {{"start", kFloat}, {"limit", kFloat}, {"delta", kFloat}},
                         {{"start", values<float>({}, {0})}, {"delta", values<float>({}, {1})}},
                         "limit", values<float>({}, {512 * 512}), values<float>({}, {513 * 512})));
   cases.push_back(sized("Resize", {{"x", kFloat}, {"", 0}, {"", 0}, {"sizes", kInt64}},
                         {{"x", values<float>({1, 1, 1, 1}, {1})}}, "sizes",
-                        values<int64_t>({4}, {1, 1, 512, 512}), values<int64_t>({4}, {1, 1, 513, 512})));
+                        values<int64_t>({4}, {1, 1, 512, 512}),
+                        values<int64_t>({4}, {1, 1, 513, 512})));
   std::vector<int64_t> indices(512);
   for (int64_t i = 0; i < 512; ++i) indices[i] = i % 7;
-  cases.push_back(sized("OneHot", {{"indices", kInt64}, {"depth", kInt64}, {"values", kFloat}},
-                        {{"indices", values<int64_t>({512}, indices)},
-                         {"values", values<float>({2}, {0, 1})}},
-                        "depth", values<int64_t>({}, {512}), values<int64_t>({}, {513})));
+  cases.push_back(
+      sized("OneHot", {{"indices", kInt64}, {"depth", kInt64}, {"values", kFloat}},
+            {{"indices", values<int64_t>({512}, indices)}, {"values", values<float>({2}, {0, 1})}},
+            "depth", values<int64_t>({}, {512}), values<int64_t>({}, {513})));
   return cases;
 }
 
