@@ -8,7 +8,7 @@ packages=(build-essential cmake pkg-config
           libopenblas-dev libtbb-dev libgtest-dev libgmock-dev libbenchmark-dev
           libre2-dev
           libonnx-testdata python3-onnx python3-numpy
-          python3-dev pybind11-dev python3-pytest
+          python3-dev pybind11-dev python3-pytest graphviz
           libjpeg62-turbo-dev libpng-dev libtiff-dev libwebp-dev libopenjp2-7-dev
           "$@")
 missing=()

@@ -7,7 +7,6 @@
 // rounding (weights 19595, 38470, 7471, summing to 65536, so gray pixels keep their
 // level); a gray image asked for as RGB or BGR repeats its level in all three channels
 // (PIL's convert("RGB")).
-#include <cstring>
 #include <map>
 #include <string>
 
@@ -34,44 +33,6 @@ PixelFormat read_pixel_format(const Attrs& attrs, Ctx& ctx) {
 
 int64_t channels_of(PixelFormat f) { return f == PixelFormat::Grayscale ? 1 : 3; }
 
-bool starts_with(Bytes b, const char* magic, size_t n, size_t at = 0) {
-  return b.size >= at + n && std::memcmp(b.data + at, magic, n) == 0;
-}
-
-// The decoder for these bytes, chosen by magic number; nullptr when none matches.
-using Decoder = DecodedImage (*)(Bytes);
-Decoder decoder_for(Bytes b, const char** name) {
-  struct Entry {
-    const char* name;
-    Decoder decode;
-    bool (*match)(Bytes);
-  };
-  static const Entry kFormats[] = {
-      {"JPEG", image::decode_jpeg, [](Bytes b) { return starts_with(b, "\xFF\xD8\xFF", 3); }},
-      {"PNG", image::decode_png, [](Bytes b) { return starts_with(b, "\x89PNG\r\n\x1A\n", 8); }},
-      {"BMP", image::decode_bmp, [](Bytes b) { return starts_with(b, "BM", 2); }},
-      {"TIFF", image::decode_tiff,
-       [](Bytes b) { return starts_with(b, "II*\0", 4) || starts_with(b, "MM\0*", 4); }},
-      {"WebP", image::decode_webp,
-       [](Bytes b) { return starts_with(b, "RIFF", 4) && starts_with(b, "WEBP", 4, 8); }},
-      {"PNM", image::decode_pnm,
-       [](Bytes b) {
-         return b.size >= 2 && b.data[0] == 'P' && b.data[1] >= '1' && b.data[1] <= '6';
-       }},
-      {"JPEG 2000", image::decode_jpeg2000,
-       [](Bytes b) {
-         return starts_with(b, "\0\0\0\x0CjP  \r\n\x87\n", 12) ||
-                starts_with(b, "\xFF\x4F\xFF\x51", 4);
-       }},
-  };
-  for (const Entry& e : kFormats)
-    if (e.match(b)) {
-      *name = e.name;
-      return e.decode;
-    }
-  return nullptr;
-}
-
 void infer_image_decoder(InferContext& ctx) {
   const PixelFormat f = read_pixel_format(Attrs(ctx.node(), ctx.label()), ctx);
   const TypeInfo& x = ctx.input(0);
@@ -97,7 +58,7 @@ void ImageDecoderKernel::run(KernelContext& ctx) const {
   if (x.rank() != 1) ctx.fail(cat("encoded_stream must be a 1-D uint8 tensor, got ", x.describe()));
   const Bytes bytes{x.data<uint8_t>(), static_cast<size_t>(x.numel())};
   const char* name = nullptr;
-  const Decoder decode = decoder_for(bytes, &name);
+  const image::Decoder decode = image::find_decoder(bytes, &name);
   if (!decode)
     ctx.fail(
         cat("cannot decode the image: its first bytes match none of JPEG, PNG, BMP, TIFF, "

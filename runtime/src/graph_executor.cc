@@ -6,6 +6,7 @@
 #include <set>
 
 #include "arena.h"
+#include "onyx/profiler.h"
 #include "onyx/shape_inference.h"
 #include "onyx/topo.h"
 #include "stopwatch.h"
@@ -220,8 +221,16 @@ void GraphExecutor::run(std::vector<RuntimeValue>& slots, const std::vector<bool
       if (placer) placer->set_outputs(&node.outputs);
       KernelContext ctx(&step.label, std::move(ins), &produced, &pool_, &frame, &limits_,
                         placer ? &*placer : nullptr);
+      Profiler* profiler = Profiler::current();
+      const Profiler::Clock::time_point start =
+          profiler ? Profiler::Clock::now() : Profiler::Clock::time_point{};
       try {
-        step.kernel->run(ctx);
+        if (profiler) {
+          Profiler::Scope deeper(profiler);  // the nodes of its subgraphs, one level down
+          step.kernel->run(ctx);
+        } else {
+          step.kernel->run(ctx);
+        }
       } catch (const Error& e) {
         // Errors a kernel's helpers raised (a tensor past the size limit, say) get
         // the node's name; the kernel's own already start with it.
@@ -240,6 +249,9 @@ void GraphExecutor::run(std::vector<RuntimeValue>& slots, const std::vector<bool
                   graph_.value(v).name, "'");
         slots[v] = std::move(produced[o]);
       }
+      if (profiler)
+        profiler->record(node.name.empty() ? "#" + std::to_string(step.node) : node.name,
+                         node.op_type, start, Profiler::current_depth());
     }
     for (int v : plan_->release_after[k]) slots[v] = RuntimeValue();
   }

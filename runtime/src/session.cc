@@ -10,6 +10,7 @@
 #include "onyx/checker.h"
 #include "onyx/function_expansion.h"
 #include "onyx/loader.h"
+#include "onyx/profiler.h"
 #include "onyx/thread_pool.h"
 #include "stopwatch.h"
 
@@ -29,7 +30,8 @@ struct Session::Impl {
   std::vector<int> feed_ids;
   SessionStats stats;
   // The planned arenas of runs (SessionOptions::memory_arena).
-  std::unique_ptr<ArenaPool> arenas;  // null without
+  std::unique_ptr<ArenaPool> arenas;   // null without
+  std::unique_ptr<Profiler> profiler;  // SessionOptions::profiling; null without
 
   // The shapes of a run's tensor feeds, in feed_ids order: the key of its plan.
   static std::vector<Shape> input_shapes(const std::vector<int>& feed_ids,
@@ -94,6 +96,7 @@ void Session::Impl::prepare() {
     arenas = std::make_unique<ArenaPool>(std::move(static_plan), plan_for);
   }
   stats.nodes = executor->num_steps();
+  if (options.profiling) profiler = std::make_unique<Profiler>();
 }
 
 std::vector<Shape> Session::Impl::input_shapes(const std::vector<int>& feed_ids,
@@ -207,6 +210,7 @@ const std::vector<IOInfo>& Session::outputs() const { return impl_->outputs; }
 const Model& Session::model() const { return impl_->model; }
 const SessionStats& Session::stats() const { return impl_->stats; }
 int Session::threads() const { return impl_->pool.threads(); }
+Profiler* Session::profiler() const { return impl_->profiler.get(); }
 
 std::vector<RuntimeValue> Session::run_values(const std::map<std::string, RuntimeValue>& feeds,
                                               const std::vector<std::string>& output_names) const {
@@ -251,10 +255,17 @@ std::vector<RuntimeValue> Session::run_checked(const std::map<std::string, Runti
   }
   std::vector<bool> needed = s.executor->needed_steps(wanted);
   TensorSizeLimit size_limit(s.options.limits.max_tensor_bytes);
+  const Profiler::Clock::time_point start = Profiler::Clock::now();
   if (s.arenas)
     arena = s.arenas->lease(s.arenas->per_shape() ? Impl::input_shapes(s.feed_ids, slots)
                                                   : std::vector<Shape>{});
-  s.executor->run(slots, &needed, nullptr, arena.get());
+  if (s.profiler) {
+    Profiler::Scope profiled(s.profiler.get());
+    s.executor->run(slots, &needed, nullptr, arena.get());
+  } else {
+    s.executor->run(slots, &needed, nullptr, arena.get());
+  }
+  if (s.profiler) s.profiler->record("run", "", start, 0);
 
   std::vector<RuntimeValue> result;
   result.reserve(wanted.size());
@@ -297,7 +308,8 @@ PlannedMemory Session::plan_for(const std::map<std::string, RuntimeValue>& feeds
   for (int id : s.feed_ids) {
     auto found = feeds.find(s.model.graph.value(id).name);
     if (found == feeds.end()) fail("missing input '", s.model.graph.value(id).name, "'");
-    s.validate_feed(id, found->second, symbols);  // a plan for feeds run() would refuse means nothing
+    s.validate_feed(id, found->second,
+                    symbols);  // a plan for feeds run() would refuse means nothing
     slots[id] = found->second;
   }
   const std::vector<Shape> shapes = Impl::input_shapes(s.feed_ids, slots);

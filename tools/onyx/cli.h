@@ -53,6 +53,8 @@ std::string summarize(const std::string& name, const Tensor& t);
 // The same for any value; a sequence or an optional is described by kind and length.
 std::string summarize(const std::string& name, const RuntimeValue& v);
 
+// --dim NAME=VALUE options: sizes for symbolic dims of random inputs.
+std::map<std::string, int64_t> dim_values(const Args& args);
 // The session options of run, test and bench: --threads N (`default_threads` when absent),
 // --reference and --optimization none|basic|all.
 SessionOptions session_options(const Args& args, int default_threads);
@@ -62,5 +64,6 @@ int cmd_print(Args& args);
 int cmd_run(Args& args);
 int cmd_test(Args& args);
 int cmd_bench(Args& args);
+int cmd_profile(Args& args);
 
 }  // namespace onyx::cli

@@ -10,6 +10,8 @@
 #include <utility>
 
 #include "cli.h"
+#include "images.h"
+#include "progress.h"
 
 namespace onyx::cli {
 namespace {
@@ -29,24 +31,18 @@ double percentile(std::vector<double> sorted, double q) {
 }  // namespace
 
 int cmd_bench(Args& args) {
-  args.parse({"input", "inputs", "threads", "warmup", "iters", "loads", "dim", "optimization"},
-             {"json", "reference", "no-arena"});
+  std::vector<std::string> accepted = {"input", "inputs", "threads", "warmup",
+                                       "iters", "loads",  "dim",     "optimization"};
+  std::vector<std::string> accepted_flags = {"json", "reference", "no-arena"};
+  add_image_options(accepted, accepted_flags);  // for --input NAME=IMAGE
+  args.parse(accepted, accepted_flags);
   std::string path = args.one_positional("MODEL");
   int warmup = args.get_int("warmup", 3);
   int iters = args.get_int("iters", 20);
   int loads = args.get_int("loads", 1);
   if (warmup < 0 || iters < 1 || loads < 1)
     throw UsageError("--warmup must be >= 0, --iters and --loads >= 1");
-  std::map<std::string, int64_t> dims;
-  for (const std::string& spec : args.all("dim")) {
-    size_t eq = spec.find('=');
-    try {
-      if (eq == std::string::npos) throw std::invalid_argument(spec);
-      dims[spec.substr(0, eq)] = std::stoll(spec.substr(eq + 1));
-    } catch (const std::exception&) {
-      throw UsageError("--dim expects NAME=VALUE, got '" + spec + "'");
-    }
-  }
+  const std::map<std::string, int64_t> dims = dim_values(args);
   const SessionOptions options = session_options(args, 0);
 
   using clock = std::chrono::steady_clock;
@@ -72,14 +68,20 @@ int cmd_bench(Args& args) {
   auto t2 = clock::now();
   session.run_values(feeds);
   auto t3 = clock::now();
-  for (int i = 0; i < warmup; ++i) session.run_values(feeds);
+  Progress progress = Progress::for_terminal(warmup + iters);
+  for (int i = 0; i < warmup; ++i) {
+    progress.update(i, "warm-up");
+    session.run_values(feeds);
+  }
   std::vector<double> times;
   const int64_t allocations_before = Tensor::heap_allocations();
   for (int i = 0; i < iters; ++i) {
+    progress.update(warmup + i, "runs");
     auto a = clock::now();
     session.run_values(feeds);
     times.push_back(ms(a, clock::now()));
   }
+  progress.clear();
   // Tensor buffers a steady-state run takes from the heap (its outputs among them).
   const double allocations =
       static_cast<double>(Tensor::heap_allocations() - allocations_before) / iters;

@@ -1,7 +1,9 @@
 // onyx check / onyx print
 #include <iostream>
+#include <optional>
 
 #include "cli.h"
+#include "onyx/shape_inference.h"
 
 namespace onyx::cli {
 
@@ -19,18 +21,37 @@ int cmd_check(Args& args) {
   return 0;
 }
 
+namespace {
+
+// --dot: the model as Graphviz DOT, its main graph's edges labelled with inferred
+// types (the declared ones where inference fails on this model).
+void print_as_dot(const Model& model) {
+  std::optional<InferenceResult> inferred;
+  try {
+    inferred =
+        infer_shapes(model.graph, [](const Node& n) { return builtin_registry().shape_rule(n); });
+  } catch (const Error&) {
+  }
+  print_dot(model, std::cout, inferred ? &inferred->types : nullptr);
+}
+
+}  // namespace
+
 int cmd_print(Args& args) {
-  args.parse({"optimization"}, {"optimized"});
+  args.parse({"optimization"}, {"optimized", "dot"});
   Model model = load_model(args.one_positional("MODEL"));
+  auto print = [&](const Model& m) {
+    args.flag("dot") ? print_as_dot(m) : print_model(m, std::cout);
+  };
   if (!args.flag("optimized") && !args.get("optimization")) {
-    print_model(model, std::cout);
+    print(model);
     return 0;
   }
   // The graph as a session runs it: rewritten at the chosen level (all by default).
   SessionOptions options = session_options(args, 1);
   options.free_packed_weights = false;  // print every weight, packed or not
   Session session(builtin_registry(), std::move(model), options);
-  print_model(session.model(), std::cout);
+  print(session.model());
   return 0;
 }
 

@@ -7,22 +7,24 @@
 #include <iostream>
 
 #include "cli.h"
+#include "images.h"
 #include "onyx/npy.h"
 #include "onyx/value_files.h"
 
 namespace onyx::cli {
 
 int cmd_run(Args& args) {
-  args.parse({"input", "inputs", "output-dir", "output-format", "threads", "optimization"},
-             {"random-inputs", "reference", "no-arena"});
+  std::vector<std::string> accepted = {"input",   "inputs",       "output-dir", "output-format",
+                                       "threads", "optimization", "save-image"};
+  std::vector<std::string> accepted_flags = {"random-inputs", "reference", "no-arena"};
+  add_image_options(accepted, accepted_flags);
+  args.parse(accepted, accepted_flags);
   std::string path = args.one_positional("MODEL");
   const std::string format = args.get("output-format").value_or("pb");
   if (format != "pb" && format != "npy")
     throw UsageError("--output-format is pb or npy, got '" + format + "'");
-  const SessionOptions options = session_options(args, 0);
-
   auto t0 = std::chrono::steady_clock::now();
-  Session session(builtin_registry(), path, options);
+  Session session(builtin_registry(), path, session_options(args, 0));
   auto t1 = std::chrono::steady_clock::now();
   std::map<std::string, RuntimeValue> feeds =
       gather_inputs(session, args, args.flag("random-inputs"), {});
@@ -50,6 +52,18 @@ int cmd_run(Args& args) {
                  serialize_value(outputs[i], session.outputs()[i].type, session.outputs()[i].name));
     }
     std::cout << "wrote " << outputs.size() << " outputs to " << *dir << "\n";
+  }
+  for (const std::string& spec : args.all("save-image")) {
+    const size_t eq = spec.find('=');
+    if (eq == std::string::npos || eq == 0)
+      throw UsageError("--save-image expects OUTPUT=FILE.png, got '" + spec + "'");
+    const std::string name = spec.substr(0, eq), file = spec.substr(eq + 1);
+    size_t i = 0;
+    while (i < outputs.size() && session.outputs()[i].name != name) ++i;
+    if (i == outputs.size())
+      throw UsageError("--save-image: the model has no output '" + name + "'");
+    write_png(file, tensor_to_image(outputs[i].tensor(name), image_options(args), name));
+    std::cout << "wrote " << name << " to " << file << "\n";
   }
   return 0;
 }

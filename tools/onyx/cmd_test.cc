@@ -15,6 +15,7 @@
 #include "cli.h"
 #include "compare.h"
 #include "onyx/value_files.h"
+#include "progress.h"
 
 namespace fs = std::filesystem;
 
@@ -217,7 +218,10 @@ int cmd_test(Args& args) {
 
   std::vector<Outcome> outcomes;
   int passed = 0, failed = 0;
+  Progress progress = Progress::for_terminal(static_cast<int64_t>(tests.size()));
+  int64_t seen = 0;
   for (const fs::path& dir : tests) {
+    ++seen;
     // "suite/test_name": the same test name can appear in two suites.
     Outcome o{(dir.parent_path().filename() / dir.filename()).string(), "PASS", "", 0};
     if (filter && !std::regex_search(o.name, *filter)) continue;
@@ -238,11 +242,15 @@ int cmd_test(Args& args) {
     o.ms =
         std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
     (o.status == "PASS" ? passed : failed)++;
+    progress.clear();
     std::cout << o.status << " " << o.name;
     if (!o.reason.empty()) std::cout << ": " << o.reason;
     std::cout << "\n" << std::flush;
+    progress.update(seen,
+                    std::to_string(passed) + " passed, " + std::to_string(failed) + " failed");
     outcomes.push_back(std::move(o));
   }
+  progress.clear();
   if (auto json = args.get("json")) write_json(*json, outcomes);
   std::cout << passed << " passed, " << failed << " failed\n";
   return failed == 0 ? 0 : 1;

@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "cli.h"
+#include "images.h"
 #include "onyx/narrow_tensor.h"
 #include "onyx/npy.h"
 #include "onyx/value_files.h"
@@ -84,8 +85,11 @@ std::map<std::string, RuntimeValue> gather_inputs(const Session& session, const 
     size_t eq = spec.find('=');
     if (eq == std::string::npos || eq == 0)
       throw UsageError("--input expects NAME=FILE, got '" + spec + "'");
-    const std::string name = spec.substr(0, eq);
-    feeds[name] = load_input_file(spec.substr(eq + 1), declared(name));
+    const std::string name = spec.substr(0, eq), file = spec.substr(eq + 1);
+    feeds[name] = is_image_file(file)
+                      ? RuntimeValue(image_to_tensor(read_image(file), declared(name),
+                                                     image_options(args), name))
+                      : load_input_file(file, declared(name));
   }
   std::vector<int> feed_ids = graph.feed_inputs();
   if (auto dir = args.get("inputs")) {

@@ -14,17 +14,24 @@ void usage(std::ostream& out) {
          "\n"
          "commands:\n"
          "  check MODEL            validate a model\n"
-         "  print MODEL [--optimized] [--optimization LEVEL]\n"
-         "                         list a model's graph (--optimized: as it runs)\n"
+         "  print MODEL [--optimized] [--optimization LEVEL] [--dot]\n"
+         "                         list a model's graph (--optimized: as it runs;\n"
+         "                         --dot: as Graphviz DOT)\n"
          "  run MODEL [--input NAME=FILE]... [--inputs DIR] [--random-inputs]\n"
          "            [--output-dir DIR [--output-format pb|npy]] [--threads N] [--reference]\n"
-         "            [--optimization LEVEL] [--no-arena]\n"
+         "            [--optimization LEVEL] [--no-arena] [--save-image NAME=FILE.png]...\n"
+         "            [--layout NCHW|NHWC] [--size HxW] [--scale S] [--mean M[,M,M]]\n"
+         "            [--std S[,S,S]] [--bgr]   (an --input FILE.jpg/.png/... is an image)\n"
          "  test PATH... [--rtol R] [--atol A] [--json FILE] [--filter REGEX]\n"
          "             [--timeout S] [--no-isolate] [--threads N] [--reference]\n"
          "             [--optimization LEVEL] [--no-arena]\n"
          "  bench MODEL [--input NAME=FILE]... [--inputs DIR] [--threads N] [--warmup W]\n"
          "              [--iters I] [--loads L] [--dim NAME=VALUE]... [--json] [--reference]\n"
          "              [--optimization LEVEL] [--no-arena]\n"
+         "  profile MODEL [--input NAME=FILE]... [--inputs DIR] [--threads N] [--warmup W]\n"
+         "                [--iters I] [--dim NAME=VALUE]... [--top K] [--trace FILE.json]\n"
+         "                [--reference] [--optimization LEVEL] [--no-arena]\n"
+         "                         time per op type and per node; --trace writes a Chrome trace\n"
          "\n"
          "--reference runs the plain reference kernels (no packed GEMM, Winograd or\n"
          "vector math): the oracle the fast kernels are tested against.\n"
@@ -55,6 +62,7 @@ int main(int argc, char** argv) {
     if (command == "run") return onyx::cli::cmd_run(args);
     if (command == "test") return onyx::cli::cmd_test(args);
     if (command == "bench") return onyx::cli::cmd_bench(args);
+    if (command == "profile") return onyx::cli::cmd_profile(args);
     std::cerr << "onyx: unknown command '" << command << "'\n";
     usage(std::cerr);
     return 2;

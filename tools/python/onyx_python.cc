@@ -15,6 +15,7 @@
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
 
+#include <ctime>
 #include <map>
 #include <memory>
 #include <sstream>
@@ -24,6 +25,7 @@
 #include "onyx/loader.h"
 #include "onyx/onyx.h"
 #include "onyx/printer.h"
+#include "onyx/profiler.h"
 
 namespace py = pybind11;
 
@@ -151,8 +153,10 @@ Tensor tensor_from(const py::handle& value, const std::string& name) {
   const DType dt = onyx_dtype(a.dtype());
   if (dt == DType::Undefined)
     throw py::type_error("onyx: input '" + name + "' has numpy type " +
-                         std::string(py::str(a.dtype())) + ", which ONNX has no type for");
+                         std::string(py::str(a.dtype())) + ", which Onyx does not take");
   if (dt == DType::String) return strings_from(a, name);
+  if (!a.dtype().attr("isnative").cast<bool>())  // big-endian data: to this machine's order
+    a = a.attr("astype")(a.dtype().attr("newbyteorder")("="));
   if (!(a.flags() & py::array::c_style)) a = py::array::ensure(a, py::array::c_style);
   void* data = const_cast<void*>(a.data());
   return Tensor::share(dt, shape_of(a), hold(a), data);
@@ -197,17 +201,16 @@ py::object string_array(const Tensor& t) {
   return out;
 }
 
-// A numpy array of `t`. It views t's memory (and keeps it alive) when nothing else
-// holds that memory; an output that is an input passed through, a constant of the
-// model or another output's value is copied, so that writing to the array changes
-// nothing else.
+// A numpy array viewing `t`'s memory, which it keeps alive. Session::run never returns
+// an output that aliases an input, a weight or memory a later run reuses, so writing to
+// the array changes nothing else.
 py::object array_from(const Tensor& t, const std::string& name) {
   const std::optional<py::dtype> dt = numpy_dtype(t.dtype());
   if (!dt)
     throw py::type_error("onyx: output '" + name + "' is " + dtype_name(t.dtype()) +
                          ", which numpy has no type for");
   if (t.dtype() == DType::String) return string_array(t);
-  auto* owner = new Tensor(t.storage_holders() == 1 ? t : t.clone());
+  auto* owner = new Tensor(t);
   py::capsule keep(owner, [](void* p) { delete static_cast<Tensor*>(p); });
   return py::array(*dt, std::vector<py::ssize_t>(t.shape().begin(), t.shape().end()), {},
                    owner->raw(), keep);
@@ -249,6 +252,8 @@ struct PySessionOptions {
   int inter_op_num_threads = 0;  // accepted for onnxruntime's scripts: nodes run in order
   GraphOptimizationLevel graph_optimization_level = GraphOptimizationLevel::ORT_ENABLE_ALL;
   bool use_reference_kernels = false;  // Onyx's readable reference kernels only
+  bool enable_profiling = false;       // time every node; end_profiling() writes the trace
+  std::string profile_file_prefix = "onyx_profile";
 
   SessionOptions to_onyx() const {
     if (intra_op_num_threads < 0)
@@ -256,6 +261,7 @@ struct PySessionOptions {
                             std::to_string(intra_op_num_threads));
     SessionOptions o(intra_op_num_threads, true);
     o.reference_kernels = use_reference_kernels;
+    o.profiling = enable_profiling;
     o.optimization = graph_optimization_level == GraphOptimizationLevel::ORT_DISABLE_ALL
                          ? OptimizationLevel::None
                      : graph_optimization_level == GraphOptimizationLevel::ORT_ENABLE_BASIC
@@ -353,6 +359,22 @@ class InferenceSession {
   std::vector<std::string> get_providers() const { return {"CPUExecutionProvider"}; }
   const PySessionOptions& get_session_options() const { return options_; }
 
+  // Writes the runs' timings as a Chrome trace, PREFIX_DATE_TIME.json in the working
+  // folder, and returns its name (as onnxruntime does); profiling goes on afresh.
+  std::string end_profiling() const {
+    Profiler* profiler = session_->profiler();
+    if (!profiler) return "";  // onnxruntime returns an empty name when profiling is off
+    const std::time_t now = std::time(nullptr);
+    char stamp[32];
+    std::strftime(stamp, sizeof stamp, "%Y-%m-%d_%H-%M-%S", std::localtime(&now));
+    const std::string path = options_.profile_file_prefix + "_" + stamp + ".json";
+    std::ostringstream json;
+    profiler->write_chrome_trace(json);
+    write_file(path, json.str());
+    profiler->clear();
+    return path;
+  }
+
   ModelMetadata get_modelmeta() const {
     const Model& m = session_->model();
     ModelMetadata meta;
@@ -440,7 +462,10 @@ PYBIND11_MODULE(onyx, m) {
                      "Accepted for onnxruntime's scripts; nodes run one after another")
       .def_readwrite("graph_optimization_level", &PySessionOptions::graph_optimization_level)
       .def_readwrite("use_reference_kernels", &PySessionOptions::use_reference_kernels,
-                     "Run Onyx's plain reference kernels only");
+                     "Run Onyx's plain reference kernels only")
+      .def_readwrite("enable_profiling", &PySessionOptions::enable_profiling,
+                     "Time every node; InferenceSession.end_profiling() writes the trace")
+      .def_readwrite("profile_file_prefix", &PySessionOptions::profile_file_prefix);
 
   py::class_<NodeArg>(m, "NodeArg")
       .def_readonly("name", &NodeArg::name)
@@ -471,7 +496,8 @@ PYBIND11_MODULE(onyx, m) {
       .def("get_outputs", &InferenceSession::get_outputs)
       .def("get_modelmeta", &InferenceSession::get_modelmeta)
       .def("get_providers", &InferenceSession::get_providers)
-      .def("get_session_options", &InferenceSession::get_session_options);
+      .def("get_session_options", &InferenceSession::get_session_options)
+      .def("end_profiling", &InferenceSession::end_profiling);
 
   m.def("get_available_providers", [] { return std::vector<std::string>{"CPUExecutionProvider"}; });
   m.def("get_device", [] { return "CPU"; });

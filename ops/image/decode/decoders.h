@@ -50,4 +50,12 @@ DecodedImage decode_webp(Bytes bytes);
 DecodedImage decode_pnm(Bytes bytes);
 DecodedImage decode_jpeg2000(Bytes bytes);
 
+// The decoder for these bytes, recognised by their first bytes (JPEG, PNG, BMP, TIFF,
+// WebP, PNM, JPEG 2000), with the format's name in `name`; nullptr when none matches.
+using Decoder = DecodedImage (*)(Bytes);
+Decoder find_decoder(Bytes bytes, const char** name);
+
+// 8-bit gray or RGB pixels as a PNG file's bytes (no filtering; zlib's default level).
+std::string encode_png(const DecodedImage& image);
+
 }  // namespace onyx::image

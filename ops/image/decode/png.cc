@@ -103,4 +103,69 @@ DecodedImage decode_png(Bytes bytes) {
   return img;
 }
 
+namespace {
+
+struct Writer {
+  std::string bytes;
+  char message[256] = {};
+};
+
+void on_write_error(png_structp png, png_const_charp msg) {
+  auto* w = static_cast<Writer*>(png_get_error_ptr(png));
+  std::snprintf(w->message, sizeof w->message, "PNG: %s", msg);
+  png_longjmp(png, 1);
+}
+
+void on_write(png_structp png, png_bytep data, png_size_t n) {
+  static_cast<Writer*>(png_get_io_ptr(png))->bytes.append(reinterpret_cast<char*>(data), n);
+}
+void on_flush(png_structp) {}
+
+// libpng's errors longjmp here; the frame holds no objects with destructors.
+bool run_encoder(png_structp png, png_infop info, const DecodedImage* img) {
+  if (setjmp(png_jmpbuf(png))) return false;
+  png_set_IHDR(png, info, static_cast<png_uint_32>(img->width),
+               static_cast<png_uint_32>(img->height), 8,
+               img->channels == 1 ? PNG_COLOR_TYPE_GRAY : PNG_COLOR_TYPE_RGB, PNG_INTERLACE_NONE,
+               PNG_COMPRESSION_TYPE_DEFAULT, PNG_FILTER_TYPE_DEFAULT);
+  png_set_filter(png, 0, PNG_FILTER_NONE);
+  png_write_info(png, info);
+  const size_t row = static_cast<size_t>(img->width * img->channels);
+  for (int64_t y = 0; y < img->height; ++y)
+    png_write_row(png, const_cast<png_bytep>(img->pixels.data() + static_cast<size_t>(y) * row));
+  png_write_end(png, nullptr);
+  return true;
+}
+
+}  // namespace
+
+std::string encode_png(const DecodedImage& image) {
+  if ((image.channels != 1 && image.channels != 3) || image.height < 1 || image.width < 1 ||
+      image.height > kMaxImageSide || image.width > kMaxImageSide ||
+      image.pixels.size() != static_cast<size_t>(image.height * image.width * image.channels))
+    throw DecodeError("PNG: cannot write a " + std::to_string(image.height) + "x" +
+                      std::to_string(image.width) + " image of " + std::to_string(image.channels) +
+                      " channels");
+  Writer writer;
+  png_structp png =
+      png_create_write_struct(PNG_LIBPNG_VER_STRING, &writer, on_write_error, on_warning);
+  if (!png) throw DecodeError("PNG: libpng could not start");
+  png_infop info = png_create_info_struct(png);
+  if (!info) {
+    png_destroy_write_struct(&png, nullptr);
+    throw DecodeError("PNG: libpng could not start");
+  }
+  png_set_write_fn(png, &writer, on_write, on_flush);
+  bool ok;
+  try {
+    ok = run_encoder(png, info, &image);
+  } catch (...) {  // std::bad_alloc from the output string
+    png_destroy_write_struct(&png, &info);
+    throw;
+  }
+  png_destroy_write_struct(&png, &info);
+  if (!ok) throw DecodeError(writer.message);
+  return std::move(writer.bytes);
+}
+
 }  // namespace onyx::image

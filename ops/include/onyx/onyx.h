@@ -3,6 +3,7 @@
 #pragma once
 
 #include "onyx/checker.h"
+#include "onyx/image_io.h"
 #include "onyx/ir.h"
 #include "onyx/loader.h"
 #include "onyx/printer.h"

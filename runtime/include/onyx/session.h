@@ -22,6 +22,8 @@
 
 namespace onyx {
 
+class Profiler;  // onyx/profiler.h
+
 struct SessionOptions {
   // SessionOptions{threads, check_model}, as callers have always written it.
   SessionOptions(int threads_ = 0, bool check_model_ = true)  // NOLINT: implicit on purpose
@@ -41,6 +43,8 @@ struct SessionOptions {
   // Place intermediates of static shape in one planned buffer per concurrent run,
   // reused from run to run (MemoryPlan in onyx/planner.h), rather than on the heap.
   bool memory_arena = true;
+  // Time every node of every run (onyx/profiler.h); Session::profiler() has the events.
+  bool profiling = false;
 };
 
 struct IOInfo {
@@ -89,6 +93,8 @@ class Session {
   const Model& model() const;  // as it runs: after optimization, packed weights freed
   const SessionStats& stats() const;
   int threads() const;
+  // The timings of the runs so far when SessionOptions::profiling is on; null otherwise.
+  Profiler* profiler() const;
 
   // Runs the graph. `feeds` maps input names to tensors (validated against declared
   // dtypes and static dims). Returns the outputs named in `output_names` in that
