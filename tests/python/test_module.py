@@ -264,3 +264,24 @@ def test_check_model_and_printable_graph():
     with pytest.raises(ort.InvalidModel, match="nowhere"):
         ort.check_model(broken)
     assert onyx.__version__.count(".") == 2
+
+
+def test_images_round_trip_through_png(tmp_path):
+    rng = np.random.default_rng(7)
+    rgb = rng.integers(0, 256, size=(5, 7, 3), dtype=np.uint8)
+    path = str(tmp_path / "rgb.png")
+    ort.write_png(path, rgb)
+    assert np.array_equal(ort.read_image(path), rgb)
+    # A (height, width) array is a gray picture; a strided view is written as it reads.
+    gray = rgb[::2, ::-1, 1]
+    ort.write_png(path, gray)
+    back = ort.read_image(path)
+    assert back.shape == (3, 7, 1) and np.array_equal(back[..., 0], gray)
+    with pytest.raises(ort.InvalidInput, match="rank 3 with 4 channels"):
+        ort.write_png(path, np.zeros((2, 2, 4), np.uint8))
+    not_an_image = tmp_path / "notes.png"
+    not_an_image.write_bytes(b"plain text, not a picture")
+    with pytest.raises(ort.InvalidInput, match="notes.png"):
+        ort.read_image(str(not_an_image))
+    with pytest.raises(ort.IoError):
+        ort.read_image(str(tmp_path / "missing.png"))

@@ -22,6 +22,7 @@
 #include <string>
 #include <vector>
 
+#include "onyx/image_io.h"
 #include "onyx/loader.h"
 #include "onyx/onyx.h"
 #include "onyx/printer.h"
@@ -410,6 +411,31 @@ std::string printable_graph(const py::object& path_or_bytes) {
   return out.str();
 }
 
+// An image file's pixels as a (height, width, channels) uint8 array, channels 1 or 3.
+py::array_t<uint8_t> read_image_file(const std::string& path) {
+  auto image = std::make_unique<Image>(read_image(path));
+  const std::vector<py::ssize_t> shape{image->height, image->width, image->channels};
+  uint8_t* pixels = image->pixels.data();
+  py::capsule owner(image.release(), [](void* p) { delete static_cast<Image*>(p); });
+  return py::array_t<uint8_t>(shape, pixels, owner);
+}
+
+// Writes a (height, width) or (height, width, 1 or 3) uint8 array as a PNG file.
+void write_png_file(const std::string& path, const py::array_t<uint8_t>& pixels) {
+  const py::ssize_t rank = pixels.ndim();
+  const py::ssize_t channels = rank == 3 ? pixels.shape(2) : 1;
+  if ((rank != 2 && rank != 3) || (channels != 1 && channels != 3))
+    throw Error(ErrorKind::invalid_input,
+                "write_png: the array must be (height, width) or (height, width, 1 or 3), not "
+                "of rank " +
+                    std::to_string(rank) + " with " + std::to_string(channels) + " channels");
+  Image image{pixels.shape(0), pixels.shape(1), channels, {}};
+  // A C-contiguous copy, whatever the array's strides.
+  py::array_t<uint8_t, py::array::c_style | py::array::forcecast> dense(pixels);
+  image.pixels.assign(dense.data(), dense.data() + dense.size());
+  write_png(path, image);
+}
+
 }  // namespace
 }  // namespace onyx::python
 
@@ -505,4 +531,9 @@ PYBIND11_MODULE(onyx, m) {
         "Loads and checks a model (a path or bytes) as `onyx check` does; raises on a problem");
   m.def("printable_graph", &printable_graph, py::arg("model"),
         "The model (a path or bytes) as text, as `onyx print` shows it");
+  m.def("read_image", &read_image_file, py::arg("path"),
+        "An image file (JPEG, PNG, BMP, TIFF, WebP, PNM, JPEG 2000) as a (height, width, "
+        "channels) uint8 array; channels is 1 (gray) or 3 (RGB)");
+  m.def("write_png", &write_png_file, py::arg("path"), py::arg("pixels"),
+        "Writes a (height, width) or (height, width, 1 or 3) uint8 array as a PNG file");
 }
