@@ -76,9 +76,6 @@ void InferContext::set_output_constant(int i, Tensor value) {
   output_constants_[i] = std::move(value);
 }
 
-void InferContext::fail(const std::string& message) const { onyx::fail(label(), ": ", message); }
-void InferContext::fail(const Error& error) const { throw error.with_context(label() + ": "); }
-
 InferenceResult infer_shapes(const Graph& graph, const ShapeRuleLookup& rules,
                              const std::map<int, TypeInfo>& known, bool refine_declared) {
   InferenceResult result;

@@ -37,9 +37,9 @@ std::vector<OpVersion> binary_versions() {
 
 // ---- 3. shape rule ----
 
-template <class Fn, class Ctx>
-void compute(const Tensor& a, const Tensor& b, const Shape& b_view, Tensor& out, Ctx& ctx,
-             const ThreadPool* pool);
+template <class Fn>
+void compute(const Tensor& a, const Tensor& b, const Shape& b_view, Tensor& out,
+             const NodeScope& ctx, const ThreadPool* pool);
 
 template <class Fn>
 void infer_binary(InferContext& ctx) {
@@ -97,9 +97,9 @@ struct DivFn {
 
 // out = Fn(a, b), reading b as shape `b_view`; `out` already has its final shape. `pool`
 // (null when folding constants) splits large outputs over threads.
-template <class Fn, class Ctx>
-void compute(const Tensor& a, const Tensor& b, const Shape& b_view, Tensor& out, Ctx& ctx,
-             const ThreadPool* pool) {
+template <class Fn>
+void compute(const Tensor& a, const Tensor& b, const Shape& b_view, Tensor& out,
+             const NodeScope& ctx, const ThreadPool* pool) {
   dispatch<NumericTypes>(a.dtype(), Fn::name, [&](auto tag) {
     using T = typename decltype(tag)::type;
     const T* pa = a.data<T>();

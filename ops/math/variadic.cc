@@ -52,8 +52,8 @@ Shape output_shape(const std::vector<const Tensor*>& inputs, bool broadcast, Ctx
   return shape;
 }
 
-template <class Fn, class Ctx>
-void compute(const std::vector<const Tensor*>& inputs, Tensor& out, Ctx& ctx);
+template <class Fn>
+void compute(const std::vector<const Tensor*>& inputs, Tensor& out);
 
 template <class Fn>
 void infer_variadic(InferContext& ctx) {
@@ -70,7 +70,7 @@ void infer_variadic(InferContext& ctx) {
   Shape shape = output_shape(inputs, broadcast, ctx);
   if (!foldable(shape)) return;
   Tensor out(inputs[0]->dtype(), shape);
-  compute<Fn>(inputs, out, ctx);
+  compute<Fn>(inputs, out);
   ctx.set_output_constant(0, std::move(out));
 }
 
@@ -140,8 +140,8 @@ struct MeanFn {
 };
 
 // out = finish(combine(...combine(in_0, in_1)..., in_n-1)), every input broadcast to out.
-template <class Fn, class Ctx>
-void compute(const std::vector<const Tensor*>& inputs, Tensor& out, Ctx&) {
+template <class Fn>
+void compute(const std::vector<const Tensor*>& inputs, Tensor& out) {
   dispatch<typename Fn::Types>(out.dtype(), Fn::name, [&](auto tag) {
     using T = typename decltype(tag)::type;
     using C = compute_t<T>;  // float for the half types
@@ -176,7 +176,7 @@ class VariadicKernel final : public Kernel {
     std::vector<const Tensor*> inputs;
     for (int i = 0; i < ctx.num_inputs(); ++i) inputs.push_back(&ctx.input(i));
     Tensor& out = ctx.allocate_output(0, inputs[0]->dtype(), output_shape(inputs, broadcast_, ctx));
-    compute<Fn>(inputs, out, ctx);
+    compute<Fn>(inputs, out);
   }
 
  private:

@@ -84,10 +84,10 @@ std::vector<D> reduced_shape(const std::vector<D>& dims, const std::vector<bool>
 }
 
 // out = the reduction of x over the `reduced` dims; `out` has its final shape. With a pool,
-// independent outputs are computed in parallel.
-template <class Op, class Ctx>
+// independent outputs are computed in parallel. Shape rules fold constants with it too.
+template <class Op>
 void reduce_tensor(const Tensor& x, const std::vector<bool>& reduced, Tensor& out,
-                   const ThreadPool* pool, Ctx& ctx) {
+                   const ThreadPool* pool, const NodeScope& ctx) {
   dispatch<typename Op::Types>(x.dtype(), Op::name, [&](auto tag) {
     using T = typename decltype(tag)::type;
     using Acc = typename Op::template Acc<T>;

@@ -108,11 +108,6 @@ std::string KernelInit::label() const {
   return l + ", opset " + std::to_string(node_.opset) + ")";
 }
 
-void KernelInit::fail(const std::string& message) const { onyx::fail(label(), ": ", message); }
-void KernelInit::fail(ErrorKind kind, const std::string& message) const {
-  onyx::fail_as(kind, label(), ": ", message);
-}
-void KernelInit::fail(const Error& error) const { throw error.with_context(label() + ": "); }
 
 std::unique_ptr<Subgraph> KernelInit::subgraph(const std::string& name,
                                                const std::vector<TypeInfo>& input_hints) const {
@@ -191,12 +186,6 @@ void KernelContext::set_output_value(int i, RuntimeValue value) {
 
 const RuntimeLimits& KernelContext::limits() const { return limits_ ? *limits_ : kDefaultLimits; }
 
-const std::string& KernelContext::label() const { return label_ ? *label_ : kKernelLabel; }
-
-void KernelContext::fail(const std::string& message) const { onyx::fail(label(), ": ", message); }
-void KernelContext::fail(ErrorKind kind, const std::string& message) const {
-  onyx::fail_as(kind, label(), ": ", message);
-}
-void KernelContext::fail(const Error& error) const { throw error.with_context(label() + ": "); }
+std::string KernelContext::label() const { return label_ ? *label_ : kKernelLabel; }
 
 }  // namespace onyx

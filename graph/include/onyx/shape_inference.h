@@ -8,11 +8,12 @@
 #include <vector>
 
 #include "onyx/ir.h"
+#include "onyx/node_scope.h"
 
 namespace onyx {
 
 // What a shape rule sees of one node, and where it writes its results.
-class InferContext {
+class InferContext final : public NodeScope {
  public:
   InferContext(const Graph& graph, const Node& node, int index, std::vector<const TypeInfo*> inputs,
                std::vector<const Tensor*> constants);
@@ -32,10 +33,7 @@ class InferContext {
   void set_output_constant(int i, Tensor value);
   const std::vector<TypeInfo>& outputs() const { return outputs_; }
   const std::vector<Tensor>& output_constants() const { return output_constants_; }
-  [[noreturn]] void fail(const std::string& message) const;
-  // A helper's error with this node's label put in front, its kind kept.
-  [[noreturn]] void fail(const Error& error) const;
-  std::string label() const { return node_.label(index_); }
+  std::string label() const override { return node_.label(index_); }
 
  private:
   const Graph& graph_;

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "onyx/ir.h"
+#include "onyx/node_scope.h"
 #include "onyx/runtime_value.h"
 #include "onyx/tensor.h"
 #include "onyx/thread_pool.h"
@@ -89,7 +90,7 @@ class Attrs {
 };
 
 // Everything known about a node when its kernel is constructed.
-class KernelInit {
+class KernelInit final : public NodeScope {
  public:
   KernelInit(const Node& node, int index, std::vector<TypeInfo> input_types,
              std::vector<TypeInfo> output_types, std::vector<const Tensor*> constant_inputs);
@@ -129,12 +130,7 @@ class KernelInit {
   // path then prepares and runs its reference loop instead.
   bool reference() const { return reference_; }
   void set_reference(bool reference) { reference_ = reference; }
-  std::string label() const;  // "node 'x' (#i, Conv, opset 13)"
-  [[noreturn]] void fail(const std::string& message) const;
-  // With a kind of its own (limit_exceeded, say) rather than the entry point's.
-  [[noreturn]] void fail(ErrorKind kind, const std::string& message) const;
-  // A helper's error with this node's label put in front, its kind kept.
-  [[noreturn]] void fail(const Error& error) const;
+  std::string label() const override;
 
  private:
   const Node& node_;
@@ -152,7 +148,7 @@ class KernelInit {
 // Inputs, outputs and threads of one kernel invocation. Most kernels see tensors
 // only (input/allocate_output/set_output); sequence, optional and control-flow
 // kernels use the RuntimeValue accessors.
-class KernelContext {
+class KernelContext final : public NodeScope {
  public:
   KernelContext(const std::string* label, std::vector<const RuntimeValue*> inputs,
                 std::vector<RuntimeValue>* outputs, const ThreadPool* pool,
@@ -187,12 +183,7 @@ class KernelContext {
   // The running graph's values, for subgraphs that read names from enclosing scopes.
   const Frame* frame() const { return frame_; }
   const RuntimeLimits& limits() const;
-  const std::string& label() const;
-  [[noreturn]] void fail(const std::string& message) const;
-  // With a kind of its own (limit_exceeded, say) rather than the entry point's.
-  [[noreturn]] void fail(ErrorKind kind, const std::string& message) const;
-  // A helper's error with this node's label put in front, its kind kept.
-  [[noreturn]] void fail(const Error& error) const;
+  std::string label() const override;
 
  private:
   const std::string* label_;
