@@ -4,8 +4,8 @@
 # its C program also through pkg-config, the installed CLI and the installed Python
 # module. Every program runs examples/tiny_cnn on the same ramp image; their outputs must
 # agree with the installed CLI's run of the reference kernels (rtol 1e-4). Prints the
-# size of libonyx.so once stripped.
-#   tests/install/run.sh BUILD_DIR SOURCE_DIR
+# size of libonyx.so once stripped, and fails past MAX_BYTES when that is given.
+#   tests/install/run.sh BUILD_DIR SOURCE_DIR [MAX_BYTES]
 set -euo pipefail
 build=$(cd "$1" && pwd)
 src=$(cd "$2" && pwd)
@@ -19,6 +19,10 @@ libdir=$(dirname "$(find "$prefix" -name libonyx.so -print -quit)")
 strip -o "$work/libonyx.stripped.so" "$libdir/libonyx.so"
 size=$(stat -c %s "$work/libonyx.stripped.so")
 echo "install: stripped libonyx.so is $size bytes"
+if [ -n "${3:-}" ] && [ "$size" -gt "$3" ]; then
+  echo "install: that is over the budget of $3 bytes"
+  exit 1
+fi
 
 cmake -S "$src/examples/installed_library" -B "$work/example" -DCMAKE_PREFIX_PATH="$prefix" \
   -DCMAKE_BUILD_TYPE=Release > "$work/example.log" 2>&1 || { cat "$work/example.log"; exit 1; }
