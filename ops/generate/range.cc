@@ -2,6 +2,11 @@
 // `limit`, with max(ceil((limit - start) / delta), 0) elements. The three inputs are
 // scalars of one dtype and delta = 0 is an error. Integer counts are computed exactly,
 // float counts in double; either is checked to fit int64 before the output is allocated.
+//
+// Range-27 adds float16 and bfloat16, and `stash_type` (a TensorProto float type code,
+// default 1: float) for them: the count and every element are computed in that type,
+// each operation rounded to it, and the elements then rounded to the input's type. It has
+// no effect on the other types.
 #include <cmath>
 #include <cstdint>
 #include <type_traits>
@@ -14,12 +19,32 @@ namespace onyx {
 namespace {
 
 using RangeTypes = type_list<float, double, int16_t, int32_t, int64_t>;
+using HalfTypes = type_list<float16_t, bfloat16_t>;
+using StashTypes = type_list<float, double, float16_t, bfloat16_t>;
 
 // ---- 1. registration ----
 
-std::vector<OpVersion> range_versions() { return {{11, kOpsetOpen, dtypes_of(RangeTypes{})}}; }
+std::vector<OpVersion> range_versions() {
+  return {{11, 26, dtypes_of(RangeTypes{})},
+          {27,
+           kOpsetOpen,
+           with_dtypes(dtypes_of(RangeTypes{}), dtypes_of(HalfTypes{})),
+           {{"stash_type", AttrType::Int}}}};
+}
 
-// ---- 2. attributes: none ----
+// ---- 2. attributes: stash_type (27) ----
+
+DType read_stash_type(const Node& node, const NodeScope& scope) {
+  const Attrs attrs(node, scope.label());
+  if (node.opset < 27 && attrs.has("stash_type"))
+    scope.fail("attribute 'stash_type' needs opset 27 or later");
+  const int64_t code = attrs.get_int("stash_type", 1);
+  const DType stash = static_cast<DType>(code);
+  if (code < 0 || code > INT32_MAX || !dtype_in(StashTypes{}, stash))
+    scope.fail(cat("stash_type must be a float type's code (1 float, 10 float16, 11 double, ",
+                   "16 bfloat16), got ", code));
+  return stash;
+}
 
 // ---- 3. shape rule ----
 
@@ -73,10 +98,50 @@ void fill_range(T start, T delta, Tensor& out) {
   }
 }
 
+// v rounded to S (float, double, or a half type, which converts through float).
+template <class S>
+double round_to(double v) {
+  if constexpr (!std::is_floating_point_v<S>) {
+    return static_cast<float>(S(static_cast<float>(v)));
+  } else {
+    return static_cast<S>(v);
+  }
+}
+
+// A half-type range computed in stash type S: each operation done in double and rounded
+// to S, as if done in S.
+template <class T, class S>
+Tensor half_range(T start, T limit, T delta, int64_t fold_limit, const NodeScope& scope) {
+  const auto in_s = round_to<S>;
+  const double s = in_s(static_cast<float>(start)), l = in_s(static_cast<float>(limit));
+  const double d = in_s(static_cast<float>(delta));
+  if (d == 0) scope.fail("delta must not be zero");
+  const double n = std::ceil(in_s(in_s(l - s) / d));
+  if (std::isnan(n))
+    scope.fail(cat("cannot count the range start=", s, " limit=", l, " delta=", d));
+  if (n >= 9.2e18) scope.fail(cat("range of ", n, " elements is too large"));
+  const int64_t count = n > 0 ? static_cast<int64_t>(n) : 0;
+  if (count > fold_limit) return Tensor();
+  Tensor out(dtype_v<T>, {count});
+  T* dst = out.data<T>();
+  for (int64_t i = 0; i < count; ++i)
+    dst[i] = T(static_cast<float>(in_s(s + in_s(in_s(static_cast<double>(i)) * d))));
+  return out;
+}
+
 // Computes the range of three tensors; `fold_limit` stops before allocating more elements.
-template <class Ctx>
-Tensor make_range(const Tensor& start, const Tensor& limit, const Tensor& delta, Ctx& ctx,
-                  int64_t fold_limit = INT64_MAX) {
+Tensor make_range(const Tensor& start, const Tensor& limit, const Tensor& delta, DType stash,
+                  const NodeScope& ctx, int64_t fold_limit = INT64_MAX) {
+  if (dtype_in(HalfTypes{}, start.dtype())) {
+    return dispatch<HalfTypes>(start.dtype(), "Range", [&](auto tag) {
+      using T = typename decltype(tag)::type;
+      const T s = scalar_of<T>(start, "start", ctx), l = scalar_of<T>(limit, "limit", ctx);
+      const T d = scalar_of<T>(delta, "delta", ctx);
+      return dispatch<StashTypes>(stash, "Range stash_type", [&](auto stash_tag) {
+        return half_range<T, typename decltype(stash_tag)::type>(s, l, d, fold_limit, ctx);
+      });
+    });
+  }
   return dispatch<RangeTypes>(start.dtype(), "Range", [&](auto tag) {
     using T = typename decltype(tag)::type;
     T s = scalar_of<T>(start, "start", ctx);
@@ -102,14 +167,17 @@ void infer_range(InferContext& ctx) {
   const Tensor* limit = ctx.constant(1);
   const Tensor* delta = ctx.constant(2);
   if (!start || !limit || !delta) return ctx.set_output(0, out);
-  Tensor folded = make_range(*start, *limit, *delta, ctx, kMaxFoldElements);
+  Tensor folded =
+      make_range(*start, *limit, *delta, read_stash_type(ctx.node(), ctx), ctx, kMaxFoldElements);
   if (folded.defined()) return ctx.set_output_constant(0, std::move(folded));
   // Too long to fold: the length is still known.
-  dispatch<RangeTypes>(start->dtype(), "Range", [&](auto tag) {
-    using T = typename decltype(tag)::type;
-    (*out.shape)[0] =
-        Dim::known(range_count(start->data<T>()[0], limit->data<T>()[0], delta->data<T>()[0], ctx));
-  });
+  if (dtype_in(RangeTypes{}, start->dtype())) {
+    dispatch<RangeTypes>(start->dtype(), "Range", [&](auto tag) {
+      using T = typename decltype(tag)::type;
+      (*out.shape)[0] = Dim::known(
+          range_count(start->data<T>()[0], limit->data<T>()[0], delta->data<T>()[0], ctx));
+    });
+  }
   ctx.set_output(0, out);
 }
 
@@ -117,7 +185,7 @@ void infer_range(InferContext& ctx) {
 
 class RangeKernel final : public Kernel {
  public:
-  explicit RangeKernel(const KernelInit& init) {
+  explicit RangeKernel(const KernelInit& init) : stash_(read_stash_type(init.node(), init)) {
     DType dt = init.input_dtype(0);
     for (int i = 1; i < 3; ++i)
       if (dt != DType::Undefined && init.input_dtype(i) != DType::Undefined &&
@@ -127,8 +195,11 @@ class RangeKernel final : public Kernel {
   }
 
   void run(KernelContext& ctx) const override {
-    ctx.set_output(0, make_range(ctx.input(0), ctx.input(1), ctx.input(2), ctx));
+    ctx.set_output(0, make_range(ctx.input(0), ctx.input(1), ctx.input(2), stash_, ctx));
   }
+
+ private:
+  DType stash_;
 };
 
 }  // namespace

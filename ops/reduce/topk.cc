@@ -20,7 +20,8 @@ std::vector<OpVersion> topk_versions() {
       {"axis", AttrType::Int}, {"largest", AttrType::Int}, {"sorted", AttrType::Int}};
   return {{1, 9, floats, {{"axis", AttrType::Int}, {"k", AttrType::Int}}},
           {10, 10, floats, {{"axis", AttrType::Int}}},
-          {11, kOpsetOpen, numeric_dtypes_no_bf16(), v11}};
+          {11, 23, numeric_dtypes_no_bf16(), v11},
+          {24, kOpsetOpen, numeric_dtypes(), v11}};  // 24 adds bfloat16
 }
 
 // ---- 2. attributes ----

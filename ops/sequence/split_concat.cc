@@ -6,6 +6,7 @@
 // (summing to the axis), without split into pieces of 1, squeezed unless keepdims.
 // ConcatFromSequence(seq) joins the tensors along `axis`, or stacks them along a new
 // axis when new_axis=1 (axis may then be rank, i.e. after the last).
+#include "common/dtype_lists.h"
 #include "common/pieces.h"
 #include "common/shape_utils.h"
 #include "sequence/sequence_ops.h"
@@ -99,8 +100,11 @@ void infer_concat_from_sequence(InferContext& ctx) {
 }  // namespace
 
 void register_split_to_sequence(Registry& registry) {
+  const std::map<std::string, AttrType> attrs = {{"axis", AttrType::Int},
+                                                 {"keepdims", AttrType::Int}};
   add_op_versions(registry, "SplitToSequence",
-                  {{11, kOpsetOpen, {}, {{"axis", AttrType::Int}, {"keepdims", AttrType::Int}}}},
+                  {{11, 23, all_dtypes(), attrs},
+                   {24, kOpsetOpen, all_dtypes_13(), attrs}},  // 24 adds bfloat16
                   make_kernel<SplitToSequenceKernel>(), infer_split_to_sequence);
 }
 

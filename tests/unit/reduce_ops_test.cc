@@ -428,6 +428,17 @@ std::vector<Tensor> topk(int64_t opset, const Tensor& x, int64_t k, int64_t axis
   return t.run();
 }
 
+TEST(TopK, Bfloat16FromOpset24) {
+  const Tensor x =
+      Tensor::from_vector<bfloat16_t>({3}, {bfloat16_t(1.0f), bfloat16_t(3.0f), bfloat16_t(2.0f)});
+  std::vector<Tensor> top = topk(24, x, 2);
+  ASSERT_EQ(top[0].dtype(), DType::BFloat16);
+  EXPECT_EQ(static_cast<float>(top[0].data<bfloat16_t>()[0]), 3.0f);
+  EXPECT_EQ(static_cast<float>(top[0].data<bfloat16_t>()[1]), 2.0f);
+  EXPECT_EQ(top[1].to_vector<int64_t>(), (std::vector<int64_t>{1, 2}));
+  EXPECT_TRUE(testing::mentions(error_of([&] { topk(23, x, 2); }), "bfloat16"));
+}
+
 TEST(TopK, TiesGoToTheLowerIndex) {
   const Tensor x = floats({4}, {3, 1, 3, 2});
   std::vector<Tensor> big = topk(11, x, 2);

@@ -116,6 +116,34 @@ TEST(Sequence, SplitToSequenceAndStackBack) {
   EXPECT_EQ(y.to_vector<float>(), (std::vector<float>{1, 3, 5, 2, 4, 6}));
 }
 
+// SplitToSequence-24 adds bfloat16: [1, 2, 3] split into pieces of 1 and 2.
+TEST(Sequence, SplitToSequenceTakesBfloat16FromOpset24) {
+  auto split = [](int opset) {
+    onnx::ModelProto m = model_at(opset);
+    auto* g = m.mutable_graph();
+    add_tensor_value(g->mutable_input(), "x", onnx::TensorProto::BFLOAT16, {"3"});
+    add_sequence_value(g->mutable_output(), "pieces", onnx::TensorProto::BFLOAT16);
+    auto* sizes = g->add_initializer();
+    sizes->set_name("sizes");
+    sizes->set_data_type(onnx::TensorProto::INT64);
+    sizes->add_dims(2);
+    sizes->add_int64_data(1);
+    sizes->add_int64_data(2);
+    add_node(g, "SplitToSequence", {"x", "sizes"}, {"pieces"});
+    Session s = session_of(m);
+    const Tensor x = Tensor::from_vector<bfloat16_t>(
+        {3}, {bfloat16_t(1.0f), bfloat16_t(2.0f), bfloat16_t(3.0f)});
+    return s.run_values({{"x", x}})[0].sequence();
+  };
+  const TensorSequence pieces = split(24);
+  ASSERT_EQ(pieces.tensors.size(), 2u);
+  EXPECT_EQ(pieces.tensors[0].shape(), Shape{1});
+  EXPECT_EQ(pieces.tensors[1].shape(), Shape{2});
+  EXPECT_EQ(static_cast<float>(pieces.tensors[1].data<bfloat16_t>()[1]), 3.0f);
+  const std::string why = error_of([&] { split(23); });
+  EXPECT_NE(why.find("bfloat16"), std::string::npos) << why;
+}
+
 TEST(Sequence, PositionsOutOfRangeAreRefused) {
   onnx::ModelProto m = model_at(13);
   auto* g = m.mutable_graph();
