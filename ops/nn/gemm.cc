@@ -58,10 +58,11 @@ void register_gemm(Registry& registry) {
     int since, until;
     std::vector<DType> dtypes;
   };
-  // 1 and 6: legacy broadcast attribute; 7: unidirectional broadcast; 9: integer types;
-  // 11: C optional; 13: bfloat16.
-  for (const Version& v : {Version{1, 6, floats}, Version{7, 8, floats}, Version{9, 10, with_ints},
-                           Version{11, 12, with_ints}, Version{13, kOpsetOpen, with_bf16}}) {
+  // 1 and 6 (the same here): legacy broadcast attribute; 7: unidirectional broadcast;
+  // 9: integer types; 11: C optional; 13: bfloat16.
+  for (const Version& v : {Version{1, 5, floats}, Version{6, 6, floats}, Version{7, 8, floats},
+                           Version{9, 10, with_ints}, Version{11, 12, with_ints},
+                           Version{13, kOpsetOpen, with_bf16}}) {
     KernelDef def;
     def.op_type = "Gemm";
     def.since_version = v.since;

@@ -4,12 +4,14 @@
 // DepthToSpace gives [N, C / b^2, H * b, W * b]. In DCR mode (the default; the only one
 // before opset 11) channel (i * b + j) * C' + c of the input lands at block offset (i, j)
 // of output channel c; in CRD mode it is channel c * b^2 + i * b + j. SpaceToDepth is
-// the inverse of DCR: [N, C * b^2, H / b, W / b].
+// the inverse, [N, C * b^2, H / b, W / b]: of DCR, and from opset 28 (its `mode`) of
+// either. Opset 28 also makes DepthToSpace a new version, with the same meaning.
 //
 // Each is a transpose of a 6-D view, which the fast path hands to kernels::permute:
-//   DCR          [N, b, b, C', H, W]    perm (0, 3, 4, 1, 5, 2)  ->  [N, C', H, b, W, b]
-//   CRD          [N, C', b, b, H, W]    perm (0, 1, 4, 2, 5, 3)  ->  [N, C', H, b, W, b]
-//   SpaceToDepth [N, C, H', b, W', b]   perm (0, 3, 5, 1, 2, 4)  ->  [N, b, b, C, H', W']
+//   DCR              [N, b, b, C', H, W]    perm (0, 3, 4, 1, 5, 2)  ->  [N, C', H, b, W, b]
+//   CRD              [N, C', b, b, H, W]    perm (0, 1, 4, 2, 5, 3)  ->  [N, C', H, b, W, b]
+//   SpaceToDepth     [N, C, H', b, W', b]   perm (0, 3, 5, 1, 2, 4)  ->  [N, b, b, C, H', W']
+//   SpaceToDepth CRD [N, C, H', b, W', b]   perm (0, 1, 3, 5, 2, 4)  ->  [N, C, b, b, H', W']
 #include "common/parallel.h"
 #include "common/shape_utils.h"
 #include "kernels/layout/permute.h"
@@ -25,12 +27,20 @@ namespace {
 std::vector<OpVersion> depth_to_space_versions() {
   return {{1, 10, all_dtypes(), {{"blocksize", AttrType::Int}}},
           {11, 12, all_dtypes(), {{"blocksize", AttrType::Int}, {"mode", AttrType::String}}},
-          {13, 27, all_dtypes_13(), {{"blocksize", AttrType::Int}, {"mode", AttrType::String}}}};
+          {13, 27, all_dtypes_13(), {{"blocksize", AttrType::Int}, {"mode", AttrType::String}}},
+          {28,
+           kOpsetOpen,
+           all_dtypes_13(),
+           {{"blocksize", AttrType::Int}, {"mode", AttrType::String}}}};
 }
 
 std::vector<OpVersion> space_to_depth_versions() {
   return {{1, 12, all_dtypes(), {{"blocksize", AttrType::Int}}},
-          {13, 27, all_dtypes_13(), {{"blocksize", AttrType::Int}}}};
+          {13, 27, all_dtypes_13(), {{"blocksize", AttrType::Int}}},
+          {28,
+           kOpsetOpen,
+           all_dtypes_13(),
+           {{"blocksize", AttrType::Int}, {"mode", AttrType::String}}}};  // 28 adds mode
 }
 
 // ---- 2. attributes ----
@@ -38,7 +48,7 @@ std::vector<OpVersion> space_to_depth_versions() {
 struct BlockParams {
   int64_t blocksize = 0;
   bool to_space = true;  // DepthToSpace, else SpaceToDepth
-  bool crd = false;      // DepthToSpace's CRD mode
+  bool crd = false;      // CRD mode (DepthToSpace from 11, SpaceToDepth from 28)
 
   template <class Ctx>
   static BlockParams read(const Node& node, const Attrs& attrs, int opset, Ctx& ctx) {
@@ -47,13 +57,12 @@ struct BlockParams {
     if (!attrs.has("blocksize")) ctx.fail("attribute 'blocksize' is required");
     p.blocksize = attrs.get_int("blocksize", 0);
     if (p.blocksize < 1) ctx.fail(cat("blocksize must be positive, got ", p.blocksize));
-    if (p.to_space) {
-      std::string mode = attrs.get_string("mode", "DCR");
-      if (mode != "DCR" && (mode != "CRD" || opset < 11))
-        ctx.fail(cat("mode must be DCR", opset >= 11 ? " or CRD" : " before opset 11", ", got '",
-                     mode, "'"));
-      p.crd = mode == "CRD";
-    }
+    const int mode_since = p.to_space ? 11 : 28;
+    if (opset < mode_since && attrs.has("mode"))
+      ctx.fail(cat("attribute 'mode' needs opset ", mode_since, " or later"));
+    const std::string mode = attrs.get_string("mode", "DCR");
+    if (mode != "DCR" && mode != "CRD") ctx.fail(cat("mode must be DCR or CRD, got '", mode, "'"));
+    p.crd = mode == "CRD";
     return p;
   }
 
@@ -143,7 +152,10 @@ class DepthSpaceKernel final : public Kernel {
   // The 6-D view of the input and the permutation that makes it the output (above).
   std::pair<Shape, std::vector<int64_t>> six_d_view(const Shape& in) const {
     const int64_t b = p_.blocksize, n = in[0], c = in[1], h = in[2], w = in[3];
-    if (!p_.to_space) return {{n, c, h / b, b, w / b, b}, {0, 3, 5, 1, 2, 4}};
+    if (!p_.to_space) {
+      if (p_.crd) return {{n, c, h / b, b, w / b, b}, {0, 1, 3, 5, 2, 4}};
+      return {{n, c, h / b, b, w / b, b}, {0, 3, 5, 1, 2, 4}};
+    }
     const int64_t c_out = c / (b * b);
     if (p_.crd) return {{n, c_out, b, b, h, w}, {0, 1, 4, 2, 5, 3}};
     return {{n, b, b, c_out, h, w}, {0, 3, 4, 1, 5, 2}};

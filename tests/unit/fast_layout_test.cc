@@ -110,7 +110,7 @@ TEST(FastLayout, DepthToSpaceAndSpaceToDepthMatchReference) {
   std::mt19937 rng(9);
   struct Case {
     const char* op;
-    const char* mode;  // DepthToSpace only
+    const char* mode;  // DepthToSpace; SpaceToDepth from opset 28 ("" for none)
     int64_t blocksize;
     Shape shape;
   };
@@ -121,12 +121,15 @@ TEST(FastLayout, DepthToSpaceAndSpaceToDepthMatchReference) {
       {"DepthToSpace", "DCR", 4, {1, 64, 33, 20}}, {"DepthToSpace", "CRD", 2, {1, 36, 40, 41}},
       {"SpaceToDepth", "", 2, {1, 3, 6, 8}},       {"SpaceToDepth", "", 3, {2, 5, 9, 15}},
       {"SpaceToDepth", "", 4, {1, 16, 64, 36}},    {"SpaceToDepth", "", 1, {1, 2, 3, 3}},
+      {"SpaceToDepth", "CRD", 2, {1, 3, 6, 8}},    {"SpaceToDepth", "CRD", 3, {2, 5, 9, 15}},
+      {"SpaceToDepth", "DCR", 2, {1, 4, 8, 2}},
   };
   for (const Case& c : cases) {
     for (DType dtype : {DType::Float, DType::UInt8, DType::Int64, DType::Float16}) {
-      OpTester t(c.op, 13);
+      const bool space_to_depth_mode = std::string(c.op) == "SpaceToDepth" && *c.mode;
+      OpTester t(c.op, space_to_depth_mode ? 28 : 13);
       t.input("X", random_bits(dtype, c.shape, rng)).attr("blocksize", c.blocksize);
-      if (std::string(c.op) == "DepthToSpace") t.attr("mode", std::string(c.mode));
+      if (*c.mode) t.attr("mode", std::string(c.mode));
       t.output("Y");
       expect_same_bits_or_nan(t, std::string(c.op) + " " + c.mode + " b" +
                                      std::to_string(c.blocksize) + " " + shape_to_string(c.shape) +

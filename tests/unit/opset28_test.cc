@@ -1,5 +1,6 @@
 // One-node tests of the default domain's opset 28: SwiGLU (new), Celu-28 (all float types),
-// ReduceLogSum-28 and ReduceLogSumExp-28 (float types only), and the operators whose
+// ReduceLogSum-28 and ReduceLogSumExp-28 (float types only), SpaceToDepth-28's mode and
+// DepthToSpace-28, and the operators whose
 // opset-28 versions are not implemented yet, which must be refused by name instead of
 // running their opset-27 kernels. Expected values are worked out by hand from the spec
 // formulas in the comments; sigmoid(ln 3) = 3 / (3 + 1) = 0.75 keeps them exact.
@@ -223,15 +224,35 @@ TEST(Opset28, UnimplementedNewVersionsAreRefusedByName) {
       .output("y");
   e = session_error(dequant);
   EXPECT_TRUE(mentions(e, "DequantizeLinear") && mentions(e, "opset 28")) << e;
+}
 
-  for (const std::string op : {"DepthToSpace", "SpaceToDepth"}) {
-    OpTester t(op, 28);
-    t.input("x", floats({1, 4, 2, 2}, std::vector<float>(16, 1)))
-        .attr("blocksize", int64_t{2})
-        .output("y");
-    e = session_error(t);
-    EXPECT_TRUE(mentions(e, op) && mentions(e, "opset 28")) << e;
+// SpaceToDepth-28's mode. Two channels [[1, 2], [3, 4]] and [[5, 6], [7, 8]], blocksize 2:
+// DCR puts block offset (i, j) of channel c at (i * 2 + j) * 2 + c: 1 5 2 6 3 7 4 8;
+// CRD at (c * 2 + i) * 2 + j: 1 2 3 4 5 6 7 8. DepthToSpace-28 in the same mode undoes it.
+TEST(Opset28, SpaceToDepthTakesAModeAndDepthToSpaceUndoesIt) {
+  const Tensor x = floats({1, 2, 2, 2}, {1, 2, 3, 4, 5, 6, 7, 8});
+  auto space_to_depth = [&](int opset, const char* mode) {
+    OpTester t("SpaceToDepth", opset);
+    t.input("x", x).attr("blocksize", int64_t{2});
+    if (*mode) t.attr("mode", mode);
+    t.output("y");
+    return t.run()[0];
+  };
+  EXPECT_EQ(space_to_depth(28, "").to_vector<float>(),
+            (std::vector<float>{1, 5, 2, 6, 3, 7, 4, 8}));
+  EXPECT_EQ(space_to_depth(28, "DCR").to_vector<float>(),
+            (std::vector<float>{1, 5, 2, 6, 3, 7, 4, 8}));
+  const Tensor crd = space_to_depth(28, "CRD");
+  EXPECT_EQ(crd.shape(), (Shape{1, 8, 1, 1}));
+  EXPECT_EQ(crd.to_vector<float>(), (std::vector<float>{1, 2, 3, 4, 5, 6, 7, 8}));
+  for (const char* mode : {"DCR", "CRD"}) {
+    OpTester back("DepthToSpace", 28);
+    back.input("y", space_to_depth(28, mode)).attr("blocksize", int64_t{2}).attr("mode", mode);
+    back.output("x");
+    EXPECT_EQ(back.run()[0].to_vector<float>(), x.to_vector<float>()) << mode;
   }
+  EXPECT_TRUE(mentions(error_of([&] { space_to_depth(13, "CRD"); }), "needs opset 28"));
+  EXPECT_TRUE(mentions(error_of([&] { space_to_depth(28, "RDC"); }), "DCR or CRD"));
 }
 
 }  // namespace
