@@ -71,9 +71,10 @@ TEST(Range, ConstantInputsFold) {
   EXPECT_EQ(t.run()[0].to_vector<int64_t>(), (std::vector<int64_t>{0, 3, 6}));
 }
 
-// Range-27 on a half type, computed in `stash` (a TensorProto type code; -1: the default).
+// Range at `opset` (27 by default) on T, computed in `stash` (a TensorProto type code;
+// -1 leaves the attribute out).
 template <class T>
-Tensor half_range(float start, float limit, float delta, int64_t stash = -1, int64_t opset = 27) {
+Tensor range_at(float start, float limit, float delta, int64_t stash = -1, int64_t opset = 27) {
   OpTester t("Range", opset);
   t.input("start", Tensor::scalar(T(start)))
       .input("limit", Tensor::scalar(T(limit)))
@@ -86,14 +87,14 @@ Tensor half_range(float start, float limit, float delta, int64_t stash = -1, int
 TEST(Range, HalfTypesFromOpset27) {
   // 0, 0.25, 0.5, 0.75: exact in both half types.
   const std::vector<float> quarters = {0, 0.25f, 0.5f, 0.75f};
-  Tensor h = half_range<float16_t>(0, 1, 0.25f);
+  Tensor h = range_at<float16_t>(0, 1, 0.25f);
   ASSERT_EQ(h.dtype(), DType::Float16);
   for (int i = 0; i < 4; ++i) EXPECT_EQ(static_cast<float>(h.data<float16_t>()[i]), quarters[i]);
-  Tensor b = half_range<bfloat16_t>(0, 1, 0.25f);
+  Tensor b = range_at<bfloat16_t>(0, 1, 0.25f);
   ASSERT_EQ(b.dtype(), DType::BFloat16);
   for (int i = 0; i < 4; ++i) EXPECT_EQ(static_cast<float>(b.data<bfloat16_t>()[i]), quarters[i]);
   // Before opset 27 Range takes no half type.
-  EXPECT_TRUE(mentions(error_of([] { half_range<float16_t>(0, 1, 0.25f, -1, 26); }), "float16"));
+  EXPECT_TRUE(mentions(error_of([] { range_at<float16_t>(0, 1, 0.25f, -1, 26); }), "float16"));
 }
 
 TEST(Range, StashTypeSetsThePrecisionOfTheCount) {
@@ -101,31 +102,20 @@ TEST(Range, StashTypeSetsThePrecisionOfTheCount) {
   // is 2049: 2049 elements, the last 1 + 2048 = 2049, which float16 (spacing 2 above
   // 2048) rounds to the even 2048. In float16 itself the span 2049 rounds to 2048 first:
   // 2048 elements, the last 1 + 2047 = 2048.
-  Tensor in_float = half_range<float16_t>(1, 2050, 1);
+  Tensor in_float = range_at<float16_t>(1, 2050, 1);
   ASSERT_EQ(in_float.shape(), Shape{2049});
   EXPECT_EQ(static_cast<float>(in_float.data<float16_t>()[2048]), 2048.0f);
-  EXPECT_EQ(half_range<float16_t>(1, 2050, 1, 1).shape(), Shape{2049});
-  Tensor in_half = half_range<float16_t>(1, 2050, 1, 10);
+  EXPECT_EQ(range_at<float16_t>(1, 2050, 1, 1).shape(), Shape{2049});
+  Tensor in_half = range_at<float16_t>(1, 2050, 1, 10);
   ASSERT_EQ(in_half.shape(), Shape{2048});
   EXPECT_EQ(static_cast<float>(in_half.data<float16_t>()[2047]), 2048.0f);
   // Only float types' codes; no stash_type before opset 27.
-  EXPECT_TRUE(mentions(error_of([] { half_range<float16_t>(0, 1, 0.25f, 6); }),
+  EXPECT_TRUE(mentions(error_of([] { range_at<float16_t>(0, 1, 0.25f, 6); }),
                        "stash_type must be a float type's code"));
-  OpTester old("Range", 26);
-  old.input("start", Tensor::scalar(0.0f))
-      .input("limit", Tensor::scalar(1.0f))
-      .input("delta", Tensor::scalar(0.5f))
-      .attr("stash_type", int64_t{1})
-      .output("y");
-  EXPECT_TRUE(mentions(error_of([&] { old.run(); }), "stash_type"));
+  EXPECT_TRUE(mentions(error_of([] { range_at<float>(0, 1, 0.5f, 1, 26); }), "stash_type"));
   // stash_type has no effect on the other types: float keeps its double arithmetic.
-  OpTester f("Range", 27);
-  f.input("start", Tensor::scalar(0.5f))
-      .input("limit", Tensor::scalar(2.0f))
-      .input("delta", Tensor::scalar(0.5f))
-      .attr("stash_type", int64_t{10})
-      .output("y");
-  EXPECT_EQ(f.run()[0].to_vector<float>(), (std::vector<float>{0.5, 1, 1.5}));
+  EXPECT_EQ(range_at<float>(0.5f, 2, 0.5f, 10).to_vector<float>(),
+            (std::vector<float>{0.5, 1, 1.5}));
 }
 
 TEST(ConstantOfShape, ScalarDefaultAndBadValues) {
