@@ -21,6 +21,15 @@ bool isa_supported(Isa isa) {
   }
 }
 
+bool cpu_has_avx512vnni() {
+#if defined(__x86_64__) && defined(__GNUC__)
+  return isa_supported(Isa::Avx512) && __builtin_cpu_supports("avx512bw") &&
+         __builtin_cpu_supports("avx512vnni");
+#else
+  return false;
+#endif
+}
+
 const char* isa_name(Isa isa) {
   switch (isa) {
     case Isa::Avx2:

@@ -13,8 +13,7 @@ enum class Isa { Generic, Avx2, Avx512 };
 // on x86-64 GCC, for AVX2 and for the baseline, and the loader picks one per CPU.
 // ThreadSanitizer builds compile them once: the loader runs the clones' resolvers,
 // instrumented, before TSan's runtime is up, and the process dies before main.
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && \
-    !defined(__SANITIZE_THREAD__)
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && !defined(__SANITIZE_THREAD__)
 #define ONYX_AVX2_CLONES __attribute__((target_clones("avx2", "default")))
 #else
 #define ONYX_AVX2_CLONES
@@ -25,5 +24,7 @@ enum class Isa { Generic, Avx2, Avx512 };
 Isa active_isa();
 bool isa_supported(Isa isa);
 const char* isa_name(Isa isa);
+// AVX512-VNNI (with AVX-512BW), for the 8-bit GEMM's tile; independent of ONYX_ISA.
+bool cpu_has_avx512vnni();
 
 }  // namespace onyx::kernels

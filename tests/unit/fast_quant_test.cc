@@ -7,6 +7,7 @@
 #include <string>
 
 #include "fast_check.h"
+#include "kernels/cpu.h"
 #include "kernels/gemm/igemm.h"
 
 namespace onyx {
@@ -271,6 +272,21 @@ TEST(FastQuant, IntegerConvMatchesReference) {
               t, std::string(quantized ? "QLinearConv " : "ConvInteger ") + name_of(tx) + " x " +
                      name_of(tw) + " " + shape_to_string(k.x) + " * " + shape_to_string(k.w));
         }
+}
+
+// The AVX512-VNNI tile is among the runnable ones exactly where the CPU has VNNI, and it
+// is the default there unless ONYX_ISA lowers the ISA below AVX-512.
+TEST(FastQuant, TheVnniTileServesWhereTheCpuHasIt) {
+  bool listed = false;
+  for (const kernels::IgemmKernel* kernel : kernels::runnable_igemm_kernels())
+    listed = listed || std::string(kernel->name) == "avx512vnni_6x16";
+#if defined(__x86_64__)
+  EXPECT_EQ(listed, kernels::cpu_has_avx512vnni());
+#else
+  EXPECT_FALSE(listed);
+#endif
+  const bool vnni_default = std::string(kernels::default_igemm_kernel().name) == "avx512vnni_6x16";
+  EXPECT_EQ(vnni_default, listed && kernels::active_isa() == kernels::Isa::Avx512);
 }
 
 // Each runnable tile (the portable one too, on any CPU) against int64 sums.

@@ -10,7 +10,8 @@
 
 namespace onyx::kernels {
 
-const IgemmKernel* avx2_igemm_kernel();  // igemm_avx2.cc; null where not compiled
+const IgemmKernel* avx2_igemm_kernel();        // igemm_avx2.cc; null where not compiled
+const IgemmKernel* avx512vnni_igemm_kernel();  // igemm_avx512vnni.cc; likewise
 
 namespace {
 
@@ -110,8 +111,15 @@ int64_t k_block(int64_t K) {
 
 }  // namespace
 
+// The VNNI tile runs where AVX-512 does (ONYX_ISA may lower that) and the CPU has VNNI.
+const IgemmKernel* usable_vnni_kernel(bool allowed) {
+  const IgemmKernel* vnni = avx512vnni_igemm_kernel();
+  return vnni && allowed && cpu_has_avx512vnni() ? vnni : nullptr;
+}
+
 const IgemmKernel& default_igemm_kernel() {
   static const IgemmKernel* k = [] {
+    if (const IgemmKernel* vnni = usable_vnni_kernel(active_isa() == Isa::Avx512)) return vnni;
     const IgemmKernel* avx2 = avx2_igemm_kernel();
     return avx2 && active_isa() != Isa::Generic ? avx2 : &kGenericKernel;
   }();
@@ -122,6 +130,7 @@ std::vector<const IgemmKernel*> runnable_igemm_kernels() {
   std::vector<const IgemmKernel*> out{&kGenericKernel};
   if (const IgemmKernel* avx2 = avx2_igemm_kernel(); avx2 && isa_supported(Isa::Avx2))
     out.push_back(avx2);
+  if (const IgemmKernel* vnni = usable_vnni_kernel(isa_supported(Isa::Avx512))) out.push_back(vnni);
   return out;
 }
 
