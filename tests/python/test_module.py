@@ -279,6 +279,8 @@ def test_images_round_trip_through_png(tmp_path):
     assert back.shape == (3, 7, 1) and np.array_equal(back[..., 0], gray)
     with pytest.raises(ort.InvalidInput, match="rank 3 with 4 channels"):
         ort.write_png(path, np.zeros((2, 2, 4), np.uint8))
+    with pytest.raises(ort.InvalidInput, match="uint8, not float32"):
+        ort.write_png(path, np.zeros((2, 2, 3), np.float32))
     not_an_image = tmp_path / "notes.png"
     not_an_image.write_bytes(b"plain text, not a picture")
     with pytest.raises(ort.InvalidInput, match="notes.png"):

@@ -420,8 +420,12 @@ py::array_t<uint8_t> read_image_file(const std::string& path) {
   return py::array_t<uint8_t>(shape, pixels, owner);
 }
 
-// Writes a (height, width) or (height, width, 1 or 3) uint8 array as a PNG file.
-void write_png_file(const std::string& path, const py::array_t<uint8_t>& pixels) {
+// Writes a (height, width) or (height, width, 1 or 3) uint8 array as a PNG file. Other
+// dtypes are refused rather than cast: float pixels in [0, 1] would all become 0 or 1.
+void write_png_file(const std::string& path, const py::array& pixels) {
+  if (!pixels.dtype().is(py::dtype::of<uint8_t>()))
+    throw Error(ErrorKind::invalid_input,
+                "write_png: the array must be uint8, not " + std::string(py::str(pixels.dtype())));
   const py::ssize_t rank = pixels.ndim();
   const py::ssize_t channels = rank == 3 ? pixels.shape(2) : 1;
   if ((rank != 2 && rank != 3) || (channels != 1 && channels != 3))
@@ -431,7 +435,7 @@ void write_png_file(const std::string& path, const py::array_t<uint8_t>& pixels)
                     std::to_string(rank) + " with " + std::to_string(channels) + " channels");
   Image image{pixels.shape(0), pixels.shape(1), channels, {}};
   // A C-contiguous copy, whatever the array's strides.
-  py::array_t<uint8_t, py::array::c_style | py::array::forcecast> dense(pixels);
+  const auto dense = py::array_t<uint8_t, py::array::c_style>::ensure(pixels);
   image.pixels.assign(dense.data(), dense.data() + dense.size());
   write_png(path, image);
 }
