@@ -13,6 +13,7 @@
 #pragma once
 
 #include <cstdint>
+#include <type_traits>
 #include <vector>
 
 #include "kernels/parallel.h"
@@ -41,6 +42,26 @@ struct IgemmKernel {
 
 constexpr int kIgemmMR = 6;   // rows per A panel
 constexpr int kIgemmNR = 16;  // columns per B panel
+
+// Calls fn(std::integral_constant<int, rows>{}) for rows in [1, kIgemmMR]: the ISA tiles
+// take the row count as a template argument, so their row loops unroll into registers.
+template <class Fn>
+void with_row_count(int rows, Fn&& fn) {
+  switch (rows) {
+    case 1:
+      return fn(std::integral_constant<int, 1>{});
+    case 2:
+      return fn(std::integral_constant<int, 2>{});
+    case 3:
+      return fn(std::integral_constant<int, 3>{});
+    case 4:
+      return fn(std::integral_constant<int, 4>{});
+    case 5:
+      return fn(std::integral_constant<int, 5>{});
+    default:
+      return fn(std::integral_constant<int, kIgemmMR>{});
+  }
+}
 
 // The kernel of the active ISA, and every kernel this CPU runs (for tests).
 const IgemmKernel& default_igemm_kernel();

@@ -42,20 +42,7 @@ void tile(int64_t pairs, const int16_t* a, const int16_t* b, int32_t* c, int64_t
 
 void avx2_tile(int rows, int64_t pairs, const int16_t* a, const int16_t* b, int32_t* c, int64_t ldc,
                bool accumulate) {
-  switch (rows) {
-    case 1:
-      return tile<1>(pairs, a, b, c, ldc, accumulate);
-    case 2:
-      return tile<2>(pairs, a, b, c, ldc, accumulate);
-    case 3:
-      return tile<3>(pairs, a, b, c, ldc, accumulate);
-    case 4:
-      return tile<4>(pairs, a, b, c, ldc, accumulate);
-    case 5:
-      return tile<5>(pairs, a, b, c, ldc, accumulate);
-    default:
-      return tile<6>(pairs, a, b, c, ldc, accumulate);
-  }
+  with_row_count(rows, [&](auto r) { tile<decltype(r)::value>(pairs, a, b, c, ldc, accumulate); });
 }
 
 }  // namespace
