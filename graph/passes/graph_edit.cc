@@ -5,6 +5,7 @@
 
 #include "onyx/error.h"
 #include "onyx/fused_ops.h"
+#include "onyx/topo.h"
 
 namespace onyx::passes {
 
@@ -188,6 +189,20 @@ int GraphEdit::add_initializer(const std::string& hint, Tensor data) {
   return id;
 }
 
+int GraphEdit::add_node(Node nd) {
+  std::vector<int> inputs = std::move(nd.inputs);
+  nd.inputs.assign(inputs.size(), kNoValue);
+  graph_.nodes.push_back(std::move(nd));
+  removed_.push_back(false);
+  appended_ = true;
+  const int index = num_nodes() - 1;
+  for (size_t slot = 0; slot < inputs.size(); ++slot)
+    set_input(index, static_cast<int>(slot), inputs[slot]);
+  for (int v : node(index).outputs)
+    if (v != kNoValue) producer_[static_cast<size_t>(v)] = index;
+  return index;
+}
+
 Node GraphEdit::fused_node(const Node& from, const char* op_type) const {
   Node nd;
   nd.name = from.name;
@@ -205,6 +220,13 @@ void GraphEdit::compact() {
   for (int i = 0; i < num_nodes(); ++i)
     if (!removed(i)) kept.push_back(std::move(node(i)));
   graph_.nodes = std::move(kept);
+  if (appended_) {
+    std::vector<Node> ordered;
+    ordered.reserve(graph_.nodes.size());
+    for (int i : topological_order(graph_)) ordered.push_back(std::move(node(i)));
+    graph_.nodes = std::move(ordered);
+    appended_ = false;
+  }
   removed_.assign(graph_.nodes.size(), false);
   index_uses();
   // Initializers that neither a node, a subgraph nor the graph's interface reads.

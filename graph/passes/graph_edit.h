@@ -77,10 +77,14 @@ class GraphEdit {
   // A new untyped value named after `hint`, unique in the graph, for a rewrite to
   // produce (its type comes from the next inference). Returns its value id.
   int add_value(const std::string& hint);
+  // Appends a node (compact() then moves it after the producers of its inputs). Returns
+  // its index.
+  int add_node(Node node);
   // A node of Onyx's fused domain (onyx/fused_ops.h) named after `from`.
   Node fused_node(const Node& from, const char* op_type) const;
 
-  // Drops removed nodes and initializers nothing reads any more.
+  // Drops removed nodes and initializers nothing reads any more; puts the graph back in
+  // topological order when nodes were appended.
   void compact();
   // The inference record the edit was made with (kept up to date with the edits'
   // constants), for the next pass when this one changed nothing.
@@ -95,6 +99,7 @@ class GraphEdit {
   std::vector<std::vector<int>> consumers_;  // per value id
   std::vector<int> producer_;                // per value id
   std::vector<bool> pinned_;                 // graph outputs and names subgraphs read
+  bool appended_ = false;                    // add_node was called since compact()
 };
 
 }  // namespace onyx::passes

@@ -1,6 +1,8 @@
 // The optimizer's driver: the passes in order, each over fresh inferred types.
 #include "onyx/optimizer.h"
 
+#include <functional>
+
 #include "passes.h"
 
 namespace onyx {
@@ -56,23 +58,29 @@ std::optional<OptimizationLevel> parse_optimization_level(std::string_view name)
 }
 
 OptimizationReport optimize_graph(Graph& graph, OptimizationLevel level,
-                                  const ShapeRuleLookup& rules) {
+                                  const ShapeRuleLookup& rules, const OptimizerTarget& target) {
   OptimizationReport report;
   report.nodes_before = static_cast<int>(graph.nodes.size());
   InferenceResult inferred;
   bool stale = true;  // types must be inferred again after a pass changed the graph
-  for (const Pass& pass : kPasses) {
-    if (static_cast<int>(level) < static_cast<int>(pass.level)) continue;
+  auto run = [&](const char* name, const std::function<int(passes::GraphEdit&)>& pass) {
     if (stale) inferred = infer_shapes(graph, rules);
     // Moved, not copied: a copy would hold every constant's storage a second time, and
     // a pass could not tell that the graph alone holds a weight.
     passes::GraphEdit edit(graph, std::move(inferred));
-    const int rewrites = pass.run(edit);
+    const int rewrites = pass(edit);
     edit.compact();
     stale = rewrites > 0;
     if (!stale) inferred = edit.release_inference();  // still current: nothing changed
-    report.rewrites.emplace_back(pass.name, rewrites);
-  }
+    report.rewrites.emplace_back(name, rewrites);
+  };
+  for (const Pass& pass : kPasses)
+    if (static_cast<int>(level) >= static_cast<int>(pass.level)) run(pass.name, pass.run);
+  // Last, over the fused convolutions: the layout the CPU's kernels prefer.
+  if (level == OptimizationLevel::All && target.channel_block > 0)
+    run("blocked_layout", [&](passes::GraphEdit& edit) {
+      return passes::blocked_layout(edit, target.channel_block);
+    });
   report.nodes_after = static_cast<int>(graph.nodes.size());
   return report;
 }

@@ -18,6 +18,8 @@ int fuse_rms_norm(GraphEdit& edit);              // fuse_rms_norm.cc
 int fuse_add_layer_norm(GraphEdit& edit);        // fuse_add_layer_norm.cc
 int fuse_matmul_bias(GraphEdit& edit);           // fuse_matmul_bias.cc
 int fuse_attention(GraphEdit& edit);             // fuse_attention.cc
+// blocked_layout.cc: `block` is the kernels' channel block (OptimizerTarget).
+int blocked_layout(GraphEdit& edit, int64_t block);
 
 // Whether a node is of the default ONNX domain and the given op type.
 inline bool is_onnx(const Node& node, const char* op_type) {

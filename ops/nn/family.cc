@@ -6,6 +6,7 @@ namespace onyx {
 
 void register_nn(Registry& registry) {
   register_conv(registry);
+  register_blocked_conv(registry);
   register_gemm(registry);
   register_matmul(registry);
   register_softmax(registry);

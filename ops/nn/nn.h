@@ -6,6 +6,8 @@
 namespace onyx {
 
 void register_conv(Registry& registry);         // conv.cc: Conv
+// blocked_conv.cc: ReorderToBlocked, ReorderFromBlocked, BlockedConv (ai.onyx)
+void register_blocked_conv(Registry& registry);
 void register_gemm(Registry& registry);         // gemm.cc: Gemm
 void register_matmul(Registry& registry);       // matmul.cc: MatMul
 void register_softmax(Registry& registry);      // softmax.cc: Softmax, LogSoftmax, Hardmax

@@ -7,6 +7,7 @@
 
 #include "arena.h"
 #include "graph_executor.h"
+#include "kernels/nchwc/blocked_conv.h"
 #include "onyx/checker.h"
 #include "onyx/function_expansion.h"
 #include "onyx/loader.h"
@@ -56,8 +57,12 @@ void Session::Impl::prepare() {
   }
   split.check = elapsed_ms(phase_start);
   phase_start = Clock::now();
+  // The blocked layout serves the fast kernels alone: the reference ones run as written.
+  OptimizerTarget target;
+  if (!options.reference_kernels) target.channel_block = kernels::nchwc::native_block();
   stats.optimization = optimize_graph(model.graph, options.optimization,
-                                      [this](const Node& n) { return registry.shape_rule(n); });
+                                      [this](const Node& n) { return registry.shape_rule(n); },
+                                      target);
   split.optimize = elapsed_ms(phase_start);
   // Weights the kernels hold packed are not kept twice.
   std::function<void(int)> free_weight;

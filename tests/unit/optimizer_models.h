@@ -64,6 +64,15 @@ class ModelBuilder {
     model_.graph.nodes.push_back(std::move(n));
     return *this;
   }
+  // The last node added is of `domain` (version 1), which the model then imports.
+  ModelBuilder& in_domain(const std::string& domain) {
+    model_.graph.nodes.back().domain = domain;
+    model_.graph.nodes.back().opset = 1;
+    bool imported = false;
+    for (const OpsetImport& o : model_.opset_imports) imported = imported || o.domain == domain;
+    if (!imported) model_.opset_imports.push_back({domain, 1});
+    return *this;
+  }
   ModelBuilder& output(const std::string& name) {
     model_.graph.outputs.push_back(model_.graph.intern(name));
     return *this;

@@ -28,6 +28,16 @@
 //   AddLayerNormalization(A, B, Scale, Bias?) -> (Y, S)   S = A + B (one shape), Y its
 //                            LayerNormalization (LayerNormalization-17's attributes)
 //
+// The channel-blocked layout (ops/nn/blocked_conv.cc), which the blocked_layout pass puts
+// in place of chains of 1x1 and 3x3 depthwise convolutions. A blocked tensor of logical
+// shape (N, C, H, W) is declared (N, C', H, W), C' = C rounded up to the `block`
+// attribute, and stored (N, C' / block, H, W, block), the padded channels zero:
+//
+//   ReorderToBlocked(X) -> Y       NCHW into the blocked layout
+//   ReorderFromBlocked(X) -> Y     back, to `channels` channels
+//   BlockedConv(X, W, B?, Z?)      FusedConv on blocked X, Z and Y (W and B as Conv's), for
+//                                  a 1x1 convolution or a 3x3 depthwise one
+//
 // And the attention of exported transformers, as one node (ops/nn/fused_attention.cc):
 //
 //   ScaledDotProductAttention(Q, K, V, mask?)
@@ -48,6 +58,10 @@ constexpr const char* kLayerNorm = "LayerNormalization";
 constexpr const char* kRmsNorm = "RMSNormalization";
 constexpr const char* kAddLayerNorm = "AddLayerNormalization";
 constexpr const char* kAttention = "ScaledDotProductAttention";
+constexpr const char* kToBlocked = "ReorderToBlocked";
+constexpr const char* kFromBlocked = "ReorderFromBlocked";
+constexpr const char* kBlockedConv = "BlockedConv";
+constexpr const char* kBlock = "block";
 constexpr const char* kActivation = "activation";
 constexpr const char* kActivationParams = "activation_params";
 constexpr const char* kApproximate = "approximate";

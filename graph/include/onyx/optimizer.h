@@ -3,6 +3,7 @@
 // under graph/passes/; this is their driver.
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -31,10 +32,17 @@ struct OptimizationReport {
   std::vector<std::pair<std::string, int>> rewrites;  // pass name, sites it rewrote
 };
 
+// What the kernels that will run the graph prefer, for the passes that depend on it.
+struct OptimizerTarget {
+  // The channel block of the CPU's blocked convolutions (kernels/nchwc), or 0 where
+  // there are none: the blocked_layout pass (level All) runs only where it is positive.
+  int64_t channel_block = 0;
+};
+
 // Optimizes the top-level graph of a checked model in place. `rules` are the operators'
 // shape rules: passes read inferred shapes and load-time constants through them.
 // Subgraphs (If/Loop/Scan bodies) are left as they are.
 OptimizationReport optimize_graph(Graph& graph, OptimizationLevel level,
-                                  const ShapeRuleLookup& rules);
+                                  const ShapeRuleLookup& rules, const OptimizerTarget& target = {});
 
 }  // namespace onyx

@@ -1,11 +1,12 @@
-// The NCHWc experiment's kernels for AVX2 + FMA: blocks of 8 channels, 2 x 6 pointwise
-// tiles (12 of the 16 registers accumulate).
+// The blocked convolutions for AVX2 + FMA: blocks of 8 channels, 2 x 6 pointwise tiles
+// (12 of the 16 registers accumulate).
+#if defined(__x86_64__) && defined(__AVX2__) && defined(__FMA__)
 #include <immintrin.h>
 
-#define NCHWC_KERNEL_TEMPLATES
-#include "nchwc_kernels.h"
+#define ONYX_BLOCKED_CONV_TILES
+#include "kernels/nchwc/blocked_conv_tiles.h"
 
-namespace onyx::nchwc {
+namespace onyx::kernels::nchwc {
 namespace {
 
 struct Avx2 {
@@ -24,7 +25,12 @@ struct Avx2 {
 
 }  // namespace
 
-void pointwise_avx2(const Pointwise& a) { pointwise<Avx2>(a); }
-void depthwise_avx2(const Depthwise& a) { depthwise<Avx2>(a); }
+const BlockedKernels* blocked_kernels_avx2() { return tiles::kernels_of<Avx2>(); }
 
-}  // namespace onyx::nchwc
+}  // namespace onyx::kernels::nchwc
+#else
+#include "kernels/nchwc/blocked_conv_tiles.h"
+namespace onyx::kernels::nchwc {
+const BlockedKernels* blocked_kernels_avx2() { return nullptr; }
+}  // namespace onyx::kernels::nchwc
+#endif

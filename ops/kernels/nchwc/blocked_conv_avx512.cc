@@ -1,5 +1,6 @@
-// The NCHWc experiment's kernels for AVX-512F: blocks of 16 channels, 2 x 12 pointwise
-// tiles (24 of the 32 registers accumulate).
+// The blocked convolutions for AVX-512F: blocks of 16 channels, 2 x 12 pointwise tiles
+// (24 of the 32 registers accumulate).
+#if defined(__x86_64__) && defined(__AVX512F__)
 #include <immintrin.h>
 
 // GCC 12's _mm512_max_ps/_mm512_min_ps pass _mm512_undefined_ps() as the unused masked
@@ -7,10 +8,10 @@
 #pragma GCC diagnostic ignored "-Wuninitialized"
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
 
-#define NCHWC_KERNEL_TEMPLATES
-#include "nchwc_kernels.h"
+#define ONYX_BLOCKED_CONV_TILES
+#include "kernels/nchwc/blocked_conv_tiles.h"
 
-namespace onyx::nchwc {
+namespace onyx::kernels::nchwc {
 namespace {
 
 struct Avx512 {
@@ -29,7 +30,12 @@ struct Avx512 {
 
 }  // namespace
 
-void pointwise_avx512(const Pointwise& a) { pointwise<Avx512>(a); }
-void depthwise_avx512(const Depthwise& a) { depthwise<Avx512>(a); }
+const BlockedKernels* blocked_kernels_avx512() { return tiles::kernels_of<Avx512>(); }
 
-}  // namespace onyx::nchwc
+}  // namespace onyx::kernels::nchwc
+#else
+#include "kernels/nchwc/blocked_conv_tiles.h"
+namespace onyx::kernels::nchwc {
+const BlockedKernels* blocked_kernels_avx512() { return nullptr; }
+}  // namespace onyx::kernels::nchwc
+#endif

@@ -1,0 +1,136 @@
+#include "kernels/nchwc/blocked_conv.h"
+
+#include <algorithm>
+#include <limits>
+#include <stdexcept>
+
+#include "kernels/cpu.h"
+#include "kernels/nchwc/blocked_conv_tiles.h"
+
+namespace onyx::kernels::nchwc {
+
+namespace {
+
+// The kernels of the active ISA, or null.
+const BlockedKernels* native_kernels() {
+  switch (active_isa()) {
+    case Isa::Avx512:
+      return blocked_kernels_avx512();
+    case Isa::Avx2:
+      return blocked_kernels_avx2();
+    case Isa::Generic:
+      break;
+  }
+  return nullptr;
+}
+
+// Work below this many output floats stays on the calling thread.
+constexpr int64_t kMinParallelOutputs = 16 * 1024;
+
+}  // namespace
+
+int64_t native_block() {
+  const BlockedKernels* k = native_kernels();
+  return k ? k->block : 0;
+}
+
+// Both reorders go a block of channels at a time, pixel by pixel: for each pixel the
+// block's lanes are gathered from (or scattered to) B planes that stay in cache.
+void to_blocked(const float* x, int64_t C, int64_t HW, int64_t block, float* y,
+                const Parallel& parallel) {
+  const int64_t blocks = padded_channels(C, block) / block;
+  auto run = [&](int64_t b0, int64_t b1) {
+    for (int64_t cb = b0; cb < b1; ++cb) {
+      const int64_t lanes = std::min(block, C - cb * block);
+      float* yb = y + cb * HW * block;
+      for (int64_t p = 0; p < HW; ++p) {
+        float* yp = yb + p * block;
+        for (int64_t l = 0; l < lanes; ++l) yp[l] = x[(cb * block + l) * HW + p];
+        for (int64_t l = lanes; l < block; ++l) yp[l] = 0.0f;
+      }
+    }
+  };
+  if (blocks * HW * block < kMinParallelOutputs)
+    run(0, blocks);
+  else
+    parallel.for_tasks(blocks, run);
+}
+
+void from_blocked(const float* x, int64_t C, int64_t HW, int64_t block, float* y,
+                  const Parallel& parallel) {
+  const int64_t blocks = padded_channels(C, block) / block;
+  auto run = [&](int64_t b0, int64_t b1) {
+    for (int64_t cb = b0; cb < b1; ++cb) {
+      const int64_t lanes = std::min(block, C - cb * block);
+      const float* xb = x + cb * HW * block;
+      for (int64_t l = 0; l < lanes; ++l) {
+        float* yc = y + (cb * block + l) * HW;
+        for (int64_t p = 0; p < HW; ++p) yc[p] = xb[p * block + l];
+      }
+    }
+  };
+  if (blocks * HW * block < kMinParallelOutputs)
+    run(0, blocks);
+  else
+    parallel.for_tasks(blocks, run);
+}
+
+BlockedConvWeights::BlockedConvWeights(const BlockedConvShape& s, const float* w, const float* b,
+                                       int64_t block)
+    : block_(block) {
+  const int64_t M = padded_channels(s.M, block), C = padded_channels(s.C, block);
+  b_.assign(static_cast<size_t>(M), 0.0f);
+  if (b != nullptr) std::copy(b, b + s.M, b_.begin());
+  if (s.depthwise) {
+    w_.assign(static_cast<size_t>(C * 9), 0.0f);
+    for (int64_t c = 0; c < s.C; ++c)
+      for (int64_t k = 0; k < 9; ++k)
+        w_[static_cast<size_t>(((c / block) * 9 + k) * block + c % block)] = w[c * 9 + k];
+  } else {
+    w_.assign(static_cast<size_t>(M * C), 0.0f);
+    for (int64_t m = 0; m < s.M; ++m)
+      for (int64_t c = 0; c < s.C; ++c)
+        w_[static_cast<size_t>(((m / block) * C + c) * block + m % block)] = w[m * s.C + c];
+  }
+}
+
+void blocked_conv(const BlockedConvShape& s, const BlockedConvWeights& w, const float* x,
+                  const float* residual, const ActivationParams& activation, float* y,
+                  const Parallel& parallel) {
+  const BlockedKernels* k = native_kernels();
+  if (k == nullptr || w.block() != k->block)
+    throw std::logic_error("blocked_conv: the weights were not blocked for this CPU's kernels");
+  BlockedJob j{};
+  j.x = x;
+  j.w = w.weights();
+  j.b = w.bias();
+  j.z = residual;
+  j.y = y;
+  j.C = padded_channels(s.C, k->block);
+  j.M = padded_channels(s.M, k->block);
+  j.H = s.H;
+  j.W = s.W;
+  j.OH = s.OH();
+  j.OW = s.OW();
+  j.stride = s.stride;
+  j.lanes_used = s.M - (j.M - k->block);
+  if (!as_clamp(activation, j.lo, j.hi)) {
+    j.lo = -std::numeric_limits<float>::infinity();
+    j.hi = std::numeric_limits<float>::infinity();
+    j.after = &activation;
+  }
+  if (j.OH <= 0 || j.OW <= 0) return;
+  const int64_t tasks = s.depthwise ? k->depthwise_tasks(j) : k->pointwise_tasks(j);
+  auto run = [&](int64_t t0, int64_t t1) {
+    if (s.depthwise)
+      k->depthwise(j, t0, t1);
+    else
+      k->pointwise(j, t0, t1);
+  };
+  if (j.M * j.OH * j.OW < kMinParallelOutputs)
+    run(0, tasks);
+  else
+    parallel.for_tasks(tasks, run);
+}
+
+}  // namespace onyx::kernels::nchwc
