@@ -1,81 +1,31 @@
 // Does a channel-blocked layout (NCHWc) pay? One thread, on MobileNetV2's layers: Onyx's
-// NCHW kernels (through sessions, the path a model takes) beside direct blocked kernels
-// written for the comparison (nchwc/: 8 channels a block with AVX2, 16 with AVX-512; no
-// row tails, stride 2 as cheap as stride 1, no packing of the activations), and the
-// reorders in and out of the blocked layout that a layout pass would add at the edges of
-// a conv chain:
+// NCHW kernels (through sessions, the path a model takes) beside the blocked kernels of
+// kernels/nchwc (8 channels a block with AVX2, 16 with AVX-512: no row tails, stride 2 as
+// cheap as stride 1, no packing of the activations), and the reorders in and out of the
+// blocked layout that the blocked_layout pass adds at the edges of a chain:
 //   - BM_Nchwc_Depthwise*: one depthwise layer;
 //   - BM_Nchwc_Block*: a whole inverted-residual block (1x1 expand + Clip, 3x3 depthwise
-//     + Clip, 1x1 project + residual Add), the unit a blocked chain would be made of.
-// Every blocked result is checked against the sessions' before it is timed. Onyx's side
-// runs the ISA the process chose (ONYX_ISA=avx2 matches it to the 8-channel kernels).
-// It stays an experiment: bench/RESULTS.md says what it measured and what was decided.
-// x86-64 only: the blocked kernels are written with intrinsics.
-#if defined(__x86_64__)
+//     + Clip, 1x1 project + residual Add), the unit such a chain is made of.
+// Every blocked result is checked against the sessions' before it is timed. Both sides
+// run the ISA the process chose: ONYX_ISA=avx2 compares the 8-channel kernels with the
+// AVX2 NCHW ones. bench/RESULTS.md has what it measured.
 #include <cmath>
 
 #include "bench_session.h"
-#include "kernels/cpu.h"
-#include "nchwc/nchwc_kernels.h"
+#include "kernels/nchwc/blocked_conv.h"
 
 namespace onyx {
 namespace {
 
+namespace nchwc = kernels::nchwc;
 using bench::random_floats;
-using nchwc::Clamp;
 using testing::OpTester;
 
-constexpr float kInf = std::numeric_limits<float>::infinity();
-
-// One ISA's blocked kernels: range(1) of a benchmark is its block (8 or 16 channels).
-struct BlockedKernels {
-  int64_t block;
-  void (*pointwise)(const nchwc::Pointwise&);
-  void (*depthwise)(const nchwc::Depthwise&);
-  const char* name;
-};
-
-// The kernels for `block`, or null when this CPU can't run them.
-const BlockedKernels* blocked_kernels(int64_t block) {
-  static const BlockedKernels avx2{8, nchwc::pointwise_avx2, nchwc::depthwise_avx2, "NCHWc8"};
-  static const BlockedKernels avx512{16, nchwc::pointwise_avx512, nchwc::depthwise_avx512,
-                                     "NCHWc16"};
-  const BlockedKernels* k = block == 16 ? &avx512 : &avx2;
-  const kernels::Isa isa = block == 16 ? kernels::Isa::Avx512 : kernels::Isa::Avx2;
-  return kernels::isa_supported(isa) ? k : nullptr;
-}
-
-int64_t padded(int64_t C, int64_t block) { return (C + block - 1) / block * block; }
-
-// NCHW (C, HW) -> (C/B, HW, B), the padded lanes zero.
-std::vector<float> to_blocked(const float* x, int64_t C, int64_t HW, int64_t B) {
-  std::vector<float> out(static_cast<size_t>(padded(C, B) * HW), 0.0f);
-  for (int64_t c = 0; c < C; ++c)
-    for (int64_t p = 0; p < HW; ++p)
-      out[static_cast<size_t>(((c / B) * HW + p) * B + c % B)] = x[c * HW + p];
-  return out;
-}
-
-void from_blocked(const float* x, int64_t C, int64_t HW, int64_t B, float* out) {
-  for (int64_t c = 0; c < C; ++c)
-    for (int64_t p = 0; p < HW; ++p) out[c * HW + p] = x[((c / B) * HW + p) * B + c % B];
-}
-
-// (Cout, Cin) weights -> (Cout/B, Cin, B), both counts padded with zeros.
-std::vector<float> pointwise_weights_blocked(const Tensor& w, int64_t Cout, int64_t Cin,
-                                             int64_t B) {
-  const int64_t cin = padded(Cin, B);
-  std::vector<float> out(static_cast<size_t>(padded(Cout, B) * cin), 0.0f);
-  for (int64_t o = 0; o < Cout; ++o)
-    for (int64_t i = 0; i < Cin; ++i)
-      out[static_cast<size_t>(((o / B) * cin + i) * B + o % B)] = w.data<float>()[o * Cin + i];
-  return out;
-}
-
-std::vector<float> bias_padded(const Tensor& b, int64_t B) {
-  std::vector<float> out(static_cast<size_t>(padded(b.numel(), B)), 0.0f);
-  std::copy(b.data<float>(), b.data<float>() + b.numel(), out.begin());
-  return out;
+std::vector<float> to_blocked(const Tensor& x, int64_t block) {
+  const int64_t C = x.dim(1), HW = x.numel() / C;
+  std::vector<float> y(static_cast<size_t>(nchwc::padded_channels(C, block) * HW));
+  nchwc::to_blocked(x.data<float>(), C, HW, block, y.data(), kernels::serial());
+  return y;
 }
 
 bool agrees(const std::vector<float>& got, const Tensor& want) {
@@ -84,6 +34,14 @@ bool agrees(const std::vector<float>& got, const Tensor& want) {
         1e-4f * (1 + std::fabs(want.data<float>()[i])))
       return false;
   return true;
+}
+
+kernels::ActivationParams clip(float lo, float hi) {
+  kernels::ActivationParams p;
+  p.kind = kernels::Activation::Clip;
+  p.a = lo;
+  p.b = hi;
+  return p;
 }
 
 // ---- Sessions for the NCHW side -------------------------------------------------------
@@ -113,12 +71,11 @@ struct DepthwiseLayer {
 
 double layer_bytes(const DepthwiseLayer& l) { return 4.0 * l.C * (l.H * l.H + l.OH() * l.OH()); }
 
-// range(0): 0 = Onyx NCHW kernel, 1 = blocked kernel, 2 = reorder in and out;
-// range(1): the block (8: AVX2, 16: AVX-512).
+// range(0): 0 = Onyx NCHW kernel, 1 = blocked kernel, 2 = reorder in and out.
 void run_depthwise(benchmark::State& state, DepthwiseLayer l) {
-  const BlockedKernels* k = blocked_kernels(state.range(1));
-  if (k == nullptr) {
-    state.SkipWithError("this CPU can't run the blocked kernels");
+  const int64_t B = nchwc::native_block();
+  if (B == 0) {
+    state.SkipWithError("this CPU has no blocked kernels (AVX2 or AVX-512)");
     return;
   }
   const OpTester t = conv_session(l.C, l.C, l.H, 3, l.stride, l.C, 31, false, "Relu");
@@ -126,15 +83,18 @@ void run_depthwise(benchmark::State& state, DepthwiseLayer l) {
   const auto feeds = t.feeds();
   const Tensor& x = feeds.at("X");
   const Tensor want = session.run(feeds).at(0);
-  const int64_t B = k->block, C = padded(l.C, B), HW = l.H * l.H, OHW = l.OH() * l.OH();
-  std::vector<float> xb = to_blocked(x.data<float>(), l.C, HW, B);
-  const std::vector<float> wb = to_blocked(random_floats({l.C, 1, 3, 3}, 32).data<float>(), l.C, 9, B);
-  const std::vector<float> bias = bias_padded(random_floats({l.C}, 33), B);
-  std::vector<float> yb(static_cast<size_t>(C * OHW)), y(static_cast<size_t>(l.C * OHW));
-  const nchwc::Depthwise blocked{xb.data(), wb.data(), bias.data(), yb.data(),
-                                 C,         l.H,       l.stride,    Clamp{0, kInf}};
-  k->depthwise(blocked);
-  from_blocked(yb.data(), l.C, OHW, B, y.data());
+  const int64_t HW = l.H * l.H, OHW = l.OH() * l.OH();
+  const nchwc::BlockedConvShape s{true, l.C, l.C, l.H, l.H, l.stride};
+  const nchwc::BlockedConvWeights w(s, random_floats({l.C, 1, 3, 3}, 32).data<float>(),
+                                    random_floats({l.C}, 33).data<float>(), B);
+  kernels::ActivationParams relu;
+  relu.kind = kernels::Activation::Relu;
+  std::vector<float> xb = to_blocked(x, B);
+  std::vector<float> yb(static_cast<size_t>(nchwc::padded_channels(l.C, B) * OHW));
+  std::vector<float> y(static_cast<size_t>(l.C * OHW));
+  auto blocked = [&] { nchwc::blocked_conv(s, w, xb.data(), nullptr, relu, yb.data(), kernels::serial()); };
+  blocked();
+  nchwc::from_blocked(yb.data(), l.C, OHW, B, y.data(), kernels::serial());
   if (!agrees(y, want)) {
     state.SkipWithError("the blocked kernel disagrees with the session");
     return;
@@ -144,28 +104,22 @@ void run_depthwise(benchmark::State& state, DepthwiseLayer l) {
     if (mode == 0) {
       benchmark::DoNotOptimize(session.run(feeds));
     } else if (mode == 1) {
-      k->depthwise(blocked);
+      blocked();
       benchmark::ClobberMemory();
     } else {
-      xb = to_blocked(x.data<float>(), l.C, HW, B);
-      from_blocked(yb.data(), l.C, OHW, B, y.data());
+      nchwc::to_blocked(x.data<float>(), l.C, HW, B, xb.data(), kernels::serial());
+      nchwc::from_blocked(yb.data(), l.C, OHW, B, y.data(), kernels::serial());
       benchmark::ClobberMemory();
     }
   }
-  state.SetLabel(mode == 0 ? "Onyx NCHW" : mode == 1 ? k->name : "reorder in+out");
+  state.SetLabel(mode == 0 ? "Onyx NCHW" : mode == 1 ? (B == 16 ? "NCHWc16" : "NCHWc8") : "reorder in+out");
   state.counters["GB/s"] =
       benchmark::Counter(layer_bytes(l) * 1e-9, benchmark::Counter::kIsIterationInvariantRate);
 }
 
-// Onyx's kernel once, then the blocked kernel and the reorders for each block size.
-void modes_and_blocks(benchmark::internal::Benchmark* b) {
-  b->Args({0, 8});
-  for (int64_t block : {8, 16}) b->Args({1, block})->Args({2, block});
-}
-
 #define DEPTHWISE(name, ...)                                                       \
   void BM_Nchwc_##name(benchmark::State& st) { run_depthwise(st, {__VA_ARGS__}); } \
-  BENCHMARK(BM_Nchwc_##name)->Apply(modes_and_blocks)->UseRealTime()->Unit(benchmark::kMicrosecond)
+  BENCHMARK(BM_Nchwc_##name)->DenseRange(0, 2)->UseRealTime()->Unit(benchmark::kMicrosecond)
 
 // MobileNetV2's depthwise layers at 224x224 (channels, plane, stride).
 DEPTHWISE(Depthwise32, 32, 112, 1);
@@ -192,12 +146,11 @@ struct InvertedResidual {
 };
 
 // range(0): 0 = Onyx NCHW (three one-node sessions, as the optimizer fuses the block),
-// 1 = the blocked chain, 2 = the block's input reordered in and its output out;
-// range(1): the block (8: AVX2, 16: AVX-512).
+// 1 = the blocked chain, 2 = the block's input reordered in and its output out.
 void run_block(benchmark::State& state, InvertedResidual b) {
-  const BlockedKernels* k = blocked_kernels(state.range(1));
-  if (k == nullptr) {
-    state.SkipWithError("this CPU can't run the blocked kernels");
+  const int64_t B = nchwc::native_block();
+  if (B == 0) {
+    state.SkipWithError("this CPU has no blocked kernels (AVX2 or AVX-512)");
     return;
   }
   const int64_t E = b.expanded, OH = b.OH(), P = b.H * b.H, OP = OH * OH;
@@ -215,31 +168,28 @@ void run_block(benchmark::State& state, InvertedResidual b) {
   };
   const Tensor want = nchw();
 
-  // The same weights, blocked once (as a layout pass would at session creation).
-  const int64_t B = k->block, Cin = padded(b.Cin, B), Ep = padded(E, B), Cout = padded(b.Cout, B);
-  const std::vector<float> w_expand =
-      pointwise_weights_blocked(random_floats({E, b.Cin, 1, 1}, 42), E, b.Cin, B);
-  const std::vector<float> w_project =
-      pointwise_weights_blocked(random_floats({b.Cout, E, 1, 1}, 62), b.Cout, E, B);
-  const std::vector<float> w_depthwise =
-      to_blocked(random_floats({E, 1, 3, 3}, 52).data<float>(), E, 9, B);
-  const std::vector<float> b_expand = bias_padded(random_floats({E}, 43), B),
-                           b_depthwise = bias_padded(random_floats({E}, 53), B),
-                           b_project = bias_padded(random_floats({b.Cout}, 63), B);
-  std::vector<float> xb = to_blocked(x.data<float>(), b.Cin, P, B);
+  // The same weights, blocked once (as BlockedConv does at session creation).
+  const nchwc::BlockedConvShape s_e{false, b.Cin, E, b.H, b.H, 1},
+      s_d{true, E, E, b.H, b.H, b.stride}, s_p{false, E, b.Cout, OH, OH, 1};
+  const nchwc::BlockedConvWeights w_e(s_e, random_floats({E, b.Cin, 1, 1}, 42).data<float>(),
+                                      random_floats({E}, 43).data<float>(), B),
+      w_d(s_d, random_floats({E, 1, 3, 3}, 52).data<float>(), random_floats({E}, 53).data<float>(), B),
+      w_p(s_p, random_floats({b.Cout, E, 1, 1}, 62).data<float>(),
+          random_floats({b.Cout}, 63).data<float>(), B);
+  std::vector<float> xb = to_blocked(x, B);
+  const int64_t Ep = nchwc::padded_channels(E, B), Cout = nchwc::padded_channels(b.Cout, B);
   std::vector<float> eb(static_cast<size_t>(Ep * P)), db(static_cast<size_t>(Ep * OP));
   std::vector<float> yb(static_cast<size_t>(Cout * OP)), y(static_cast<size_t>(b.Cout * OP));
-  const Clamp relu6{0, 6};
+  const kernels::ActivationParams relu6 = clip(0, 6), none;
   auto blocked = [&] {
-    k->pointwise({xb.data(), w_expand.data(), b_expand.data(), nullptr, eb.data(), Cin, Ep, P,
-                  relu6});
-    k->depthwise({eb.data(), w_depthwise.data(), b_depthwise.data(), db.data(), Ep, b.H,
-                  b.stride, relu6});
-    k->pointwise({db.data(), w_project.data(), b_project.data(),
-                  b.residual() ? xb.data() : nullptr, yb.data(), Ep, Cout, OP, Clamp{}});
+    const kernels::Parallel& one = kernels::serial();
+    nchwc::blocked_conv(s_e, w_e, xb.data(), nullptr, relu6, eb.data(), one);
+    nchwc::blocked_conv(s_d, w_d, eb.data(), nullptr, relu6, db.data(), one);
+    nchwc::blocked_conv(s_p, w_p, db.data(), b.residual() ? xb.data() : nullptr, none, yb.data(),
+                        one);
   };
   blocked();
-  from_blocked(yb.data(), b.Cout, OP, B, y.data());
+  nchwc::from_blocked(yb.data(), b.Cout, OP, B, y.data(), kernels::serial());
   if (!agrees(y, want)) {
     state.SkipWithError("the blocked chain disagrees with the sessions");
     return;
@@ -252,19 +202,19 @@ void run_block(benchmark::State& state, InvertedResidual b) {
       blocked();
       benchmark::ClobberMemory();
     } else {
-      xb = to_blocked(x.data<float>(), b.Cin, P, B);
-      from_blocked(yb.data(), b.Cout, OP, B, y.data());
+      nchwc::to_blocked(x.data<float>(), b.Cin, P, B, xb.data(), kernels::serial());
+      nchwc::from_blocked(yb.data(), b.Cout, OP, B, y.data(), kernels::serial());
       benchmark::ClobberMemory();
     }
   }
-  state.SetLabel(mode == 0 ? "Onyx NCHW" : mode == 1 ? k->name : "reorder in+out");
+  state.SetLabel(mode == 0 ? "Onyx NCHW" : mode == 1 ? (B == 16 ? "NCHWc16" : "NCHWc8") : "reorder in+out");
   state.counters["GFLOP/s"] =
       benchmark::Counter(b.flops() * 1e-9, benchmark::Counter::kIsIterationInvariantRate);
 }
 
 #define BLOCK(name, ...)                                                       \
   void BM_Nchwc_##name(benchmark::State& st) { run_block(st, {__VA_ARGS__}); } \
-  BENCHMARK(BM_Nchwc_##name)->Apply(modes_and_blocks)->UseRealTime()->Unit(benchmark::kMicrosecond)
+  BENCHMARK(BM_Nchwc_##name)->DenseRange(0, 2)->UseRealTime()->Unit(benchmark::kMicrosecond)
 
 // MobileNetV2's inverted-residual blocks at 224x224 (in, expanded, out, plane, stride),
 // one of each kind; the model has 16 (10 with a residual).
@@ -278,4 +228,3 @@ BLOCK(Block160, 160, 960, 160, 7, 1);
 }  // namespace
 }  // namespace onyx
 
-#endif  // defined(__x86_64__)
