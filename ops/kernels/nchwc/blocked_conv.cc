@@ -5,6 +5,7 @@
 #include <stdexcept>
 
 #include "kernels/cpu.h"
+#include "kernels/layout/permute.h"
 #include "kernels/nchwc/blocked_conv_tiles.h"
 
 namespace onyx::kernels::nchwc {
@@ -34,45 +35,30 @@ int64_t native_block() {
   return k ? k->block : 0;
 }
 
-// Both reorders go a block of channels at a time, pixel by pixel: for each pixel the
-// block's lanes are gathered from (or scattered to) B planes that stay in cache.
+// Both reorders are transposes of each block of channels, (B, HW) <-> (HW, B): the full
+// blocks go through permute()'s tiled transpose, the last, partial one (C not a multiple
+// of B) element by element, its padded lanes zero.
 void to_blocked(const float* x, int64_t C, int64_t HW, int64_t block, float* y,
                 const Parallel& parallel) {
-  const int64_t blocks = padded_channels(C, block) / block;
-  auto run = [&](int64_t b0, int64_t b1) {
-    for (int64_t cb = b0; cb < b1; ++cb) {
-      const int64_t lanes = std::min(block, C - cb * block);
-      float* yb = y + cb * HW * block;
-      for (int64_t p = 0; p < HW; ++p) {
-        float* yp = yb + p * block;
-        for (int64_t l = 0; l < lanes; ++l) yp[l] = x[(cb * block + l) * HW + p];
-        for (int64_t l = lanes; l < block; ++l) yp[l] = 0.0f;
-      }
-    }
-  };
-  if (blocks * HW * block < kMinParallelOutputs)
-    run(0, blocks);
-  else
-    parallel.for_tasks(blocks, run);
+  const int64_t full = C / block, lanes = C - full * block;
+  if (full > 0) permute(x, y, sizeof(float), {full, block, HW}, {0, 2, 1}, parallel);
+  if (lanes == 0) return;
+  const float* xb = x + full * block * HW;
+  float* yb = y + full * HW * block;
+  for (int64_t p = 0; p < HW; ++p) {
+    for (int64_t l = 0; l < lanes; ++l) yb[p * block + l] = xb[l * HW + p];
+    for (int64_t l = lanes; l < block; ++l) yb[p * block + l] = 0.0f;
+  }
 }
 
 void from_blocked(const float* x, int64_t C, int64_t HW, int64_t block, float* y,
                   const Parallel& parallel) {
-  const int64_t blocks = padded_channels(C, block) / block;
-  auto run = [&](int64_t b0, int64_t b1) {
-    for (int64_t cb = b0; cb < b1; ++cb) {
-      const int64_t lanes = std::min(block, C - cb * block);
-      const float* xb = x + cb * HW * block;
-      for (int64_t l = 0; l < lanes; ++l) {
-        float* yc = y + (cb * block + l) * HW;
-        for (int64_t p = 0; p < HW; ++p) yc[p] = xb[p * block + l];
-      }
-    }
-  };
-  if (blocks * HW * block < kMinParallelOutputs)
-    run(0, blocks);
-  else
-    parallel.for_tasks(blocks, run);
+  const int64_t full = C / block, lanes = C - full * block;
+  if (full > 0) permute(x, y, sizeof(float), {full, HW, block}, {0, 2, 1}, parallel);
+  const float* xb = x + full * HW * block;
+  float* yb = y + full * block * HW;
+  for (int64_t l = 0; l < lanes; ++l)
+    for (int64_t p = 0; p < HW; ++p) yb[l * HW + p] = xb[p * block + l];
 }
 
 BlockedConvWeights::BlockedConvWeights(const BlockedConvShape& s, const float* w, const float* b,
