@@ -5,8 +5,7 @@
 //
 // A reorder in and out costs about as much as a depthwise layer (bench/RESULTS.md), so a
 // chain is rewritten only when it is long and its edges are few: at least
-// kMinChainConvs convolutions, and no more reorders than half of them. ResNet's 1x1
-// layers, between dense 3x3 ones, and SqueezeNet's Fire modules stay as they are.
+// kMinChainConvs convolutions, and no more reorders than half of them.
 //
 // Runs only where the kernels have a block (OptimizerTarget::channel_block), after the
 // epilogue fusions, so that the residual Adds and activations are already inside the
@@ -29,17 +28,25 @@ constexpr int kResidualSlot = 3;  // FusedConv's Z
 
 const Attribute* attr(const Node& nd, const char* name) { return nd.find_attr(name); }
 
-bool all_equal(const Attribute* a, size_t size, int64_t value) {
+// Whether `a` is absent or holds `size` equal values; sets `value` to that value (or to
+// `absent` when the attribute is).
+bool uniform(const Attribute* a, size_t size, int64_t absent, int64_t& value) {
+  value = absent;
   if (a == nullptr) return true;
   if (a->ints.size() != size) return false;
+  value = a->ints[0];
   for (int64_t v : a->ints)
     if (v != value) return false;
   return true;
 }
 
-// Whether node `index` is a float 2-D Conv or FusedConv that a BlockedConv computes: a
-// 1x1 convolution (group 1, stride 1, no padding) or a 3x3 depthwise one (padding 1,
-// stride 1 or 2), with constant weights and bias, and an input of known channel count.
+// Whether node `index` is a float 2-D Conv or FusedConv that the blocked kernels run
+// faster than the NCHW ones, with constant weights and bias and an input of known channel
+// count: a 1x1 convolution (group 1, stride 1, no padding) or a 3x3 depthwise one
+// (padding 1, stride 1 or 2). BlockedConv also computes dense windows, but its direct
+// kernel is slower on them than Winograd and the implicit GEMM (bench/RESULTS.md), so
+// ResNet's and SqueezeNet's 3x3 layers stay NCHW, and so do the 1x1 layers between them
+// (their chains are too short).
 bool blockable(const GraphEdit& edit, int index) {
   const Node& nd = edit.node(index);
   const bool fused = nd.domain == fused::kDomain && nd.op_type == fused::kConv;
@@ -48,23 +55,21 @@ bool blockable(const GraphEdit& edit, int index) {
   const int x = nd.inputs[0];
   if (x == kNoValue || edit.type(x).elem != DType::Float) return false;
   const Tensor* w = edit.constant(nd.inputs[1]);
-  if (w == nullptr || w->dtype() != DType::Float || w->rank() != 4) return false;
+  if (w == nullptr || w->dtype() != DType::Float || w->rank() != 4 || w->dim(2) != w->dim(3))
+    return false;
   if (nd.inputs.size() > 2 && nd.inputs[2] != kNoValue && edit.constant(nd.inputs[2]) == nullptr)
     return false;
   const std::optional<std::vector<Dim>>& xs = edit.type(x).shape;
   if (!xs || xs->size() != 4 || !(*xs)[1].is_known()) return false;
   if (const Attribute* p = attr(nd, "auto_pad"); p != nullptr && p->s != "NOTSET") return false;
+  int64_t stride = 1, pad = 0, dilation = 1;
+  if (!uniform(attr(nd, "strides"), 2, 1, stride) || !uniform(attr(nd, "pads"), 4, 0, pad) ||
+      !uniform(attr(nd, "dilations"), 2, 1, dilation) || dilation != 1)
+    return false;
   const Attribute* group = attr(nd, "group");
-  const int64_t g = group ? group->i : 1;
-  const Attribute* strides = attr(nd, "strides");
-  if (!all_equal(attr(nd, "dilations"), 2, 1)) return false;
-  const int64_t M = w->dim(0), C = (*xs)[1].value;
-  if (w->dim(2) == 1 && w->dim(3) == 1)
-    return g == 1 && w->dim(1) == C && all_equal(strides, 2, 1) && all_equal(attr(nd, "pads"), 4, 0);
-  const int64_t stride = strides && strides->ints.size() == 2 ? strides->ints[0] : 1;
-  return w->dim(2) == 3 && w->dim(3) == 3 && w->dim(1) == 1 && g == M && M == C &&
-         attr(nd, "pads") != nullptr && all_equal(attr(nd, "pads"), 4, 1) &&
-         (stride == 1 || stride == 2) && all_equal(strides, 2, stride);
+  const int64_t g = group ? group->i : 1, K = w->dim(2), M = w->dim(0), C = (*xs)[1].value;
+  if (g == 1) return K == 1 && stride == 1 && pad == 0 && w->dim(1) == C;
+  return K == 3 && w->dim(1) == 1 && g == M && M == C && pad == 1 && (stride == 1 || stride == 2);
 }
 
 // Whether `slot` of a convolution reads a blocked tensor in the rewritten chain.

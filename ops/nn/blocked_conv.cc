@@ -9,12 +9,13 @@
 //                                `channels` attribute
 //   BlockedConv(X, W, B?, Z?) -> Y   FusedConv's computation (Conv's attributes,
 //                                `activation`, the residual Z) on blocked X, Z and Y; W
-//                                and B as Conv takes them. Serves two geometries: a 1x1
-//                                convolution (group 1, stride 1, no padding) and a 3x3
+//                                and B as Conv takes them. Square windows with one stride
+//                                and one padding on every side: group 1, or a 3x3
 //                                depthwise one (group = channels, padding 1, stride 1 or 2)
 //
 // The reference kernel of BlockedConv is the plain sum of the Conv formula, read through
 // the blocked index; the fast one (kernels/nchwc) runs where the block is the CPU's own.
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -121,48 +122,47 @@ void infer_reorder(InferContext& ctx, bool to_blocked) {
 
 // ---- BlockedConv ----
 
-// Which of the two geometries a node asks for, from Conv's attributes and W's dims;
-// fails naming what is off.
-struct BlockedGeometry {
-  bool depthwise = false;
-  int64_t stride = 1;
-};
-
-BlockedGeometry read_geometry(const ConvAttrs& a, const std::vector<Dim>& w,
-                              const NodeScope& scope) {
+// The geometry a node asks for, from Conv's attributes and W's dims (its channels set
+// at run time); fails naming what is off.
+nchwc::BlockedConvShape read_geometry(const ConvAttrs& a, const std::vector<Dim>& w,
+                                      const NodeScope& scope) {
   const WindowAttrs& win = a.window;
-  auto all = [](const std::vector<int64_t>& v, int64_t value) {
-    for (int64_t d : v)
-      if (d != value) return false;
-    return true;
+  auto same = [](const std::vector<int64_t>& v, size_t size) {
+    return v.empty() || (v.size() == size && std::all_of(v.begin(), v.end(), [&](int64_t d) {
+                           return d == v[0];
+                         }));
   };
-  auto fail = [&]() -> BlockedGeometry {
+  auto fail = [&]() -> nchwc::BlockedConvShape {
     scope.fail(
-        "BlockedConv computes a 1x1 convolution (group 1, stride 1, no padding) or a 3x3 "
-        "depthwise one (padding 1, stride 1 or 2), with 2-D windows and no auto_pad or "
-        "dilation");
+        "BlockedConv computes 2-D convolutions with square kernels, one stride and one padding "
+        "on every side, no dilation or auto_pad, and group 1, or 3x3 depthwise ones with "
+        "padding 1 and stride 1 or 2");
   };
-  if (w.size() != 4 || win.auto_pad != AutoPad::NotSet || !all(win.dilations, 1)) return fail();
-  if (!win.kernel_shape.empty() && win.kernel_shape.size() != 2) return fail();
-  for (const std::vector<int64_t>* v : {&win.strides, &win.dilations})
-    if (!v->empty() && v->size() != 2) return fail();
-  if (!win.pads.empty() && win.pads.size() != 4) return fail();
-  if (!w[2].is_known() || !w[3].is_known()) return fail();
-  if (w[2].value == 1 && w[3].value == 1) {
-    if (a.group != 1 || !all(win.strides, 1) || !all(win.pads, 0)) return fail();
-    return {false, 1};
-  }
-  const int64_t stride = win.strides.empty() ? 1 : win.strides[0];
-  if (w[2].value != 3 || w[3].value != 3 || !w[1].is_known() || w[1].value != 1 ||
-      !w[0].is_known() || w[0].value != a.group || win.pads.size() != 4 || !all(win.pads, 1) ||
-      (stride != 1 && stride != 2) || !all(win.strides, stride))
+  if (w.size() != 4 || win.auto_pad != AutoPad::NotSet || !same(win.dilations, 2) ||
+      (!win.dilations.empty() && win.dilations[0] != 1) || !same(win.strides, 2) ||
+      !same(win.pads, 4) || !w[2].is_known() || !w[3].is_known() || w[2].value != w[3].value ||
+      (!win.kernel_shape.empty() && win.kernel_shape.size() != 2))
     return fail();
-  return {true, stride};
+  nchwc::BlockedConvShape s;
+  s.kernel = w[2].value;
+  s.stride = win.strides.empty() ? 1 : win.strides[0];
+  s.pad = win.pads.empty() ? 0 : win.pads[0];
+  if (s.pad >= s.kernel) return fail();
+  if (a.group == 1) {
+    s.kind = s.kernel == 1 && s.stride == 1 && s.pad == 0 ? nchwc::BlockedConvKind::Pointwise
+                                                          : nchwc::BlockedConvKind::Dense;
+    return s;
+  }
+  s.kind = nchwc::BlockedConvKind::Depthwise;
+  if (s.kernel != 3 || s.pad != 1 || (s.stride != 1 && s.stride != 2) || !w[1].is_known() ||
+      w[1].value != 1 || !w[0].is_known() || w[0].value != a.group)
+    return fail();
+  return s;
 }
 
-// The output plane for an input plane.
-int64_t blocked_out_dim(const BlockedGeometry& g, int64_t in) {
-  return g.depthwise ? (in - 1) / g.stride + 1 : in;
+// The output size along an axis of `in` elements.
+int64_t blocked_out_dim(const nchwc::BlockedConvShape& g, int64_t in) {
+  return (in + 2 * g.pad - g.kernel) / g.stride + 1;
 }
 
 class BlockedConvKernel final : public Kernel {
@@ -179,12 +179,10 @@ class BlockedConvKernel final : public Kernel {
         (init.has_input(2) && (b == nullptr || b->dtype() != DType::Float)) ||
         block_ != nchwc::native_block())
       return;
-    const BlockedGeometry g = read_geometry(attrs_, known_dims(w->shape()), init);
     if (b != nullptr && (b->rank() != 1 || b->dim(0) != w->dim(0))) return;  // run() says so
-    shape_.depthwise = g.depthwise;
-    shape_.stride = g.stride;
+    shape_ = read_geometry(attrs_, known_dims(w->shape()), init);
     shape_.M = w->dim(0);
-    shape_.C = g.depthwise ? shape_.M : w->dim(1);
+    shape_.C = shape_.kind == nchwc::BlockedConvKind::Depthwise ? shape_.M : w->dim(1);
     packed_ = nchwc::BlockedConvWeights(shape_, w->data<float>(), b ? b->data<float>() : nullptr,
                                         block_);
   }
@@ -199,9 +197,9 @@ class BlockedConvKernel final : public Kernel {
       ctx.fail(cat("X, W and B must be float; got ", x.describe(), ", ", w.describe(),
                    b ? ", " + b->describe() : ""));
     check_blocked_dims(known_dims(x.shape()), block_, "X", ctx);
-    const BlockedGeometry g = read_geometry(attrs_, known_dims(w.shape()), ctx);
+    const nchwc::BlockedConvShape g = read_geometry(attrs_, known_dims(w.shape()), ctx);
     const int64_t N = x.dim(0), H = x.dim(2), W = x.dim(3), M = w.dim(0);
-    const int64_t C = g.depthwise ? M : w.dim(1);
+    const int64_t C = g.kind == nchwc::BlockedConvKind::Depthwise ? M : w.dim(1);
     if (x.dim(1) != nchwc::padded_channels(C, block_))
       ctx.fail(cat("X must have ", nchwc::padded_channels(C, block_), " channels (", C,
                    " rounded up to the block ", block_, "), got ", x.describe()));
@@ -209,6 +207,9 @@ class BlockedConvKernel final : public Kernel {
       ctx.fail(cat("B must have shape [", M, "], got ", b->describe()));
     const Shape out = {N, nchwc::padded_channels(M, block_), blocked_out_dim(g, H),
                        blocked_out_dim(g, W)};
+    if (out[2] <= 0 || out[3] <= 0)
+      ctx.fail(cat("the window (", g.kernel, " with padding ", g.pad, ") is larger than the input ",
+                   x.describe()));
     if (z && (z->dtype() != DType::Float || z->shape() != out))
       ctx.fail(cat("the residual Z must be float of the output's shape ", shape_to_string(out),
                    "; got ", z->describe()));
@@ -232,11 +233,14 @@ class BlockedConvKernel final : public Kernel {
   }
 
  private:
-  // Y[n, m, oh, ow] = B[m] + the Conv sum, each element read through the blocked index.
-  void run_reference(const BlockedGeometry& g, const Tensor& x, const Tensor& w, const Tensor* b,
-                     int64_t C, int64_t M, Tensor& y) const {
+  // Y[n, m, oh, ow] = B[m] + the Conv sum over the window, each element read through the
+  // blocked index; taps on the padding read zero. Depthwise: channel m alone.
+  void run_reference(const nchwc::BlockedConvShape& g, const Tensor& x, const Tensor& w,
+                     const Tensor* b, int64_t C, int64_t M, Tensor& y) const {
     const BlockedIndex in{x.dim(1), x.dim(2), x.dim(3), block_};
     const BlockedIndex at{y.dim(1), y.dim(2), y.dim(3), block_};
+    const bool depthwise = g.kind == nchwc::BlockedConvKind::Depthwise;
+    const int64_t K = g.kernel, Cg = depthwise ? 1 : C;
     const float* X = x.data<float>();
     const float* Wt = w.data<float>();
     float* Y = y.data<float>();
@@ -245,16 +249,14 @@ class BlockedConvKernel final : public Kernel {
         for (int64_t oh = 0; oh < y.dim(2); ++oh)
           for (int64_t ow = 0; ow < y.dim(3); ++ow) {
             float acc = b ? b->data<float>()[m] : 0.0f;
-            if (g.depthwise) {  // channel m alone, taps on the padding read zero
-              for (int64_t kh = 0; kh < 3; ++kh)
-                for (int64_t kw = 0; kw < 3; ++kw) {
-                  const int64_t ih = oh * g.stride - 1 + kh, iw = ow * g.stride - 1 + kw;
+            for (int64_t c = 0; c < Cg; ++c)
+              for (int64_t kh = 0; kh < K; ++kh)
+                for (int64_t kw = 0; kw < K; ++kw) {
+                  const int64_t ih = oh * g.stride - g.pad + kh, iw = ow * g.stride - g.pad + kw;
                   if (ih >= 0 && ih < x.dim(2) && iw >= 0 && iw < x.dim(3))
-                    acc += X[in(n, m, ih, iw)] * Wt[m * 9 + kh * 3 + kw];
+                    acc += X[in(n, depthwise ? m : c, ih, iw)] *
+                           Wt[((m * Cg + c) * K + kh) * K + kw];
                 }
-            } else {
-              for (int64_t c = 0; c < C; ++c) acc += X[in(n, c, oh, ow)] * Wt[m * C + c];
-            }
             Y[at(n, m, oh, ow)] = acc;
           }
   }
@@ -283,11 +285,14 @@ void infer_blocked_conv(InferContext& ctx) {
   const TypeInfo& w = ctx.input(1);
   if (!x.has_shape() || !w.has_shape()) return ctx.set_output(0, TypeInfo::tensor(DType::Float));
   check_blocked_dims(*x.shape, block, "X", ctx);
-  const BlockedGeometry g = read_geometry(a, *w.shape, ctx);
+  const nchwc::BlockedConvShape g = read_geometry(a, *w.shape, ctx);
   const std::vector<Dim>& xd = *x.shape;
   const Dim& M = (*w.shape)[0];
   auto out_dim = [&](const Dim& in) {
-    return in.is_known() ? Dim::known(blocked_out_dim(g, in.value)) : Dim{};
+    if (!in.is_known()) return Dim{};
+    if (blocked_out_dim(g, in.value) <= 0)
+      ctx.fail(cat("the window (", g.kernel, " with padding ", g.pad, ") is larger than the input"));
+    return Dim::known(blocked_out_dim(g, in.value));
   };
   ctx.set_output(0, TypeInfo::tensor(DType::Float,
                                      std::vector<Dim>{xd[0],

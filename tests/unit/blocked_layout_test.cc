@@ -44,23 +44,27 @@ Tensor blocked(const Tensor& x, int64_t block) {
   return y;
 }
 
+// A BlockedConv geometry: pointwise (K 1, stride 1, pad 0), depthwise (K 3, pad 1) or
+// dense (group 1, any square window).
 struct Geometry {
   bool depthwise;
   int64_t C, M, H, W, stride;
+  int64_t K = 1, pad = 0;
 };
 
 std::vector<Attribute> conv_attrs(const Geometry& g) {
-  if (g.depthwise)
-    return {ints_attr("kernel_shape", {3, 3}), ints_attr("pads", {1, 1, 1, 1}),
-            ints_attr("strides", {g.stride, g.stride}), int_attr("group", g.C)};
-  return {ints_attr("kernel_shape", {1, 1})};
+  std::vector<Attribute> a = {ints_attr("kernel_shape", {g.K, g.K}),
+                              ints_attr("pads", {g.pad, g.pad, g.pad, g.pad}),
+                              ints_attr("strides", {g.stride, g.stride})};
+  if (g.depthwise) a.push_back(int_attr("group", g.C));
+  return a;
 }
 
 Shape weight_shape(const Geometry& g) {
-  return g.depthwise ? Shape{g.C, 1, 3, 3} : Shape{g.M, g.C, 1, 1};
+  return g.depthwise ? Shape{g.C, 1, 3, 3} : Shape{g.M, g.C, g.K, g.K};
 }
 
-int64_t out_dim(const Geometry& g, int64_t in) { return g.depthwise ? (in - 1) / g.stride + 1 : in; }
+int64_t out_dim(const Geometry& g, int64_t in) { return (in + 2 * g.pad - g.K) / g.stride + 1; }
 
 // A FusedConv or BlockedConv node on the same operands: X and Z as given (NCHW or
 // blocked), W and B constants.
@@ -83,10 +87,26 @@ OpTester conv_tester(const char* op, const Geometry& g, const Tensor& x, const T
 }
 
 const std::vector<Geometry> kGeometries = {
-    {false, 1, 1, 1, 1, 1},    {false, 3, 5, 2, 3, 1},   {false, 17, 24, 7, 5, 1},
-    {false, 32, 16, 13, 11, 1}, {false, 40, 33, 4, 4, 1}, {true, 1, 1, 1, 1, 1},
-    {true, 5, 5, 3, 7, 1},     {true, 19, 19, 8, 9, 2},  {true, 16, 16, 14, 14, 1},
-    {true, 40, 40, 7, 6, 2},   {true, 24, 24, 2, 1, 2},
+    // 1x1
+    {false, 1, 1, 1, 1, 1},
+    {false, 3, 5, 2, 3, 1},
+    {false, 17, 24, 7, 5, 1},
+    {false, 32, 16, 13, 11, 1},
+    {false, 40, 33, 4, 4, 1},
+    // 3x3 depthwise
+    {true, 1, 1, 1, 1, 1, 3, 1},
+    {true, 5, 5, 3, 7, 1, 3, 1},
+    {true, 19, 19, 8, 9, 2, 3, 1},
+    {true, 16, 16, 14, 14, 1, 3, 1},
+    {true, 40, 40, 7, 6, 2, 3, 1},
+    {true, 24, 24, 2, 1, 2, 3, 1},
+    // dense
+    {false, 8, 16, 9, 9, 1, 3, 1},
+    {false, 19, 7, 6, 11, 2, 3, 1},
+    {false, 3, 17, 13, 13, 2, 7, 3},
+    {false, 24, 40, 9, 8, 2, 1, 0},
+    {false, 16, 16, 2, 3, 1, 3, 2},
+    {false, 5, 9, 1, 1, 1, 3, 1},
 };
 
 Attribute string_attr(const std::string& name, const std::string& value) {
@@ -218,13 +238,14 @@ TEST(BlockedLayout, OperatorsRefuseWhatTheyDoNotCompute) {
   bad_block.input("X", x).attr(fused::kBlock, int64_t{0}).output("Y");
   EXPECT_TRUE(testing::mentions(testing::error_of([&] { bad_block.run(); }), "block"));
 
-  OpTester dense(fused::kBlockedConv, 1, fused::kDomain);  // a dense 3x3: not served
-  dense.input("X", x)
-      .constant("W", Tensor(DType::Float, {8, 8, 3, 3}))
+  OpTester grouped(fused::kBlockedConv, 1, fused::kDomain);  // 2 groups: not served
+  grouped.input("X", x)
+      .constant("W", Tensor(DType::Float, {8, 4, 3, 3}))
       .attr("pads", std::vector<int64_t>{1, 1, 1, 1})
+      .attr("group", int64_t{2})
       .attr(fused::kBlock, int64_t{8})
       .output("Y");
-  EXPECT_TRUE(testing::mentions(testing::error_of([&] { dense.run(); }), "BlockedConv computes"));
+  EXPECT_TRUE(testing::mentions(testing::error_of([&] { grouped.run(); }), "BlockedConv computes"));
 
   OpTester channels(fused::kFromBlocked, 1, fused::kDomain);  // 9 channels need 16
   channels.input("X", x).attr(fused::kBlock, int64_t{8}).attr("channels", int64_t{9}).output("Y");
@@ -305,6 +326,23 @@ TEST(BlockedLayout, ShortChainsStayAsTheyAre) {
   const Graph g = optimized(mobilenet_chain(1), 16);
   EXPECT_EQ(count_of(g, fused::kBlockedConv), 0);
   EXPECT_EQ(count_of(g, fused::kToBlocked) + count_of(g, fused::kFromBlocked), 0);
+}
+
+TEST(BlockedLayout, DenseConvolutionsStayNchw) {
+  // Six 3x3 layers of 16 channels: BlockedConv computes them, but slower than NCHW does.
+  ModelBuilder b;
+  std::mt19937 rng(13);
+  b.input("x", testing::random_floats({1, 16, 10, 10}, rng));
+  std::string in = "x";
+  for (int k = 0; k < 6; ++k) {
+    const std::string w = "w" + std::to_string(k), out = "y" + std::to_string(k);
+    b.constant(w, testing::random_floats({16, 16, 3, 3}, rng))
+        .node("Conv", {in, w}, {out},
+              {ints_attr("kernel_shape", {3, 3}), ints_attr("pads", {1, 1, 1, 1})});
+    in = out;
+  }
+  b.output(in);
+  EXPECT_EQ(count_of(optimized(b, 16), fused::kBlockedConv), 0);
 }
 
 TEST(BlockedLayout, ChainsWithManyEdgesStayAsTheyAre) {
