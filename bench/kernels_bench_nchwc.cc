@@ -28,11 +28,10 @@ std::vector<float> to_blocked(const Tensor& x, int64_t block) {
   return y;
 }
 
-// Within `tolerance` x (1 + |want|): 1e-3 where the session's kernel is Winograd's.
-bool agrees(const std::vector<float>& got, const Tensor& want, float tolerance = 1e-4f) {
+bool agrees(const std::vector<float>& got, const Tensor& want) {
   for (int64_t i = 0; i < want.numel(); ++i)
     if (std::fabs(got[static_cast<size_t>(i)] - want.data<float>()[i]) >
-        tolerance * (1 + std::fabs(want.data<float>()[i])))
+        1e-4f * (1 + std::fabs(want.data<float>()[i])))
       return false;
   return true;
 }
@@ -85,7 +84,7 @@ void run_depthwise(benchmark::State& state, DepthwiseLayer l) {
   const Tensor& x = feeds.at("X");
   const Tensor want = session.run(feeds).at(0);
   const int64_t HW = l.H * l.H, OHW = l.OH() * l.OH();
-  const nchwc::BlockedConvShape s{nchwc::BlockedConvKind::Depthwise, l.C, l.C, l.H, l.H, 3, l.stride, 1};
+  const nchwc::BlockedConvShape s{nchwc::BlockedConvKind::Depthwise, l.C, l.C, l.H, l.H, l.stride};
   const nchwc::BlockedConvWeights w(s, random_floats({l.C, 1, 3, 3}, 32).data<float>(),
                                     random_floats({l.C}, 33).data<float>(), B);
   kernels::ActivationParams relu;
@@ -172,7 +171,7 @@ void run_block(benchmark::State& state, InvertedResidual b) {
   // The same weights, blocked once (as BlockedConv does at session creation).
   using nchwc::BlockedConvKind;
   const nchwc::BlockedConvShape s_e{BlockedConvKind::Pointwise, b.Cin, E, b.H, b.H},
-      s_d{BlockedConvKind::Depthwise, E, E, b.H, b.H, 3, b.stride, 1},
+      s_d{BlockedConvKind::Depthwise, E, E, b.H, b.H, b.stride},
       s_p{BlockedConvKind::Pointwise, E, b.Cout, OH, OH};
   const nchwc::BlockedConvWeights w_e(s_e, random_floats({E, b.Cin, 1, 1}, 42).data<float>(),
                                       random_floats({E}, 43).data<float>(), B),
@@ -227,76 +226,6 @@ BLOCK(Block32, 32, 192, 32, 28, 1);
 BLOCK(Block64, 64, 384, 64, 14, 1);
 BLOCK(Block96, 96, 576, 96, 14, 1);
 BLOCK(Block160, 160, 960, 160, 7, 1);
-
-// ---- A dense layer (ResNet's, SqueezeNet's) ----
-
-struct DenseLayer {
-  int64_t C, M, H, kernel, stride, pad;
-  int64_t OH() const { return (H + 2 * pad - kernel) / stride + 1; }
-  double flops() const { return 2.0 * M * C * kernel * kernel * OH() * OH(); }
-};
-
-// range(0): 0 = Onyx NCHW (a one-node FusedConv session, bias and Relu), 1 = blocked.
-void run_dense(benchmark::State& state, DenseLayer l) {
-  const int64_t B = nchwc::native_block();
-  if (B == 0) {
-    state.SkipWithError("this CPU has no blocked kernels (AVX2 or AVX-512)");
-    return;
-  }
-  OpTester t("FusedConv", 1, "ai.onyx");
-  t.input("X", random_floats({1, l.C, l.H, l.H}, 71))
-      .constant("W", random_floats({l.M, l.C, l.kernel, l.kernel}, 72))
-      .constant("B", random_floats({l.M}, 73))
-      .attr("kernel_shape", std::vector<int64_t>{l.kernel, l.kernel})
-      .attr("strides", std::vector<int64_t>{l.stride, l.stride})
-      .attr("pads", std::vector<int64_t>(4, l.pad))
-      .attr("activation", std::string("Relu"))
-      .output("Y");
-  Session session = t.session(1);
-  const Tensor want = session.run(t.feeds()).at(0);
-  const nchwc::BlockedConvShape s{nchwc::BlockedConvKind::Dense, l.C, l.M, l.H, l.H,
-                                  l.kernel, l.stride, l.pad};
-  const nchwc::BlockedConvWeights w(s, random_floats({l.M, l.C, l.kernel, l.kernel}, 72).data<float>(),
-                                    random_floats({l.M}, 73).data<float>(), B);
-  kernels::ActivationParams relu;
-  relu.kind = kernels::Activation::Relu;
-  const std::vector<float> xb = to_blocked(t.feeds().at("X"), B);
-  const int64_t OHW = l.OH() * l.OH();
-  std::vector<float> yb(static_cast<size_t>(nchwc::padded_channels(l.M, B) * OHW));
-  std::vector<float> y(static_cast<size_t>(l.M * OHW));
-  auto blocked = [&] { nchwc::blocked_conv(s, w, xb.data(), nullptr, relu, yb.data(), kernels::serial()); };
-  blocked();
-  nchwc::from_blocked(yb.data(), l.M, OHW, B, y.data(), kernels::serial());
-  if (!agrees(y, want, 1e-3f)) {
-    state.SkipWithError("the blocked kernel disagrees with the session");
-    return;
-  }
-  for (auto _ : state) {
-    if (state.range(0) == 0) {
-      benchmark::DoNotOptimize(session.run(t.feeds()));
-    } else {
-      blocked();
-      benchmark::ClobberMemory();
-    }
-  }
-  state.SetLabel(state.range(0) == 0 ? "Onyx NCHW" : (B == 16 ? "NCHWc16" : "NCHWc8"));
-  state.counters["GFLOP/s"] =
-      benchmark::Counter(l.flops() * 1e-9, benchmark::Counter::kIsIterationInvariantRate);
-}
-
-#define DENSE(name, ...)                                                       \
-  void BM_Nchwc_##name(benchmark::State& st) { run_dense(st, {__VA_ARGS__}); } \
-  BENCHMARK(BM_Nchwc_##name)->DenseRange(0, 1)->UseRealTime()->Unit(benchmark::kMicrosecond)
-
-// ResNet-50's 3x3 layers and a strided 1x1, SqueezeNet's expand3x3 layers
-// (in, out, plane, kernel, stride, padding).
-DENSE(Dense64, 64, 64, 56, 3, 1, 1);
-DENSE(Dense128s2, 128, 128, 56, 3, 2, 1);
-DENSE(Dense256, 256, 256, 14, 3, 1, 1);
-DENSE(Dense512, 512, 512, 7, 3, 1, 1);
-DENSE(Dense1x1s2, 256, 512, 56, 1, 2, 0);
-DENSE(Dense16to64, 16, 64, 55, 3, 1, 1);
-DENSE(Dense64to256, 64, 256, 13, 3, 1, 1);
 
 }  // namespace
 }  // namespace onyx

@@ -43,10 +43,9 @@ bool uniform(const Attribute* a, size_t size, int64_t absent, int64_t& value) {
 // Whether node `index` is a float 2-D Conv or FusedConv that the blocked kernels run
 // faster than the NCHW ones, with constant weights and bias and an input of known channel
 // count: a 1x1 convolution (group 1, stride 1, no padding) or a 3x3 depthwise one
-// (padding 1, stride 1 or 2). BlockedConv also computes dense windows, but its direct
-// kernel is slower on them than Winograd and the implicit GEMM (bench/RESULTS.md), so
-// ResNet's and SqueezeNet's 3x3 layers stay NCHW, and so do the 1x1 layers between them
-// (their chains are too short).
+// (padding 1, stride 1 or 2). A direct blocked kernel for dense windows measured slower
+// than Winograd and the implicit GEMM (bench/RESULTS.md), so ResNet's and SqueezeNet's
+// 3x3 layers stay NCHW, and so do the 1x1 layers between them (their chains are short).
 bool blockable(const GraphEdit& edit, int index) {
   const Node& nd = edit.node(index);
   const bool fused = nd.domain == fused::kDomain && nd.op_type == fused::kConv;

@@ -9,8 +9,8 @@
 //                                `channels` attribute
 //   BlockedConv(X, W, B?, Z?) -> Y   FusedConv's computation (Conv's attributes,
 //                                `activation`, the residual Z) on blocked X, Z and Y; W
-//                                and B as Conv takes them. Square windows with one stride
-//                                and one padding on every side: group 1, or a 3x3
+//                                and B as Conv takes them. Serves two geometries: a 1x1
+//                                convolution (group 1, stride 1, no padding) and a 3x3
 //                                depthwise one (group = channels, padding 1, stride 1 or 2)
 //
 // The reference kernel of BlockedConv is the plain sum of the Conv formula, read through
@@ -127,42 +127,38 @@ void infer_reorder(InferContext& ctx, bool to_blocked) {
 nchwc::BlockedConvShape read_geometry(const ConvAttrs& a, const std::vector<Dim>& w,
                                       const NodeScope& scope) {
   const WindowAttrs& win = a.window;
-  auto same = [](const std::vector<int64_t>& v, size_t size) {
-    return v.empty() || (v.size() == size && std::all_of(v.begin(), v.end(), [&](int64_t d) {
-                           return d == v[0];
-                         }));
+  auto all = [](const std::vector<int64_t>& v, int64_t value) {
+    return std::all_of(v.begin(), v.end(), [&](int64_t d) { return d == value; });
   };
   auto fail = [&]() -> nchwc::BlockedConvShape {
     scope.fail(
-        "BlockedConv computes 2-D convolutions with square kernels, one stride and one padding "
-        "on every side, no dilation or auto_pad, and group 1, or 3x3 depthwise ones with "
-        "padding 1 and stride 1 or 2");
+        "BlockedConv computes a 1x1 convolution (group 1, stride 1, no padding) or a 3x3 "
+        "depthwise one (padding 1, stride 1 or 2), with 2-D windows and no auto_pad or "
+        "dilation");
   };
-  if (w.size() != 4 || win.auto_pad != AutoPad::NotSet || !same(win.dilations, 2) ||
-      (!win.dilations.empty() && win.dilations[0] != 1) || !same(win.strides, 2) ||
-      !same(win.pads, 4) || !w[2].is_known() || !w[3].is_known() || w[2].value != w[3].value ||
-      (!win.kernel_shape.empty() && win.kernel_shape.size() != 2))
+  if (w.size() != 4 || win.auto_pad != AutoPad::NotSet || !all(win.dilations, 1) ||
+      (!win.kernel_shape.empty() && win.kernel_shape.size() != 2) ||
+      (!win.strides.empty() && win.strides.size() != 2) ||
+      (!win.dilations.empty() && win.dilations.size() != 2) ||
+      (!win.pads.empty() && win.pads.size() != 4) || !w[2].is_known() || !w[3].is_known())
     return fail();
   nchwc::BlockedConvShape s;
-  s.kernel = w[2].value;
-  s.stride = win.strides.empty() ? 1 : win.strides[0];
-  s.pad = win.pads.empty() ? 0 : win.pads[0];
-  if (s.pad >= s.kernel) return fail();
-  if (a.group == 1) {
-    s.kind = s.kernel == 1 && s.stride == 1 && s.pad == 0 ? nchwc::BlockedConvKind::Pointwise
-                                                          : nchwc::BlockedConvKind::Dense;
+  if (w[2].value == 1 && w[3].value == 1) {
+    if (a.group != 1 || !all(win.strides, 1) || !all(win.pads, 0)) return fail();
     return s;
   }
   s.kind = nchwc::BlockedConvKind::Depthwise;
-  if (s.kernel != 3 || s.pad != 1 || (s.stride != 1 && s.stride != 2) || !w[1].is_known() ||
-      w[1].value != 1 || !w[0].is_known() || w[0].value != a.group)
+  s.stride = win.strides.empty() ? 1 : win.strides[0];
+  if (w[2].value != 3 || w[3].value != 3 || !w[1].is_known() || w[1].value != 1 ||
+      !w[0].is_known() || w[0].value != a.group || win.pads.size() != 4 || !all(win.pads, 1) ||
+      (s.stride != 1 && s.stride != 2) || !all(win.strides, s.stride))
     return fail();
   return s;
 }
 
 // The output size along an axis of `in` elements.
 int64_t blocked_out_dim(const nchwc::BlockedConvShape& g, int64_t in) {
-  return (in + 2 * g.pad - g.kernel) / g.stride + 1;
+  return (in + 2 * g.pad() - g.kernel()) / g.stride + 1;
 }
 
 class BlockedConvKernel final : public Kernel {
@@ -207,9 +203,6 @@ class BlockedConvKernel final : public Kernel {
       ctx.fail(cat("B must have shape [", M, "], got ", b->describe()));
     const Shape out = {N, nchwc::padded_channels(M, block_), blocked_out_dim(g, H),
                        blocked_out_dim(g, W)};
-    if (out[2] <= 0 || out[3] <= 0)
-      ctx.fail(cat("the window (", g.kernel, " with padding ", g.pad, ") is larger than the input ",
-                   x.describe()));
     if (z && (z->dtype() != DType::Float || z->shape() != out))
       ctx.fail(cat("the residual Z must be float of the output's shape ", shape_to_string(out),
                    "; got ", z->describe()));
@@ -240,7 +233,7 @@ class BlockedConvKernel final : public Kernel {
     const BlockedIndex in{x.dim(1), x.dim(2), x.dim(3), block_};
     const BlockedIndex at{y.dim(1), y.dim(2), y.dim(3), block_};
     const bool depthwise = g.kind == nchwc::BlockedConvKind::Depthwise;
-    const int64_t K = g.kernel, Cg = depthwise ? 1 : C;
+    const int64_t K = g.kernel(), Cg = depthwise ? 1 : C;
     const float* X = x.data<float>();
     const float* Wt = w.data<float>();
     float* Y = y.data<float>();
@@ -252,7 +245,7 @@ class BlockedConvKernel final : public Kernel {
             for (int64_t c = 0; c < Cg; ++c)
               for (int64_t kh = 0; kh < K; ++kh)
                 for (int64_t kw = 0; kw < K; ++kw) {
-                  const int64_t ih = oh * g.stride - g.pad + kh, iw = ow * g.stride - g.pad + kw;
+                  const int64_t ih = oh * g.stride - g.pad() + kh, iw = ow * g.stride - g.pad() + kw;
                   if (ih >= 0 && ih < x.dim(2) && iw >= 0 && iw < x.dim(3))
                     acc += X[in(n, depthwise ? m : c, ih, iw)] *
                            Wt[((m * Cg + c) * K + kh) * K + kw];
@@ -289,10 +282,7 @@ void infer_blocked_conv(InferContext& ctx) {
   const std::vector<Dim>& xd = *x.shape;
   const Dim& M = (*w.shape)[0];
   auto out_dim = [&](const Dim& in) {
-    if (!in.is_known()) return Dim{};
-    if (blocked_out_dim(g, in.value) <= 0)
-      ctx.fail(cat("the window (", g.kernel, " with padding ", g.pad, ") is larger than the input"));
-    return Dim::known(blocked_out_dim(g, in.value));
+    return in.is_known() ? Dim::known(blocked_out_dim(g, in.value)) : Dim{};
   };
   ctx.set_output(0, TypeInfo::tensor(DType::Float,
                                      std::vector<Dim>{xd[0],

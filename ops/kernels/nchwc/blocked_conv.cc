@@ -80,18 +80,6 @@ BlockedConvWeights::BlockedConvWeights(const BlockedConvShape& s, const float* w
         for (int64_t c = 0; c < s.C; ++c)
           w_[static_cast<size_t>(((m / block) * C + c) * block + m % block)] = w[m * s.C + c];
       break;
-    case BlockedConvKind::Dense: {
-      const int64_t K = s.kernel, Cb = C / block;
-      w_.assign(static_cast<size_t>(M * C * K * K), 0.0f);
-      for (int64_t m = 0; m < s.M; ++m)
-        for (int64_t c = 0; c < s.C; ++c)
-          for (int64_t t = 0; t < K * K; ++t) {
-            const int64_t at = (((m / block) * Cb + c / block) * K * K + t) * block * block +
-                               (c % block) * block + m % block;
-            w_[static_cast<size_t>(at)] = w[(m * s.C + c) * K * K + t];
-          }
-      break;
-    }
   }
 }
 
@@ -114,8 +102,6 @@ void blocked_conv(const BlockedConvShape& s, const BlockedConvWeights& w, const 
   j.OH = s.OH();
   j.OW = s.OW();
   j.stride = s.stride;
-  j.K = s.kernel;
-  j.pad = s.pad;
   j.lanes_used = s.M - (j.M - k->block);
   if (!as_clamp(activation, j.lo, j.hi)) {
     j.lo = -std::numeric_limits<float>::infinity();
@@ -123,17 +109,14 @@ void blocked_conv(const BlockedConvShape& s, const BlockedConvWeights& w, const 
     j.after = &activation;
   }
   if (j.OH <= 0 || j.OW <= 0) return;
-  int64_t (*tasks_of)(const BlockedJob&) = k->pointwise_tasks;
-  void (*kernel)(const BlockedJob&, int64_t, int64_t) = k->pointwise;
-  if (s.kind == BlockedConvKind::Depthwise) {
-    tasks_of = k->depthwise_tasks;
-    kernel = k->depthwise;
-  } else if (s.kind == BlockedConvKind::Dense) {
-    tasks_of = k->dense_tasks;
-    kernel = k->dense;
-  }
-  const int64_t tasks = tasks_of(j);
-  auto run = [&](int64_t t0, int64_t t1) { kernel(j, t0, t1); };
+  const bool depthwise = s.kind == BlockedConvKind::Depthwise;
+  const int64_t tasks = depthwise ? k->depthwise_tasks(j) : k->pointwise_tasks(j);
+  auto run = [&](int64_t t0, int64_t t1) {
+    if (depthwise)
+      k->depthwise(j, t0, t1);
+    else
+      k->pointwise(j, t0, t1);
+  };
   if (j.M * j.OH * j.OW < kMinParallelOutputs)
     run(0, tasks);
   else

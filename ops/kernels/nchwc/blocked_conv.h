@@ -29,30 +29,32 @@ void to_blocked(const float* x, int64_t C, int64_t HW, int64_t block, float* y,
 void from_blocked(const float* x, int64_t C, int64_t HW, int64_t block, float* y,
                   const Parallel& parallel);
 
-// The layers the blocked kernels compute, square windows with the same padding before and
-// after each axis: a 1x1 convolution with stride 1 and no padding (group 1), a 3x3
-// depthwise one with padding 1, or a dense K x K one (group 1, any stride and padding).
-enum class BlockedConvKind { Pointwise, Depthwise, Dense };
+// The layers the blocked kernels compute: a 1x1 convolution with stride 1 and no padding
+// (group 1), or a 3x3 depthwise one with padding 1 and stride 1 or 2. (A direct kernel
+// for dense windows was measured slower than Winograd and the implicit GEMM on NCHW:
+// bench/RESULTS.md.)
+enum class BlockedConvKind { Pointwise, Depthwise };
 
 struct BlockedConvShape {
   BlockedConvKind kind = BlockedConvKind::Pointwise;
   int64_t C = 0, M = 0;  // input and output channels (equal for depthwise)
   int64_t H = 0, W = 0;  // input plane
-  int64_t kernel = 1, stride = 1, pad = 0;
-  int64_t OH() const { return (H + 2 * pad - kernel) / stride + 1; }
-  int64_t OW() const { return (W + 2 * pad - kernel) / stride + 1; }
+  int64_t stride = 1;    // depthwise: 1 or 2
+  int64_t pad() const { return kind == BlockedConvKind::Depthwise ? 1 : 0; }
+  int64_t kernel() const { return kind == BlockedConvKind::Depthwise ? 3 : 1; }
+  int64_t OH() const { return (H + 2 * pad() - kernel()) / stride + 1; }
+  int64_t OW() const { return (W + 2 * pad() - kernel()) / stride + 1; }
 };
 
 // Weights and bias reordered for the blocked kernels once, at session creation.
 class BlockedConvWeights {
  public:
   BlockedConvWeights() = default;
-  // w: (M, C, K, K) or (C, 1, 3, 3) (depthwise) as ONNX stores them; b: (M) or null.
+  // w: (M, C, 1, 1) or (C, 1, 3, 3) as ONNX stores them; b: (M) or null.
   BlockedConvWeights(const BlockedConvShape& s, const float* w, const float* b, int64_t block);
   bool empty() const { return block_ == 0; }
   int64_t block() const { return block_; }
-  // Pointwise: (M' / B, C', B); depthwise: (C' / B, 9, B); dense: (M' / B, C' / B, K, K,
-  // B, B), an input lane's B output channels side by side. Padded entries are zero.
+  // Pointwise: (M' / B, C', B); depthwise: (C' / B, 9, B). Padded entries are zero.
   const float* weights() const { return w_.data(); }
   const float* bias() const { return b_.data(); }  // (M'), zero past M
 

@@ -18,7 +18,6 @@ struct BlockedJob {
   const float *x, *w, *b, *z;  // z: the residual, or null
   float* y;
   int64_t C, M, H, W, OH, OW, stride;
-  int64_t K, pad;  // dense: the kernel's size and the padding before each axis
   int64_t lanes_used;  // of the last output block (the rest are padding), 1..block
   float lo, hi;                      // the activation's clamp, applied in registers
   const ActivationParams* after;     // an activation that is no clamp, applied to each
@@ -32,8 +31,6 @@ struct BlockedKernels {
   void (*pointwise)(const BlockedJob& j, int64_t t0, int64_t t1);
   int64_t (*depthwise_tasks)(const BlockedJob& j);
   void (*depthwise)(const BlockedJob& j, int64_t t0, int64_t t1);
-  int64_t (*dense_tasks)(const BlockedJob& j);
-  void (*dense)(const BlockedJob& j, int64_t t0, int64_t t1);
 };
 
 // Null where the build lacks the ISA; blocked_conv.cc checks the CPU (active_isa).
@@ -210,101 +207,10 @@ void depthwise(const BlockedJob& j, int64_t t0, int64_t t1) {
   }
 }
 
-// ---- K x K dense (group 1) ----
-
-// NB output blocks by NP output pixels of one row, the taps kh in [kh0, kh1) and kw in
-// [kw0, kw1) (those inside the input for every pixel of the tile). Weights are
-// (M' / B, C' / B, K, K, B, B): for one input lane, the B output channels of a block.
-template <class V, int NB, int NP>
-void dense_tile(const BlockedJob& j, int64_t ob, int64_t oh, int64_t ow0, int64_t kh0,
-                int64_t kh1, int64_t kw0, int64_t kw1) {
-  constexpr int B = V::kLanes;
-  const int64_t Cb = j.C / B, s = j.stride, block_weights = Cb * j.K * j.K * B * B;
-  typename V::Reg acc[NB][NP];
-  for (int nb = 0; nb < NB; ++nb) {
-    const auto bias = V::load(j.b + (ob + nb) * B);
-    for (int np = 0; np < NP; ++np) acc[nb][np] = bias;
-  }
-  for (int64_t cb = 0; cb < Cb; ++cb)
-    for (int64_t kh = kh0; kh < kh1; ++kh) {
-      const int64_t ih = oh * s - j.pad + kh;
-      for (int64_t kw = kw0; kw < kw1; ++kw) {
-        const float* xp = j.x + ((cb * j.H + ih) * j.W + ow0 * s - j.pad + kw) * B;
-        const float* wp = j.w + (((ob * Cb + cb) * j.K + kh) * j.K + kw) * B * B;
-#pragma GCC unroll 16
-        for (int l = 0; l < B; ++l) {
-          typename V::Reg wv[NB];
-#pragma GCC unroll 4
-          for (int nb = 0; nb < NB; ++nb) wv[nb] = V::load(wp + nb * block_weights + l * B);
-#pragma GCC unroll 16
-          for (int np = 0; np < NP; ++np) {
-            const auto xv = V::bcast(xp + np * s * B + l);
-#pragma GCC unroll 4
-            for (int nb = 0; nb < NB; ++nb) acc[nb][np] = V::fmadd(xv, wv[nb], acc[nb][np]);
-          }
-        }
-      }
-    }
-  const auto lo = V::set1(j.lo), hi = V::set1(j.hi);
-  for (int nb = 0; nb < NB; ++nb) {
-    const int64_t at = (((ob + nb) * j.OH + oh) * j.OW + ow0) * B;
-    for (int np = 0; np < NP; ++np) {
-      auto v = acc[nb][np];
-      if (j.z != nullptr) v = V::add(v, V::load(j.z + at + np * B));
-      V::store(j.y + at + np * B, clamp<V>(v, lo, hi));
-    }
-    if (j.after != nullptr) activate_inplace(*j.after, j.y + at, NP * B);
-    zero_padding<V>(j, ob + nb, j.M / B, j.y + at, NP);
-  }
-}
-
-template <class V, int NB, int NP>
-void dense_tile_of(const BlockedJob& j, int64_t ob, int64_t oh, int64_t ow0, int64_t np,
-                   int64_t kh0, int64_t kh1, int64_t kw0, int64_t kw1) {
-  if constexpr (NP > 1)
-    if (np < NP) return dense_tile_of<V, NB, NP - 1>(j, ob, oh, ow0, np, kh0, kh1, kw0, kw1);
-  dense_tile<V, NB, NP>(j, ob, oh, ow0, kh0, kh1, kw0, kw1);
-}
-
-// A task: one output row by two output blocks.
-template <class V>
-int64_t dense_tasks(const BlockedJob& j) {
-  return j.OH * ((j.M / V::kLanes + 1) / 2);
-}
-
-template <class V>
-void dense(const BlockedJob& j, int64_t t0, int64_t t1) {
-  constexpr int64_t B = V::kLanes;
-  const int64_t blocks = j.M / B, pairs = (blocks + 1) / 2, s = j.stride;
-  // The taps of output column ow lie inside the row for kw in [first_kw, last_kw).
-  auto first_kw = [&](int64_t ow) { return std::max<int64_t>(0, j.pad - ow * s); };
-  auto last_kw = [&](int64_t ow) { return std::min<int64_t>(j.K, j.W + j.pad - ow * s); };
-  // Interior columns, whose every tap is inside: ow * s >= pad, ow * s - pad + K <= W.
-  const int64_t in0 = std::min(j.OW, (j.pad + s - 1) / s);
-  const int64_t last_start = j.W + j.pad - j.K;  // the last column's first tap, at most
-  const int64_t in1 = last_start < 0 ? in0 : std::max(in0, std::min(j.OW, last_start / s + 1));
-  for (int64_t t = t0; t < t1; ++t) {
-    const int64_t oh = t / pairs, ob = (t % pairs) * 2;
-    const int64_t kh0 = std::max<int64_t>(0, j.pad - oh * s);
-    const int64_t kh1 = std::min<int64_t>(j.K, j.H + j.pad - oh * s);
-    auto tile = [&](int64_t ow0, int64_t np, int64_t kw0, int64_t kw1) {
-      if (blocks - ob >= 2)
-        dense_tile_of<V, 2, V::kPixels>(j, ob, oh, ow0, np, kh0, kh1, kw0, kw1);
-      else
-        dense_tile_of<V, 1, V::kPixels>(j, ob, oh, ow0, np, kh0, kh1, kw0, kw1);
-    };
-    for (int64_t ow = 0; ow < in0; ++ow) tile(ow, 1, first_kw(ow), last_kw(ow));
-    for (int64_t ow = in0; ow < in1; ow += V::kPixels)
-      tile(ow, std::min<int64_t>(V::kPixels, in1 - ow), 0, j.K);
-    for (int64_t ow = in1; ow < j.OW; ++ow) tile(ow, 1, first_kw(ow), last_kw(ow));
-  }
-}
-
 template <class V>
 const BlockedKernels* kernels_of() {
-  static const BlockedKernels k{V::kLanes,       pointwise_tasks<V>, pointwise<V>,
-                                depthwise_tasks<V>, depthwise<V>,   dense_tasks<V>,
-                                dense<V>};
+  static const BlockedKernels k{V::kLanes, pointwise_tasks<V>, pointwise<V>, depthwise_tasks<V>,
+                                depthwise<V>};
   return &k;
 }
 
