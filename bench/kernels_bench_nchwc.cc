@@ -92,7 +92,9 @@ void run_depthwise(benchmark::State& state, DepthwiseLayer l) {
   std::vector<float> xb = to_blocked(x, B);
   std::vector<float> yb(static_cast<size_t>(nchwc::padded_channels(l.C, B) * OHW));
   std::vector<float> y(static_cast<size_t>(l.C * OHW));
-  auto blocked = [&] { nchwc::blocked_conv(s, w, xb.data(), nullptr, relu, yb.data(), kernels::serial()); };
+  auto blocked = [&] {
+    nchwc::blocked_conv(s, w, xb.data(), nullptr, relu, yb.data(), kernels::serial());
+  };
   blocked();
   nchwc::from_blocked(yb.data(), l.C, OHW, B, y.data(), kernels::serial());
   if (!agrees(y, want)) {
@@ -112,7 +114,9 @@ void run_depthwise(benchmark::State& state, DepthwiseLayer l) {
       benchmark::ClobberMemory();
     }
   }
-  state.SetLabel(mode == 0 ? "Onyx NCHW" : mode == 1 ? (B == 16 ? "NCHWc16" : "NCHWc8") : "reorder in+out");
+  state.SetLabel(mode == 0   ? "Onyx NCHW"
+                 : mode == 1 ? (B == 16 ? "NCHWc16" : "NCHWc8")
+                             : "reorder in+out");
   state.counters["GB/s"] =
       benchmark::Counter(layer_bytes(l) * 1e-9, benchmark::Counter::kIsIterationInvariantRate);
 }
@@ -175,7 +179,8 @@ void run_block(benchmark::State& state, InvertedResidual b) {
       s_p{BlockedConvKind::Pointwise, E, b.Cout, OH, OH};
   const nchwc::BlockedConvWeights w_e(s_e, random_floats({E, b.Cin, 1, 1}, 42).data<float>(),
                                       random_floats({E}, 43).data<float>(), B),
-      w_d(s_d, random_floats({E, 1, 3, 3}, 52).data<float>(), random_floats({E}, 53).data<float>(), B),
+      w_d(s_d, random_floats({E, 1, 3, 3}, 52).data<float>(), random_floats({E}, 53).data<float>(),
+          B),
       w_p(s_p, random_floats({b.Cout, E, 1, 1}, 62).data<float>(),
           random_floats({b.Cout}, 63).data<float>(), B);
   std::vector<float> xb = to_blocked(x, B);
@@ -209,7 +214,9 @@ void run_block(benchmark::State& state, InvertedResidual b) {
       benchmark::ClobberMemory();
     }
   }
-  state.SetLabel(mode == 0 ? "Onyx NCHW" : mode == 1 ? (B == 16 ? "NCHWc16" : "NCHWc8") : "reorder in+out");
+  state.SetLabel(mode == 0   ? "Onyx NCHW"
+                 : mode == 1 ? (B == 16 ? "NCHWc16" : "NCHWc8")
+                             : "reorder in+out");
   state.counters["GFLOP/s"] =
       benchmark::Counter(b.flops() * 1e-9, benchmark::Counter::kIsIterationInvariantRate);
 }
@@ -229,4 +236,3 @@ BLOCK(Block160, 160, 960, 160, 7, 1);
 
 }  // namespace
 }  // namespace onyx
-

@@ -80,7 +80,9 @@ struct UnionFind {
     std::iota(parent.begin(), parent.end(), 0);
   }
   int find(int i) {
-    while (parent[static_cast<size_t>(i)] != i) i = parent[static_cast<size_t>(i)] = parent[static_cast<size_t>(parent[static_cast<size_t>(i)])];
+    while (parent[static_cast<size_t>(i)] != i)
+      i = parent[static_cast<size_t>(i)] =
+          parent[static_cast<size_t>(parent[static_cast<size_t>(i)])];
     return i;
   }
   void join(int a, int b) { parent[static_cast<size_t>(find(a))] = find(b); }
@@ -112,8 +114,8 @@ void rewrite(GraphEdit& edit, const Chain& chain, int64_t block) {
         edit.add_value(edit.graph().value(edit.node(conv).outputs[0]).name + "_blocked");
   for (int v : chain.entering) {
     const int twin = edit.add_value(edit.graph().value(v).name + "_blocked");
-    edit.add_node(reorder_node(edit.graph().value(v).name + "_to_blocked", fused::kToBlocked, v,
-                               twin));
+    edit.add_node(
+        reorder_node(edit.graph().value(v).name + "_to_blocked", fused::kToBlocked, v, twin));
     edit.node(edit.num_nodes() - 1).attributes = {int_attribute(fused::kBlock, block)};
     blocked[v] = twin;
   }
@@ -145,7 +147,8 @@ void rewrite(GraphEdit& edit, const Chain& chain, int64_t block) {
 int blocked_layout(GraphEdit& edit, int64_t block) {
   const int n = edit.num_nodes();
   std::vector<bool> candidate(static_cast<size_t>(n), false);
-  for (int i = 0; i < n; ++i) candidate[static_cast<size_t>(i)] = !edit.removed(i) && blockable(edit, i);
+  for (int i = 0; i < n; ++i)
+    candidate[static_cast<size_t>(i)] = !edit.removed(i) && blockable(edit, i);
   // Chains: candidates joined where one's output is another's X or Z.
   UnionFind chains(n);
   for (int i = 0; i < n; ++i) {
@@ -179,7 +182,8 @@ int blocked_layout(GraphEdit& edit, int64_t block) {
       for (int reader : edit.consumers(out)) {
         const Node& r = edit.node(reader);
         for (size_t slot = 0; slot < r.inputs.size(); ++slot)
-          if (r.inputs[slot] == out && (!in_chain(reader, root) || !blocked_slot(static_cast<int>(slot))))
+          if (r.inputs[slot] == out &&
+              (!in_chain(reader, root) || !blocked_slot(static_cast<int>(slot))))
             read_outside = true;
       }
       if (read_outside) chain.leaving.push_back(out);

@@ -54,8 +54,8 @@ void check_blocked_dims(const std::vector<Dim>& x, int64_t block, const char* wh
                         const NodeScope& scope) {
   if (x.size() != 4) scope.fail(cat(what, " must be 4-D (N, C, H, W), got rank ", x.size()));
   if (x[1].is_known() && x[1].value % block != 0)
-    scope.fail(cat(what, "'s channels (", x[1].value, ") must be a multiple of the block (", block,
-                   ")"));
+    scope.fail(
+        cat(what, "'s channels (", x[1].value, ") must be a multiple of the block (", block, ")"));
 }
 
 // ---- ReorderToBlocked / ReorderFromBlocked ----
@@ -179,8 +179,8 @@ class BlockedConvKernel final : public Kernel {
     shape_ = read_geometry(attrs_, known_dims(w->shape()), init);
     shape_.M = w->dim(0);
     shape_.C = shape_.kind == nchwc::BlockedConvKind::Depthwise ? shape_.M : w->dim(1);
-    packed_ = nchwc::BlockedConvWeights(shape_, w->data<float>(), b ? b->data<float>() : nullptr,
-                                        block_);
+    packed_ =
+        nchwc::BlockedConvWeights(shape_, w->data<float>(), b ? b->data<float>() : nullptr, block_);
   }
 
   void run(KernelContext& ctx) const override {
@@ -188,8 +188,7 @@ class BlockedConvKernel final : public Kernel {
     const Tensor& w = ctx.input(1);
     const Tensor* b = ctx.has_input(2) ? &ctx.input(2) : nullptr;
     const Tensor* z = ctx.has_input(3) ? &ctx.input(3) : nullptr;
-    if (x.dtype() != DType::Float || w.dtype() != DType::Float ||
-        (b && b->dtype() != DType::Float))
+    if (x.dtype() != DType::Float || w.dtype() != DType::Float || (b && b->dtype() != DType::Float))
       ctx.fail(cat("X, W and B must be float; got ", x.describe(), ", ", w.describe(),
                    b ? ", " + b->describe() : ""));
     check_blocked_dims(known_dims(x.shape()), block_, "X", ctx);
@@ -245,10 +244,11 @@ class BlockedConvKernel final : public Kernel {
             for (int64_t c = 0; c < Cg; ++c)
               for (int64_t kh = 0; kh < K; ++kh)
                 for (int64_t kw = 0; kw < K; ++kw) {
-                  const int64_t ih = oh * g.stride - g.pad() + kh, iw = ow * g.stride - g.pad() + kw;
+                  const int64_t ih = oh * g.stride - g.pad() + kh,
+                                iw = ow * g.stride - g.pad() + kw;
                   if (ih >= 0 && ih < x.dim(2) && iw >= 0 && iw < x.dim(3))
-                    acc += X[in(n, depthwise ? m : c, ih, iw)] *
-                           Wt[((m * Cg + c) * K + kh) * K + kw];
+                    acc +=
+                        X[in(n, depthwise ? m : c, ih, iw)] * Wt[((m * Cg + c) * K + kh) * K + kw];
                 }
             Y[at(n, m, oh, ow)] = acc;
           }
@@ -266,8 +266,8 @@ class BlockedConvKernel final : public Kernel {
   ConvAttrs attrs_;
   int64_t block_;
   kernels::ActivationParams activation_;
-  nchwc::BlockedConvShape shape_;       // channels and geometry, when packed_ is set
-  nchwc::BlockedConvWeights packed_;    // empty: the reference loop runs
+  nchwc::BlockedConvShape shape_;     // channels and geometry, when packed_ is set
+  nchwc::BlockedConvWeights packed_;  // empty: the reference loop runs
 };
 
 void infer_blocked_conv(InferContext& ctx) {
@@ -284,29 +284,42 @@ void infer_blocked_conv(InferContext& ctx) {
   auto out_dim = [&](const Dim& in) {
     return in.is_known() ? Dim::known(blocked_out_dim(g, in.value)) : Dim{};
   };
-  ctx.set_output(0, TypeInfo::tensor(DType::Float,
-                                     std::vector<Dim>{xd[0],
-                                                      M.is_known() ? Dim::known(nchwc::padded_channels(
-                                                                         M.value, block))
-                                                                   : Dim{},
-                                                      out_dim(xd[2]), out_dim(xd[3])}));
+  ctx.set_output(
+      0, TypeInfo::tensor(
+             DType::Float,
+             std::vector<Dim>{
+                 xd[0], M.is_known() ? Dim::known(nchwc::padded_channels(M.value, block)) : Dim{},
+                 out_dim(xd[2]), out_dim(xd[3])}));
 }
 
 }  // namespace
 
 void register_blocked_conv(Registry& registry) {
   const std::vector<DType> f32 = {DType::Float};
-  registry.add(KernelDef{fused::kDomain, fused::kToBlocked, fused::kVersion, kOpsetOpen, f32, 0,
+  registry.add(KernelDef{fused::kDomain,
+                         fused::kToBlocked,
+                         fused::kVersion,
+                         kOpsetOpen,
+                         f32,
+                         0,
                          make_kernel<ReorderKernel<true>>(),
                          [](InferContext& ctx) { infer_reorder(ctx, true); },
                          {{fused::kBlock, AttrType::Int}}});
-  registry.add(KernelDef{fused::kDomain, fused::kFromBlocked, fused::kVersion, kOpsetOpen, f32, 0,
+  registry.add(KernelDef{fused::kDomain,
+                         fused::kFromBlocked,
+                         fused::kVersion,
+                         kOpsetOpen,
+                         f32,
+                         0,
                          make_kernel<ReorderKernel<false>>(),
                          [](InferContext& ctx) { infer_reorder(ctx, false); },
                          {{fused::kBlock, AttrType::Int}, {"channels", AttrType::Int}}});
-  std::map<std::string, AttrType> attrs = with_fused_attrs(
-      {{"auto_pad", AttrType::String}, {"dilations", AttrType::Ints}, {"group", AttrType::Int},
-       {"kernel_shape", AttrType::Ints}, {"pads", AttrType::Ints}, {"strides", AttrType::Ints}});
+  std::map<std::string, AttrType> attrs = with_fused_attrs({{"auto_pad", AttrType::String},
+                                                            {"dilations", AttrType::Ints},
+                                                            {"group", AttrType::Int},
+                                                            {"kernel_shape", AttrType::Ints},
+                                                            {"pads", AttrType::Ints},
+                                                            {"strides", AttrType::Ints}});
   attrs[fused::kBlock] = AttrType::Int;
   registry.add(KernelDef{fused::kDomain, fused::kBlockedConv, fused::kVersion, kOpsetOpen, f32, 0,
                          make_kernel<BlockedConvKernel>(), infer_blocked_conv, attrs});

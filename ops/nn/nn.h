@@ -6,8 +6,6 @@
 namespace onyx {
 
 void register_conv(Registry& registry);         // conv.cc: Conv
-// blocked_conv.cc: ReorderToBlocked, ReorderFromBlocked, BlockedConv (ai.onyx)
-void register_blocked_conv(Registry& registry);
 void register_gemm(Registry& registry);         // gemm.cc: Gemm
 void register_matmul(Registry& registry);       // matmul.cc: MatMul
 void register_softmax(Registry& registry);      // softmax.cc: Softmax, LogSoftmax, Hardmax
@@ -34,5 +32,7 @@ void register_deform_conv(Registry& registry);       // deform_conv.cc: DeformCo
 void register_linear_attention(Registry& registry);
 // causal_conv_with_state.cc: CausalConvWithState
 void register_causal_conv_with_state(Registry& registry);
+// blocked_conv.cc: ReorderToBlocked, ReorderFromBlocked, BlockedConv (ai.onyx)
+void register_blocked_conv(Registry& registry);
 
 }  // namespace onyx

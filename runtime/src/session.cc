@@ -60,9 +60,9 @@ void Session::Impl::prepare() {
   // The blocked layout serves the fast kernels alone: the reference ones run as written.
   OptimizerTarget target;
   if (!options.reference_kernels) target.channel_block = kernels::nchwc::native_block();
-  stats.optimization = optimize_graph(model.graph, options.optimization,
-                                      [this](const Node& n) { return registry.shape_rule(n); },
-                                      target);
+  stats.optimization = optimize_graph(
+      model.graph, options.optimization, [this](const Node& n) { return registry.shape_rule(n); },
+      target);
   split.optimize = elapsed_ms(phase_start);
   // Weights the kernels hold packed are not kept twice.
   std::function<void(int)> free_weight;

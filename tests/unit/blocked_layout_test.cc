@@ -173,13 +173,14 @@ TEST(BlockedLayout, FastKernelsMatchTheReference) {
       for (bool residual : {false, true})
         for (int64_t N : {1, 3}) {
           const Tensor x = blocked(testing::random_floats({N, g.C, g.H, g.W}, rng), block);
-          const Tensor z =
-              blocked(testing::random_floats({N, g.M, out_dim(g, g.H), out_dim(g, g.W)}, rng), block);
+          const Tensor z = blocked(
+              testing::random_floats({N, g.M, out_dim(g, g.H), out_dim(g, g.W)}, rng), block);
           const OpTester t = conv_tester(
               fused::kBlockedConv, g, x, testing::random_floats(weight_shape(g), rng),
               testing::random_floats({g.M}, rng), residual ? &z : nullptr, activation, block);
           testing::expect_fast_matches_reference(
-              t, "C " + std::to_string(g.C) + " M " + std::to_string(g.M) + " '" + activation + "'");
+              t,
+              "C " + std::to_string(g.C) + " M " + std::to_string(g.M) + " '" + activation + "'");
         }
 }
 
@@ -291,8 +292,8 @@ Graph optimized(const ModelBuilder& b, int64_t block) {
   const Registry& r = builtin_registry();
   OptimizerTarget target;
   target.channel_block = block;
-  optimize_graph(m.graph, OptimizationLevel::All, [&r](const Node& n) { return r.shape_rule(n); },
-                 target);
+  optimize_graph(
+      m.graph, OptimizationLevel::All, [&r](const Node& n) { return r.shape_rule(n); }, target);
   return m.graph;
 }
 
@@ -303,7 +304,7 @@ TEST(BlockedLayout, ChainIsBlockedWithReordersAtItsEdgesOnly) {
     EXPECT_EQ(count_of(g, fused::kBlockedConv), 9) << block;
     EXPECT_EQ(count_of(g, fused::kToBlocked), 1) << block;    // the stem's output
     EXPECT_EQ(count_of(g, fused::kFromBlocked), 1) << block;  // into the pool
-    EXPECT_EQ(count_of(g, "Conv"), 1) << block;  // the stem stays NCHW
+    EXPECT_EQ(count_of(g, "Conv"), 1) << block;               // the stem stays NCHW
     EXPECT_EQ(count_of(g, "Add") + count_of(g, "Clip"), 0) << block;
   }
   if (native_block() > 0) {  // the session applies it with the CPU's block

@@ -18,10 +18,10 @@ struct BlockedJob {
   const float *x, *w, *b, *z;  // z: the residual, or null
   float* y;
   int64_t C, M, H, W, OH, OW, stride;
-  int64_t lanes_used;  // of the last output block (the rest are padding), 1..block
-  float lo, hi;                      // the activation's clamp, applied in registers
-  const ActivationParams* after;     // an activation that is no clamp, applied to each
-                                     // stored run while it is in cache; or null
+  int64_t lanes_used;             // of the last output block (the rest are padding), 1..block
+  float lo, hi;                   // the activation's clamp, applied in registers
+  const ActivationParams* after;  // an activation that is no clamp, applied to each
+                                  // stored run while it is in cache; or null
 };
 
 // One ISA's kernels. Tasks are independent ranges of the output, for a thread each.
