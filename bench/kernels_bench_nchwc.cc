@@ -36,6 +36,29 @@ bool agrees(const std::vector<float>& got, const Tensor& want) {
   return true;
 }
 
+// Times range(0)'s mode, 0: `nchw` (Onyx's sessions), 1: `blocked` (the blocked kernels),
+// 2: `reorder` (into and out of the blocked layout), and labels the run.
+template <class Nchw, class Blocked, class Reorder>
+void time_modes(benchmark::State& state, int64_t block, Nchw nchw, Blocked blocked,
+                Reorder reorder) {
+  const int64_t mode = state.range(0);
+  for (auto _ : state) {
+    if (mode == 0) {
+      benchmark::DoNotOptimize(nchw());
+      continue;
+    }
+    if (mode == 1)
+      blocked();
+    else
+      reorder();
+    benchmark::ClobberMemory();
+  }
+  state.SetLabel(mode == 0     ? "Onyx NCHW"
+                 : mode == 2   ? "reorder in+out"
+                 : block == 16 ? "NCHWc16"
+                               : "NCHWc8");
+}
+
 kernels::ActivationParams clip(float lo, float hi) {
   kernels::ActivationParams p;
   p.kind = kernels::Activation::Clip;
@@ -101,22 +124,12 @@ void run_depthwise(benchmark::State& state, DepthwiseLayer l) {
     state.SkipWithError("the blocked kernel disagrees with the session");
     return;
   }
-  const int64_t mode = state.range(0);
-  for (auto _ : state) {
-    if (mode == 0) {
-      benchmark::DoNotOptimize(session.run(feeds));
-    } else if (mode == 1) {
-      blocked();
-      benchmark::ClobberMemory();
-    } else {
-      nchwc::to_blocked(x.data<float>(), l.C, HW, B, xb.data(), kernels::serial());
-      nchwc::from_blocked(yb.data(), l.C, OHW, B, y.data(), kernels::serial());
-      benchmark::ClobberMemory();
-    }
-  }
-  state.SetLabel(mode == 0   ? "Onyx NCHW"
-                 : mode == 1 ? (B == 16 ? "NCHWc16" : "NCHWc8")
-                             : "reorder in+out");
+  time_modes(
+      state, B, [&] { return session.run(feeds); }, blocked,
+      [&] {
+        nchwc::to_blocked(x.data<float>(), l.C, HW, B, xb.data(), kernels::serial());
+        nchwc::from_blocked(yb.data(), l.C, OHW, B, y.data(), kernels::serial());
+      });
   state.counters["GB/s"] =
       benchmark::Counter(layer_bytes(l) * 1e-9, benchmark::Counter::kIsIterationInvariantRate);
 }
@@ -201,22 +214,10 @@ void run_block(benchmark::State& state, InvertedResidual b) {
     state.SkipWithError("the blocked chain disagrees with the sessions");
     return;
   }
-  const int64_t mode = state.range(0);
-  for (auto _ : state) {
-    if (mode == 0) {
-      benchmark::DoNotOptimize(nchw());
-    } else if (mode == 1) {
-      blocked();
-      benchmark::ClobberMemory();
-    } else {
-      nchwc::to_blocked(x.data<float>(), b.Cin, P, B, xb.data(), kernels::serial());
-      nchwc::from_blocked(yb.data(), b.Cout, OP, B, y.data(), kernels::serial());
-      benchmark::ClobberMemory();
-    }
-  }
-  state.SetLabel(mode == 0   ? "Onyx NCHW"
-                 : mode == 1 ? (B == 16 ? "NCHWc16" : "NCHWc8")
-                             : "reorder in+out");
+  time_modes(state, B, nchw, blocked, [&] {
+    nchwc::to_blocked(x.data<float>(), b.Cin, P, B, xb.data(), kernels::serial());
+    nchwc::from_blocked(yb.data(), b.Cout, OP, B, y.data(), kernels::serial());
+  });
   state.counters["GFLOP/s"] =
       benchmark::Counter(b.flops() * 1e-9, benchmark::Counter::kIsIterationInvariantRate);
 }
