@@ -163,8 +163,10 @@ int blocked_layout(GraphEdit& edit, int64_t block) {
   std::map<int, Chain> found;
   for (int i = 0; i < n; ++i)
     if (candidate[static_cast<size_t>(i)]) found[chains.find(i)].convs.push_back(i);
+  // (Nodes a rewrite appended, at n and past it, are reorders: in no chain.)
   auto in_chain = [&](int node, int root) {
-    return node >= 0 && candidate[static_cast<size_t>(node)] && chains.find(node) == root;
+    return node >= 0 && node < n && candidate[static_cast<size_t>(node)] &&
+           chains.find(node) == root;
   };
   int rewritten = 0;
   for (auto& [root, chain] : found) {

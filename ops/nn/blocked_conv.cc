@@ -33,6 +33,14 @@ namespace {
 namespace nchwc = kernels::nchwc;
 
 constexpr int64_t kMaxBlock = 64;
+constexpr int64_t kMaxChannels = int64_t{1} << 40;  // far past any real tensor, far from overflow
+
+int64_t read_channels(const Attrs& attrs, const NodeScope& scope) {
+  const int64_t channels = attrs.get_int("channels", 0);
+  if (channels < 1 || channels > kMaxChannels)
+    scope.fail(cat("attribute channels must be in [1, 2^40], got ", channels));
+  return channels;
+}
 
 int64_t read_block(const Attrs& attrs, const NodeScope& scope) {
   const int64_t block = attrs.get_int(fused::kBlock, 0);
@@ -65,10 +73,7 @@ class ReorderKernel final : public Kernel {
  public:
   explicit ReorderKernel(const KernelInit& init)
       : block_(read_block(init.attrs(), init)),
-        channels_(kToBlocked ? 0 : init.attrs().get_int("channels", 0)) {
-    if (!kToBlocked && channels_ < 1)
-      init.fail(cat("attribute channels must be positive, got ", channels_));
-  }
+        channels_(kToBlocked ? 0 : read_channels(init.attrs(), init)) {}
 
   void run(KernelContext& ctx) const override {
     const Tensor& x = ctx.input(0);
@@ -110,8 +115,7 @@ void infer_reorder(InferContext& ctx, bool to_blocked) {
     if (dims[1].is_known()) dims[1] = Dim::known(nchwc::padded_channels(dims[1].value, block));
   } else {
     check_blocked_dims(dims, block, "X", ctx);
-    const int64_t channels = attrs.get_int("channels", 0);
-    if (channels < 1) ctx.fail(cat("attribute channels must be positive, got ", channels));
+    const int64_t channels = read_channels(attrs, ctx);
     if (dims[1].is_known() && dims[1].value != nchwc::padded_channels(channels, block))
       ctx.fail(cat("X must have ", nchwc::padded_channels(channels, block), " channels, got ",
                    dims[1].value));
@@ -156,11 +160,6 @@ nchwc::BlockedConvShape read_geometry(const ConvAttrs& a, const std::vector<Dim>
   return s;
 }
 
-// The output size along an axis of `in` elements.
-int64_t blocked_out_dim(const nchwc::BlockedConvShape& g, int64_t in) {
-  return (in + 2 * g.pad() - g.kernel()) / g.stride + 1;
-}
-
 class BlockedConvKernel final : public Kernel {
  public:
   explicit BlockedConvKernel(const KernelInit& init)
@@ -200,8 +199,7 @@ class BlockedConvKernel final : public Kernel {
                    " rounded up to the block ", block_, "), got ", x.describe()));
     if (b && (b->rank() != 1 || b->dim(0) != M))
       ctx.fail(cat("B must have shape [", M, "], got ", b->describe()));
-    const Shape out = {N, nchwc::padded_channels(M, block_), blocked_out_dim(g, H),
-                       blocked_out_dim(g, W)};
+    const Shape out = {N, nchwc::padded_channels(M, block_), g.out(H), g.out(W)};
     if (z && (z->dtype() != DType::Float || z->shape() != out))
       ctx.fail(cat("the residual Z must be float of the output's shape ", shape_to_string(out),
                    "; got ", z->describe()));
@@ -281,9 +279,7 @@ void infer_blocked_conv(InferContext& ctx) {
   const nchwc::BlockedConvShape g = read_geometry(a, *w.shape, ctx);
   const std::vector<Dim>& xd = *x.shape;
   const Dim& M = (*w.shape)[0];
-  auto out_dim = [&](const Dim& in) {
-    return in.is_known() ? Dim::known(blocked_out_dim(g, in.value)) : Dim{};
-  };
+  auto out_dim = [&](const Dim& in) { return in.is_known() ? Dim::known(g.out(in.value)) : Dim{}; };
   ctx.set_output(
       0, TypeInfo::tensor(
              DType::Float,

@@ -245,6 +245,20 @@ TEST(BlockedLayout, OperatorsRefuseWhatTheyDoNotCompute) {
   EXPECT_TRUE(testing::mentions(testing::error_of([&] { channels.run(); }), "16 channels"));
 }
 
+TEST(BlockedLayout, EmptyPlaneGivesEmptyOutput) {
+  // (0 + 2 - 3) / 2 rounds down: no rows, as Conv's formula says, not one row of bias.
+  for (int64_t block : {int64_t{8}, native_block()}) {
+    if (block == 0) continue;
+    const Geometry g{true, 8, 8, 0, 5, 2, 3, 1};
+    std::mt19937 rng(3);
+    const OpTester t = conv_tester(fused::kBlockedConv, g, Tensor(DType::Float, {1, block, 0, 5}),
+                                   testing::random_floats(weight_shape(g), rng),
+                                   testing::random_floats({8}, rng), nullptr, "Relu", block);
+    for (bool reference : {false, true})
+      EXPECT_EQ(t.session(1, reference).run(t.feeds()).at(0).shape(), (Shape{1, block, 0, 3}));
+  }
+}
+
 // ---- the pass ----
 
 // MobileNetV2's pattern: a dense 3x3 stem, then `blocks` inverted-residual blocks (1x1

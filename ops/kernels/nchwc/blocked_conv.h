@@ -42,8 +42,12 @@ struct BlockedConvShape {
   int64_t stride = 1;    // depthwise: 1 or 2
   int64_t pad() const { return kind == BlockedConvKind::Depthwise ? 1 : 0; }
   int64_t kernel() const { return kind == BlockedConvKind::Depthwise ? 3 : 1; }
-  int64_t OH() const { return (H + 2 * pad() - kernel()) / stride + 1; }
-  int64_t OW() const { return (W + 2 * pad() - kernel()) / stride + 1; }
+  int64_t OH() const { return out(H); }
+  int64_t OW() const { return out(W); }
+  int64_t out(int64_t in) const {  // an empty input gives an empty output
+    const int64_t span = in + 2 * pad() - kernel();
+    return span < 0 ? 0 : span / stride + 1;
+  }
 };
 
 // Weights and bias reordered for the blocked kernels once, at session creation.
