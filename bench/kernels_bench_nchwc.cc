@@ -28,10 +28,11 @@ std::vector<float> to_blocked(const Tensor& x, int64_t block) {
   return y;
 }
 
-bool agrees(const std::vector<float>& got, const Tensor& want) {
+// Within `tolerance` x (1 + |want|): 1e-3 where the session's kernel is Winograd's.
+bool agrees(const std::vector<float>& got, const Tensor& want, float tolerance = 1e-4f) {
   for (int64_t i = 0; i < want.numel(); ++i)
     if (std::fabs(got[static_cast<size_t>(i)] - want.data<float>()[i]) >
-        1e-4f * (1 + std::fabs(want.data<float>()[i])))
+        tolerance * (1 + std::fabs(want.data<float>()[i])))
       return false;
   return true;
 }
@@ -234,6 +235,78 @@ BLOCK(Block32, 32, 192, 32, 28, 1);
 BLOCK(Block64, 64, 384, 64, 14, 1);
 BLOCK(Block96, 96, 576, 96, 14, 1);
 BLOCK(Block160, 160, 960, 160, 7, 1);
+
+// ---- A dense layer (ResNet's, SqueezeNet's) ----
+
+struct DenseLayer {
+  int64_t C, M, H, kernel, pad;
+  int64_t OH() const { return H + 2 * pad - kernel + 1; }
+  double flops() const { return 2.0 * M * C * kernel * kernel * OH() * OH(); }
+};
+
+// range(0): 0 = Onyx NCHW (a one-node FusedConv session, bias and Relu: Winograd or the
+// implicit GEMM), 1 = blocked, 2 = reorder in and out.
+void run_dense(benchmark::State& state, DenseLayer l) {
+  const int64_t B = nchwc::native_block();
+  if (B == 0) {
+    state.SkipWithError("this CPU has no blocked kernels (AVX2 or AVX-512)");
+    return;
+  }
+  OpTester t("FusedConv", 1, "ai.onyx");
+  t.input("X", random_floats({1, l.C, l.H, l.H}, 71))
+      .constant("W", random_floats({l.M, l.C, l.kernel, l.kernel}, 72))
+      .constant("B", random_floats({l.M}, 73))
+      .attr("kernel_shape", std::vector<int64_t>{l.kernel, l.kernel})
+      .attr("pads", std::vector<int64_t>(4, l.pad))
+      .attr("activation", std::string("Relu"))
+      .output("Y");
+  Session session = t.session(1);
+  const Tensor want = session.run(t.feeds()).at(0);
+  nchwc::BlockedConvShape s{nchwc::BlockedConvKind::Dense, l.C, l.M, l.H, l.H};
+  s.K = l.kernel;
+  s.dense_pad = l.pad;
+  const nchwc::BlockedConvWeights w(s,
+                                    random_floats({l.M, l.C, l.kernel, l.kernel}, 72).data<float>(),
+                                    random_floats({l.M}, 73).data<float>(), B);
+  kernels::ActivationParams relu;
+  relu.kind = kernels::Activation::Relu;
+  const std::vector<float> xb = to_blocked(t.feeds().at("X"), B);
+  const int64_t OHW = l.OH() * l.OH();
+  std::vector<float> yb(static_cast<size_t>(nchwc::padded_channels(l.M, B) * OHW));
+  std::vector<float> y(static_cast<size_t>(l.M * OHW));
+  auto blocked = [&] {
+    nchwc::blocked_conv(s, w, xb.data(), nullptr, relu, yb.data(), kernels::serial());
+  };
+  blocked();
+  nchwc::from_blocked(yb.data(), l.M, OHW, B, y.data(), kernels::serial());
+  if (!agrees(y, want, 1e-3f)) {
+    state.SkipWithError("the blocked kernel disagrees with the session");
+    return;
+  }
+  std::vector<float> xb2(xb.size());
+  time_modes(
+      state, B, [&] { return session.run(t.feeds()); }, blocked,
+      [&] {
+        nchwc::to_blocked(t.feeds().at("X").data<float>(), l.C, l.H * l.H, B, xb2.data(),
+                          kernels::serial());
+        nchwc::from_blocked(yb.data(), l.M, OHW, B, y.data(), kernels::serial());
+      });
+  state.counters["GFLOP/s"] =
+      benchmark::Counter(l.flops() * 1e-9, benchmark::Counter::kIsIterationInvariantRate);
+}
+
+#define DENSE(name, ...)                                                       \
+  void BM_Nchwc_##name(benchmark::State& st) { run_dense(st, {__VA_ARGS__}); } \
+  BENCHMARK(BM_Nchwc_##name)->DenseRange(0, 2)->UseRealTime()->Unit(benchmark::kMicrosecond)
+
+// ResNet-50's 3x3 layers of stride 1, SqueezeNet's expand3x3 layers (in, out, plane,
+// kernel, padding).
+DENSE(Dense64, 64, 64, 56, 3, 1);
+DENSE(Dense128, 128, 128, 28, 3, 1);
+DENSE(Dense256, 256, 256, 14, 3, 1);
+DENSE(Dense512, 512, 512, 7, 3, 1);
+DENSE(Dense16to64, 16, 64, 55, 3, 1);
+DENSE(Dense64to256, 64, 256, 13, 3, 1);
 
 }  // namespace
 }  // namespace onyx

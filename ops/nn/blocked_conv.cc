@@ -9,9 +9,9 @@
 //                                `channels` attribute
 //   BlockedConv(X, W, B?, Z?) -> Y   FusedConv's computation (Conv's attributes,
 //                                `activation`, the residual Z) on blocked X, Z and Y; W
-//                                and B as Conv takes them. Serves two geometries: a 1x1
-//                                convolution (group 1, stride 1, no padding) and a 3x3
-//                                depthwise one (group = channels, padding 1, stride 1 or 2)
+//                                and B as Conv takes them. Serves group 1 with a square
+//                                window, stride 1 and one padding on every side, and 3x3
+//                                depthwise (group = channels, padding 1, stride 1 or 2)
 //
 // The reference kernel of BlockedConv is the plain sum of the Conv formula, read through
 // the blocked index; the fast one (kernels/nchwc) runs where the block is the CPU's own.
@@ -136,9 +136,9 @@ nchwc::BlockedConvShape read_geometry(const ConvAttrs& a, const std::vector<Dim>
   };
   auto fail = [&]() -> nchwc::BlockedConvShape {
     scope.fail(
-        "BlockedConv computes a 1x1 convolution (group 1, stride 1, no padding) or a 3x3 "
-        "depthwise one (padding 1, stride 1 or 2), with 2-D windows and no auto_pad or "
-        "dilation");
+        "BlockedConv computes 2-D convolutions with no auto_pad or dilation: group 1 with a "
+        "square window, stride 1 and one padding on every side (less than the window), or 3x3 "
+        "depthwise with padding 1 and stride 1 or 2");
   };
   if (w.size() != 4 || win.auto_pad != AutoPad::NotSet || !all(win.dilations, 1) ||
       (!win.kernel_shape.empty() && win.kernel_shape.size() != 2) ||
@@ -147,8 +147,16 @@ nchwc::BlockedConvShape read_geometry(const ConvAttrs& a, const std::vector<Dim>
       (!win.pads.empty() && win.pads.size() != 4) || !w[2].is_known() || !w[3].is_known())
     return fail();
   nchwc::BlockedConvShape s;
-  if (w[2].value == 1 && w[3].value == 1) {
-    if (a.group != 1 || !all(win.strides, 1) || !all(win.pads, 0)) return fail();
+  if (a.group == 1) {
+    const int64_t pad = win.pads.empty() ? 0 : win.pads[0];
+    if (w[2].value != w[3].value || !all(win.strides, 1) || !all(win.pads, pad) ||
+        pad >= w[2].value)
+      return fail();
+    if (w[2].value > 1 || pad > 0) {
+      s.kind = nchwc::BlockedConvKind::Dense;
+      s.K = w[2].value;
+      s.dense_pad = pad;
+    }
     return s;
   }
   s.kind = nchwc::BlockedConvKind::Depthwise;

@@ -44,7 +44,8 @@ Tensor blocked(const Tensor& x, int64_t block) {
   return y;
 }
 
-// A BlockedConv geometry: pointwise (K 1, stride 1, pad 0) or depthwise (K 3, pad 1).
+// A BlockedConv geometry: pointwise (K 1, stride 1, pad 0), depthwise (K 3, pad 1) or
+// dense (group 1, stride 1).
 struct Geometry {
   bool depthwise;
   int64_t C, M, H, W, stride;
@@ -99,6 +100,14 @@ const std::vector<Geometry> kGeometries = {
     {true, 16, 16, 14, 14, 1, 3, 1},
     {true, 40, 40, 7, 6, 2, 3, 1},
     {true, 24, 24, 2, 1, 2, 3, 1},
+    // dense, stride 1
+    {false, 8, 16, 9, 9, 1, 3, 1},
+    {false, 19, 7, 6, 11, 1, 3, 1},
+    {false, 3, 17, 13, 13, 1, 7, 3},
+    {false, 24, 40, 9, 8, 1, 3, 0},
+    {false, 16, 16, 2, 3, 1, 3, 2},
+    {false, 5, 9, 1, 1, 1, 3, 1},
+    {false, 33, 20, 14, 14, 1, 5, 2},
 };
 
 Attribute string_attr(const std::string& name, const std::string& value) {
@@ -335,21 +344,73 @@ TEST(BlockedLayout, ShortChainsStayAsTheyAre) {
   EXPECT_EQ(count_of(g, fused::kToBlocked) + count_of(g, fused::kFromBlocked), 0);
 }
 
-TEST(BlockedLayout, DenseConvolutionsStayNchw) {
-  // Six 3x3 layers of 16 channels: the blocked kernels do not serve them.
+TEST(BlockedLayout, DenseChainsAreBlockedButStridedLayersStayNchw) {
+  // Nine 3x3 layers of 16 channels, the fifth with stride 2: the strided one stays NCHW,
+  // between two chains of four, and the outputs do not change.
   ModelBuilder b;
   std::mt19937 rng(13);
-  b.input("x", testing::random_floats({1, 16, 10, 10}, rng));
+  b.input("x", testing::random_floats({1, 16, 12, 12}, rng));
   std::string in = "x";
-  for (int k = 0; k < 6; ++k) {
+  for (int k = 0; k < 9; ++k) {
     const std::string w = "w" + std::to_string(k), out = "y" + std::to_string(k);
-    b.constant(w, testing::random_floats({16, 16, 3, 3}, rng))
+    const int64_t stride = k == 4 ? 2 : 1;
+    Tensor weights = testing::random_floats({16, 16, 3, 3}, rng);
+    for (int64_t i = 0; i < weights.numel(); ++i) weights.data<float>()[i] /= 12;  // ~1/sqrt(144)
+    b.constant(w, weights)
         .node("Conv", {in, w}, {out},
-              {ints_attr("kernel_shape", {3, 3}), ints_attr("pads", {1, 1, 1, 1})});
+              {ints_attr("kernel_shape", {3, 3}), ints_attr("pads", {1, 1, 1, 1}),
+               ints_attr("strides", {stride, stride})});
     in = out;
   }
   b.output(in);
-  EXPECT_EQ(count_of(optimized(b, 16), fused::kBlockedConv), 0);
+  EXPECT_EQ(count_of(optimized(b, 8), fused::kBlockedConv), 0);  // AVX2: dense stays NCHW
+  const Graph g = optimized(b, 16);
+  EXPECT_EQ(count_of(g, fused::kBlockedConv), 8);
+  EXPECT_EQ(count_of(g, "Conv"), 1);
+  EXPECT_EQ(count_of(g, fused::kToBlocked), 2);
+  EXPECT_EQ(count_of(g, fused::kFromBlocked), 2);
+  expect_same_outputs(b, OptimizationLevel::All, 1e-4f);
+}
+
+// SqueezeNet's Fire modules: squeeze 1x1 + Relu, then 1x1 and 3x3 expands + Relu joined
+// by a channel Concat. `expand` channels per branch: 16 fills whole blocks of 8 and 16.
+ModelBuilder fire_chain(int fires, int64_t expand) {
+  ModelBuilder b(13);
+  std::mt19937 rng(17);
+  b.input("x", testing::random_floats({1, 2 * expand, 9, 9}, rng));
+  std::string in = "x";
+  int64_t channels = 2 * expand;
+  for (int k = 0; k < fires; ++k) {
+    const std::string p = "f" + std::to_string(k) + "_";
+    b.constant(p + "ws", testing::random_floats({8, channels, 1, 1}, rng))
+        .constant(p + "w1", testing::random_floats({expand, 8, 1, 1}, rng))
+        .constant(p + "w3", testing::random_floats({expand, 8, 3, 3}, rng))
+        .node("Conv", {in, p + "ws"}, {p + "s"}, {ints_attr("kernel_shape", {1, 1})})
+        .node("Relu", {p + "s"}, {p + "sr"})
+        .node("Conv", {p + "sr", p + "w1"}, {p + "e1"}, {ints_attr("kernel_shape", {1, 1})})
+        .node("Relu", {p + "e1"}, {p + "e1r"})
+        .node("Conv", {p + "sr", p + "w3"}, {p + "e3"},
+              {ints_attr("kernel_shape", {3, 3}), ints_attr("pads", {1, 1, 1, 1})})
+        .node("Relu", {p + "e3"}, {p + "e3r"})
+        .node("Concat", {p + "e1r", p + "e3r"}, {p + "out"}, {int_attr("axis", 1)});
+    in = p + "out";
+    channels = 2 * expand;
+  }
+  b.output(in);
+  return b;
+}
+
+TEST(BlockedLayout, FireModulesAreBlockedWithTheirConcats) {
+  const ModelBuilder b = fire_chain(2, 16);
+  const Graph g = optimized(b, 16);
+  EXPECT_EQ(count_of(g, fused::kBlockedConv), 6);
+  EXPECT_EQ(count_of(g, "Concat"), 2);  // on blocked values
+  EXPECT_EQ(count_of(g, fused::kToBlocked), 1);
+  EXPECT_EQ(count_of(g, fused::kFromBlocked), 1);
+  expect_same_outputs(b, OptimizationLevel::All, 1e-4f);
+  // 24 channels per branch are not whole blocks of 16: the Concats stay NCHW, and the
+  // chains between them are too short.
+  EXPECT_EQ(count_of(optimized(fire_chain(2, 24), 16), fused::kBlockedConv), 0);
 }
 
 TEST(BlockedLayout, ChainsWithManyEdgesStayAsTheyAre) {

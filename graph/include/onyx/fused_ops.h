@@ -29,14 +29,15 @@
 //                            LayerNormalization (LayerNormalization-17's attributes)
 //
 // The channel-blocked layout (ops/nn/blocked_conv.cc), which the blocked_layout pass puts
-// in place of chains of 1x1 and 3x3 depthwise convolutions. A blocked tensor of logical
+// in place of chains of convolutions. A blocked tensor of logical
 // shape (N, C, H, W) is declared (N, C', H, W), C' = C rounded up to the `block`
 // attribute, and stored (N, C' / block, H, W, block), the padded channels zero:
 //
 //   ReorderToBlocked(X) -> Y       NCHW into the blocked layout
 //   ReorderFromBlocked(X) -> Y     back, to `channels` channels
 //   BlockedConv(X, W, B?, Z?)      FusedConv on blocked X, Z and Y (W and B as Conv's), for
-//                                  a 1x1 convolution or a 3x3 depthwise one
+//                                  group 1 with a square window, stride 1 and one padding,
+//                                  or a 3x3 depthwise one (padding 1, stride 1 or 2)
 //
 // And the attention of exported transformers, as one node (ops/nn/fused_attention.cc):
 //

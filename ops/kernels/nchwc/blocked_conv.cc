@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <limits>
 #include <stdexcept>
+#include <vector>
 
 #include "kernels/cpu.h"
 #include "kernels/layout/permute.h"
@@ -24,6 +25,28 @@ const BlockedKernels* native_kernels() {
   }
   return nullptr;
 }
+
+// The calling thread's scratch buffer, kept from call to call; or, when the thread is
+// already using it (it ran another convolution's task while waiting for its own
+// tasks), a fresh one for this call.
+class ScratchLease {
+ public:
+  ScratchLease() : owned_(!in_use_) { in_use_ = true; }
+  ~ScratchLease() {
+    if (owned_) in_use_ = false;
+  }
+  ScratchLease(const ScratchLease&) = delete;
+  ScratchLease& operator=(const ScratchLease&) = delete;
+  std::vector<float>& buffer() { return owned_ ? kept_ : fresh_; }
+
+ private:
+  static thread_local std::vector<float> kept_;
+  static thread_local bool in_use_;
+  bool owned_;
+  std::vector<float> fresh_;
+};
+thread_local std::vector<float> ScratchLease::kept_;
+thread_local bool ScratchLease::in_use_ = false;
 
 // Work below this many output floats stays on the calling thread.
 constexpr int64_t kMinParallelOutputs = 16 * 1024;
@@ -80,6 +103,18 @@ BlockedConvWeights::BlockedConvWeights(const BlockedConvShape& s, const float* w
         for (int64_t c = 0; c < s.C; ++c)
           w_[static_cast<size_t>(((m / block) * C + c) * block + m % block)] = w[m * s.C + c];
       break;
+    case BlockedConvKind::Dense: {
+      const int64_t K = s.K, Cb = C / block;
+      w_.assign(static_cast<size_t>(M * C * K * K), 0.0f);
+      for (int64_t m = 0; m < s.M; ++m)
+        for (int64_t c = 0; c < s.C; ++c)
+          for (int64_t t = 0; t < K * K; ++t) {
+            const int64_t at = (((m / block) * Cb + c / block) * K * K + t) * block * block +
+                               (c % block) * block + m % block;
+            w_[static_cast<size_t>(at)] = w[(m * s.C + c) * K * K + t];
+          }
+      break;
+    }
   }
 }
 
@@ -109,14 +144,37 @@ void blocked_conv(const BlockedConvShape& s, const BlockedConvWeights& w, const 
     j.after = &activation;
   }
   if (j.OH <= 0 || j.OW <= 0) return;
-  const bool depthwise = s.kind == BlockedConvKind::Depthwise;
-  const int64_t tasks = depthwise ? k->depthwise_tasks(j) : k->pointwise_tasks(j);
-  auto run = [&](int64_t t0, int64_t t1) {
-    if (depthwise)
-      k->depthwise(j, t0, t1);
-    else
-      k->pointwise(j, t0, t1);
-  };
+  int64_t (*tasks_of)(const BlockedJob&) = k->pointwise_tasks;
+  void (*kernel)(const BlockedJob&, int64_t, int64_t) = k->pointwise;
+  if (s.kind == BlockedConvKind::Depthwise) {
+    tasks_of = k->depthwise_tasks;
+    kernel = k->depthwise;
+  } else if (s.kind == BlockedConvKind::Dense) {
+    // The dense tiles read x with its padding in place: a zero-bordered copy (the tiles'
+    // reads stay inside it: the last position computed is the last row's last column).
+    j.K = s.K;
+    j.pad = s.dense_pad;
+    const int64_t B = k->block, Hp = s.H + 2 * j.pad, Wp = s.W + 2 * j.pad, Cb = j.C / B;
+    ScratchLease lease;
+    std::vector<float>& padded = lease.buffer();
+    padded.resize(static_cast<size_t>(Cb * Hp * Wp * B));
+    for (int64_t cb = 0; cb < Cb; ++cb) {
+      float* plane = padded.data() + cb * Hp * Wp * B;
+      std::fill(plane, plane + j.pad * Wp * B, 0.0f);                        // the rows above
+      std::fill(plane + (j.pad + s.H) * Wp * B, plane + Hp * Wp * B, 0.0f);  // and below
+      for (int64_t h = 0; h < s.H; ++h) {
+        float* row = plane + (h + j.pad) * Wp * B;
+        std::fill(row, row + j.pad * B, 0.0f);
+        std::copy(x + (cb * s.H + h) * s.W * B, x + (cb * s.H + h + 1) * s.W * B, row + j.pad * B);
+        std::fill(row + (j.pad + s.W) * B, row + Wp * B, 0.0f);
+      }
+    }
+    j.x = padded.data();
+    tasks_of = k->dense_tasks;
+    kernel = k->dense;
+  }
+  const int64_t tasks = tasks_of(j);
+  auto run = [&](int64_t t0, int64_t t1) { kernel(j, t0, t1); };
   if (j.M * j.OH * j.OW < kMinParallelOutputs)
     run(0, tasks);
   else

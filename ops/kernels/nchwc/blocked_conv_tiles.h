@@ -18,6 +18,7 @@ struct BlockedJob {
   const float *x, *w, *b, *z;  // z: the residual, or null
   float* y;
   int64_t C, M, H, W, OH, OW, stride;
+  int64_t K, pad;                 // dense: the window, and the padding around x (already in place)
   int64_t lanes_used;             // of the last output block (the rest are padding), 1..block
   float lo, hi;                   // the activation's clamp, applied in registers
   const ActivationParams* after;  // an activation that is no clamp, applied to each
@@ -31,6 +32,8 @@ struct BlockedKernels {
   void (*pointwise)(const BlockedJob& j, int64_t t0, int64_t t1);
   int64_t (*depthwise_tasks)(const BlockedJob& j);
   void (*depthwise)(const BlockedJob& j, int64_t t0, int64_t t1);
+  int64_t (*dense_tasks)(const BlockedJob& j);
+  void (*dense)(const BlockedJob& j, int64_t t0, int64_t t1);
 };
 
 // Null where the build lacks the ISA; blocked_conv.cc checks the CPU (active_isa).
@@ -207,10 +210,94 @@ void depthwise(const BlockedJob& j, int64_t t0, int64_t t1) {
   }
 }
 
+// ---- K x K dense, stride 1 ----
+// x is padded already: (C' / B, H + 2 pad, W + 2 pad, B) with a zero border and slack past
+// its end (blocked_conv.cc copies it so). Output position q = oh * Wp + ow runs over the
+// padded width Wp, so that tap (kh, kw) of q reads input position q + kh * Wp + kw: every
+// tile is a run of consecutive positions, full length, and the K - 1 columns past OW in
+// each row it computes are dropped when storing. Weights: (M' / B, C' / B, K, K, B, B).
+template <class V, int NB, int NP>
+void dense_tile(const BlockedJob& j, int64_t ob, int64_t q0) {
+  constexpr int B = V::kLanes;
+  const int64_t Wp = j.W + 2 * j.pad, plane = (j.H + 2 * j.pad) * Wp, Cb = j.C / B;
+  const int64_t block_weights = Cb * j.K * j.K * B * B;
+  typename V::Reg acc[NB][NP];
+  for (int nb = 0; nb < NB; ++nb) {
+    const auto bias = V::load(j.b + (ob + nb) * B);
+    for (int np = 0; np < NP; ++np) acc[nb][np] = bias;
+  }
+  for (int64_t cb = 0; cb < Cb; ++cb)
+    for (int64_t kh = 0; kh < j.K; ++kh)
+      for (int64_t kw = 0; kw < j.K; ++kw) {
+        const float* xp = j.x + (cb * plane + q0 + kh * Wp + kw) * B;
+        const float* wp = j.w + (((ob * Cb + cb) * j.K + kh) * j.K + kw) * B * B;
+#pragma GCC unroll 4
+        for (int l = 0; l < B; ++l) {
+          typename V::Reg wv[NB];
+#pragma GCC unroll 4
+          for (int nb = 0; nb < NB; ++nb) wv[nb] = V::load(wp + nb * block_weights + l * B);
+#pragma GCC unroll 16
+          for (int np = 0; np < NP; ++np) {
+            const auto xv = V::bcast(xp + np * B + l);
+#pragma GCC unroll 4
+            for (int nb = 0; nb < NB; ++nb) acc[nb][np] = V::fmadd(xv, wv[nb], acc[nb][np]);
+          }
+        }
+      }
+  const auto lo = V::set1(j.lo), hi = V::set1(j.hi);
+  for (int np = 0; np < NP; ++np) {
+    const int64_t oh = (q0 + np) / Wp, ow = (q0 + np) % Wp;
+    if (ow >= j.OW) continue;  // a column of the padding
+    for (int nb = 0; nb < NB; ++nb) {
+      float* y = j.y + (((ob + nb) * j.OH + oh) * j.OW + ow) * B;
+      auto v = acc[nb][np];
+      if (j.z != nullptr) v = V::add(v, V::load(j.z + (y - j.y)));
+      V::store(y, clamp<V>(v, lo, hi));
+      if (j.after != nullptr) activate_inplace(*j.after, y, B);
+      zero_padding<V>(j, ob + nb, j.M / B, y, 1);
+    }
+  }
+}
+
+template <class V, int NB, int NP>
+void dense_tile_of(const BlockedJob& j, int64_t ob, int64_t q0, int64_t np) {
+  if constexpr (NP > 1)
+    if (np < NP) return dense_tile_of<V, NB, NP - 1>(j, ob, q0, np);
+  dense_tile<V, NB, NP>(j, ob, q0);
+}
+
+// The positions q computed: up to the last row's last output column.
+inline int64_t dense_positions(const BlockedJob& j) {
+  return j.OH == 0 ? 0 : (j.OH - 1) * (j.W + 2 * j.pad) + j.OW;
+}
+
+// A task: one chunk of positions by two output blocks.
+template <class V>
+int64_t dense_tasks(const BlockedJob& j) {
+  const int64_t chunks = (dense_positions(j) + kChunk<V> - 1) / kChunk<V>;
+  return chunks * ((j.M / V::kLanes + 1) / 2);
+}
+
+template <class V>
+void dense(const BlockedJob& j, int64_t t0, int64_t t1) {
+  const int64_t blocks = j.M / V::kLanes, pairs = (blocks + 1) / 2, Q = dense_positions(j);
+  for (int64_t t = t0; t < t1; ++t) {
+    const int64_t c0 = (t / pairs) * kChunk<V>, c1 = std::min(Q, c0 + kChunk<V>);
+    const int64_t ob = (t % pairs) * 2;
+    for (int64_t q = c0; q < c1; q += V::kPixels) {
+      const int64_t np = std::min<int64_t>(V::kPixels, c1 - q);
+      if (blocks - ob >= 2)
+        dense_tile_of<V, 2, V::kPixels>(j, ob, q, np);
+      else
+        dense_tile_of<V, 1, V::kPixels>(j, ob, q, np);
+    }
+  }
+}
+
 template <class V>
 const BlockedKernels* kernels_of() {
-  static const BlockedKernels k{V::kLanes, pointwise_tasks<V>, pointwise<V>, depthwise_tasks<V>,
-                                depthwise<V>};
+  static const BlockedKernels k{V::kLanes,    pointwise_tasks<V>, pointwise<V>, depthwise_tasks<V>,
+                                depthwise<V>, dense_tasks<V>,     dense<V>};
   return &k;
 }
 
