@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <type_traits>
 
 #include "kernels/activation.h"
 #include "kernels/nchwc/blocked_conv.h"
@@ -117,28 +118,41 @@ void pointwise_tile_of(const BlockedJob& j, int64_t ob, int64_t p0, int64_t np) 
 template <class V>
 constexpr int64_t kChunk = 8 * V::kPixels;
 
+// The task split of the 1x1 and dense kernels: chunks of `positions` consecutive output
+// positions by pairs of output blocks. tile(NB, ob, p, np) computes np positions from p
+// of NB output blocks from ob (NB a std::integral_constant).
 template <class V>
-int64_t pointwise_tasks(const BlockedJob& j) {
-  const int64_t chunks = (j.H * j.W + kChunk<V> - 1) / kChunk<V>;
-  const int64_t pairs = (j.M / V::kLanes + 1) / 2;
-  return chunks * pairs;
+int64_t chunk_tasks(const BlockedJob& j, int64_t positions) {
+  const int64_t chunks = (positions + kChunk<V> - 1) / kChunk<V>;
+  return chunks * ((j.M / V::kLanes + 1) / 2);
 }
 
-template <class V>
-void pointwise(const BlockedJob& j, int64_t t0, int64_t t1) {
-  constexpr int64_t B = V::kLanes;
-  const int64_t P = j.H * j.W, blocks = j.M / B, pairs = (blocks + 1) / 2;
+template <class V, class Tile>
+void for_each_tile(const BlockedJob& j, int64_t positions, int64_t t0, int64_t t1, Tile tile) {
+  const int64_t blocks = j.M / V::kLanes, pairs = (blocks + 1) / 2;
   for (int64_t t = t0; t < t1; ++t) {
-    const int64_t c0 = (t / pairs) * kChunk<V>, c1 = std::min(P, c0 + kChunk<V>);
+    const int64_t c0 = (t / pairs) * kChunk<V>, c1 = std::min(positions, c0 + kChunk<V>);
     const int64_t ob = (t % pairs) * 2;
     for (int64_t p = c0; p < c1; p += V::kPixels) {
       const int64_t np = std::min<int64_t>(V::kPixels, c1 - p);
       if (blocks - ob >= 2)
-        pointwise_tile_of<V, 2, V::kPixels>(j, ob, p, np);
+        tile(std::integral_constant<int, 2>{}, ob, p, np);
       else
-        pointwise_tile_of<V, 1, V::kPixels>(j, ob, p, np);
+        tile(std::integral_constant<int, 1>{}, ob, p, np);
     }
   }
+}
+
+template <class V>
+int64_t pointwise_tasks(const BlockedJob& j) {
+  return chunk_tasks<V>(j, j.H * j.W);
+}
+
+template <class V>
+void pointwise(const BlockedJob& j, int64_t t0, int64_t t1) {
+  for_each_tile<V>(j, j.H * j.W, t0, t1, [&](auto nb, int64_t ob, int64_t p, int64_t np) {
+    pointwise_tile_of<V, decltype(nb)::value, V::kPixels>(j, ob, p, np);
+  });
 }
 
 // ---- 3x3 depthwise, padding 1 ----
@@ -271,27 +285,16 @@ inline int64_t dense_positions(const BlockedJob& j) {
   return j.OH == 0 ? 0 : (j.OH - 1) * (j.W + 2 * j.pad) + j.OW;
 }
 
-// A task: one chunk of positions by two output blocks.
 template <class V>
 int64_t dense_tasks(const BlockedJob& j) {
-  const int64_t chunks = (dense_positions(j) + kChunk<V> - 1) / kChunk<V>;
-  return chunks * ((j.M / V::kLanes + 1) / 2);
+  return chunk_tasks<V>(j, dense_positions(j));
 }
 
 template <class V>
 void dense(const BlockedJob& j, int64_t t0, int64_t t1) {
-  const int64_t blocks = j.M / V::kLanes, pairs = (blocks + 1) / 2, Q = dense_positions(j);
-  for (int64_t t = t0; t < t1; ++t) {
-    const int64_t c0 = (t / pairs) * kChunk<V>, c1 = std::min(Q, c0 + kChunk<V>);
-    const int64_t ob = (t % pairs) * 2;
-    for (int64_t q = c0; q < c1; q += V::kPixels) {
-      const int64_t np = std::min<int64_t>(V::kPixels, c1 - q);
-      if (blocks - ob >= 2)
-        dense_tile_of<V, 2, V::kPixels>(j, ob, q, np);
-      else
-        dense_tile_of<V, 1, V::kPixels>(j, ob, q, np);
-    }
-  }
+  for_each_tile<V>(j, dense_positions(j), t0, t1, [&](auto nb, int64_t ob, int64_t q, int64_t np) {
+    dense_tile_of<V, decltype(nb)::value, V::kPixels>(j, ob, q, np);
+  });
 }
 
 template <class V>
